@@ -1,0 +1,79 @@
+"""The JSON API under /api/v1/. Same scope and the same do_* functions as the web pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.models import ApiToken
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        found = (
+            ApiToken.objects.select_related("user")
+            .filter(digest=ApiToken.hash(token), user__is_active=True)
+            .first()
+        )
+        if found is None:
+            return None
+        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
+        request.user = found.user
+        return found.user
+
+
+api = NinjaAPI(
+    title="台账 API",
+    version="1",
+    description="区县重点项目、万人助万企、督查督办台账接口。认证：浏览器会话（需 CSRF）或 `Authorization: Bearer <令牌>`。金额单位为万元，比率单位为百分比。",
+    auth=[TokenAuth(), SessionAuth()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def _validation(request, exc: ValidationError):
+    errors = messages_of(exc)
+    first = next(iter(errors.values()))[0] if errors else "数据无效"
+    return api.create_response(request, {"detail": first, "errors": errors}, status=422)
+
+
+@api.exception_handler(NinjaValidationError)
+def _schema_validation(request, exc: NinjaValidationError):
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
+        field = ".".join(loc) or "__all__"
+        errors.setdefault(field, []).append(f"字段格式不正确：{err.get('msg', '')}")
+    return api.create_response(
+        request, {"detail": "请求数据格式不正确", "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(ConflictError)
+def _conflict(request, exc: ConflictError):
+    return api.create_response(request, {"detail": exc.message, "changes": exc.changes}, status=409)
+
+
+@api.exception_handler(PermissionDenied)
+def _forbidden(request, exc: PermissionDenied):
+    return api.create_response(request, {"detail": str(exc) or "无权执行此操作"}, status=403)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc: Http404):
+    return api.create_response(request, {"detail": str(exc) or "未找到"}, status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthenticated(request, exc):
+    return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+from taizhang.api import projects as _projects  # noqa: E402,F401  (registers routes)

@@ -1,0 +1,91 @@
+"""Writing and reading the audit log. Every do_* function calls `record` inside its transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from taizhang.core.context import current_origin
+from taizhang.core.models import AuditEntry
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f") if value == value.to_integral() else str(value)
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """Field values as JSON-ready data, keyed by verbose name so the log reads in Chinese."""
+    out: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if field.primary_key or (fields is not None and field.name not in fields):
+            continue
+        if field.name in {"version", "search_key", "updated_at", "created_at"}:
+            continue
+        value = getattr(obj, field.name)
+        out[str(field.verbose_name)] = _plain(value)
+    return out
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    keys = list(dict.fromkeys([*before, *after]))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def record(
+    actor: Any,
+    obj: models.Model,
+    action: str,
+    *,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    verb: str = "",
+    division_path: str = "",
+    extra: dict[str, Any] | None = None,
+    root: models.Model | None = None,
+) -> AuditEntry:
+    origin = current_origin()
+    if action == AuditEntry.Action.CREATE:
+        changes: dict[str, Any] = {k: [None, v] for k, v in (after or {}).items()}
+    elif action == AuditEntry.Action.DELETE:
+        changes = {k: [v, None] for k, v in (before or {}).items()}
+    else:
+        changes = diff(before or {}, after or {})
+    if extra:
+        changes.update({k: [None, _plain(v)] for k, v in extra.items()})
+    user = actor if getattr(actor, "pk", None) else None
+    name = ""
+    if user is not None:
+        name = user.get_full_name() or user.get_username()
+    return AuditEntry.objects.create(
+        actor=user,
+        actor_name=name or "系统",
+        source=origin.source,
+        ip=origin.ip,
+        action=action,
+        verb=verb,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        division_path=division_path,
+        root_type=(root or obj)._meta.label_lower,
+        root_id=str((root or obj).pk),
+        changes=changes,
+    )
+
+
+def history(obj: models.Model) -> models.QuerySet[AuditEntry]:
+    """Entries of the object and of the rows that belong to it."""
+    return AuditEntry.objects.filter(
+        root_type=obj._meta.label_lower, root_id=str(obj.pk)
+    ).select_related("actor")

@@ -1,0 +1,30 @@
+"""Where a change comes from (web, API, import, command), carried without threading it through calls."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Origin:
+    source: str = "command"
+    ip: str | None = None
+
+
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("taizhang_origin", default=Origin())
+
+
+def current_origin() -> Origin:
+    return _origin.get()
+
+
+@contextmanager
+def origin(source: str, ip: str | None = None) -> Iterator[None]:
+    token = _origin.set(Origin(source, ip))
+    try:
+        yield
+    finally:
+        _origin.reset(token)

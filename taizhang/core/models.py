@@ -1,0 +1,263 @@
+"""Organisation, people, roles, audit log, calendar overrides and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Division(models.Model):
+    """An administrative division; `path` makes subtree queries one indexed prefix match."""
+
+    class Level(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
+        DISTRICT = "district", _("区/县")
+        TOWN = "town", _("乡/镇/街道")
+        VILLAGE = "village", _("村/社区")
+
+    code = models.CharField(_("区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.path = (self.parent.path if self.parent else "/") + f"{self.code}/"
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self) -> str:
+        names = []
+        node: Division | None = self
+        while node is not None and node.level not in {self.Level.PROVINCE}:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+    def subtree(self) -> models.QuerySet[Division]:
+        return Division.objects.filter(path__startswith=self.path)
+
+    def district(self) -> Division | None:
+        node: Division | None = self
+        while node is not None:
+            if node.level == self.Level.DISTRICT:
+                return node
+            node = node.parent
+        return None
+
+
+class Unit(models.Model):
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", _("区直部门")
+        TOWN = "town", _("乡镇/街道")
+        PARK = "park", _("园区管委会")
+        OTHER = "other", _("其他")
+
+    division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
+    name = models.CharField(_("单位名称"), max_length=80)
+    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["division__path", "kind", "name"]
+        constraints = [models.UniqueConstraint("division", "name", name="unit_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Person(models.Model):
+    name = models.CharField(_("姓名"), max_length=40)
+    division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    position = models.CharField(_("职务"), max_length=80, blank=True)
+    is_leader = models.BooleanField(_("县级领导"), default=False)
+    phone = models.CharField(_("电话"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("干部")
+        verbose_name_plural = _("干部")
+        ordering = ["division__path", "-is_leader", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.position}）" if self.position else self.name
+
+
+class Role(models.TextChoices):
+    LEADER = "leader", _("区领导")
+    SUPERVISOR = "supervisor", _("督查室")
+    UNIT = "unit", _("单位工作人员")
+    CADRE = "cadre", _("包联干部")
+    ENTERPRISE = "enterprise", _("企业用户")
+    ADMIN = "admin", _("系统管理员")
+
+
+class Profile(models.Model):
+    """The one place that says who a user is in the organisation; scope derives from it."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    role = models.CharField(_("角色"), max_length=12, choices=Role.choices)
+    division = models.ForeignKey(
+        Division, verbose_name=_("区划"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("干部"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
+        on_delete=models.PROTECT,
+    )
+
+    class Meta:
+        verbose_name = _("用户角色")
+        verbose_name_plural = _("用户角色")
+
+    def __str__(self) -> str:
+        return f"{self.user.username} · {self.get_role_display()}"
+
+
+class AuditEntry(models.Model):
+    """Append-only record of a change to business data. The app never updates or deletes one."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("新增")
+        UPDATE = "update", _("修改")
+        DELETE = "delete", _("删除")
+        ACTION = "action", _("操作")
+
+    class Source(models.TextChoices):
+        WEB = "web", _("网页")
+        API = "api", _("接口")
+        IMPORT = "import", _("导入")
+        COMMAND = "command", _("命令行")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL,
+    )
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    action = models.CharField(_("动作"), max_length=10, choices=Action.choices)
+    verb = models.CharField(_("说明"), max_length=120, blank=True)
+    object_type = models.CharField(max_length=60, db_index=True)
+    object_id = models.CharField(max_length=40, db_index=True)
+    object_repr = models.CharField(max_length=200)
+    division_path = models.CharField(max_length=255, db_index=True, blank=True)
+    # The record a child row belongs to (a milestone's project), so one trail shows both.
+    root_type = models.CharField(max_length=60, blank=True)
+    root_id = models.CharField(max_length=40, blank=True)
+    changes = models.JSONField(default=dict)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "-at"]),
+            models.Index(fields=["root_type", "root_id", "-at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise PermissionError("审计日志不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[override]
+        raise PermissionError("审计日志不可删除")
+
+
+class CalendarOverride(models.Model):
+    """A correction to the State Council calendar, e.g. a local holiday or next year's notice."""
+
+    date = models.DateField(_("日期"), unique=True)
+    is_workday = models.BooleanField(_("是否工作日"))
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("工作日调整")
+        verbose_name_plural = _("工作日调整")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'}"
+
+
+class ApiToken(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    name = models.CharField(_("名称"), max_length=60)
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("接口令牌")
+        verbose_name_plural = _("接口令牌")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+        raw = "tz_" + secrets.token_urlsafe(32)
+        return cls.objects.create(user=user, name=name, digest=cls.hash(raw)), raw
+
+
+def _register_scopes() -> None:
+    from taizhang.core.scope import ScopeRule, register
+
+    register(AuditEntry, ScopeRule(division="division_path"))
+    register(Unit, ScopeRule(division="division__path", units=("pk",)))
+    register(Person, ScopeRule(division="division__path", units=("unit",), people=("pk",)))
+
+
+class ReportingPeriod(models.Model):
+    """The month a division is currently reporting on; dashboards open on it.
+
+    The supervision office moves it forward when a month's reports are closed,
+    so everyone looks at the same period instead of a half-reported current month.
+    """
+
+    division = models.OneToOneField(Division, on_delete=models.CASCADE, verbose_name=_("区划"))
+    year = models.PositiveSmallIntegerField(_("年度"))
+    month = models.PositiveSmallIntegerField(_("月份"))
+
+    class Meta:
+        verbose_name = _("当前报告期")
+        verbose_name_plural = _("当前报告期")
+
+    def __str__(self) -> str:
+        return f"{self.division} {self.year}年{self.month}月"

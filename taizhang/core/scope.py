@@ -1,0 +1,173 @@
+"""The one access mechanism: every list, detail, write, export and dashboard query passes here.
+
+A model registers a ScopeRule naming the lookups that tie its rows to a division,
+to units, to people and to an enterprise. A user's Profile decides which of those
+lookups applies. Users without a profile see nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, Q, QuerySet
+from django.http import Http404
+
+from taizhang.core.models import Division, Profile, Role, Unit
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    division: str
+    units: tuple[str, ...] = ()
+    people: tuple[str, ...] = ()
+    enterprise: str | None = None
+    # Set when a lookup crosses a to-many relation, so rows can repeat.
+    distinct: bool = False
+
+
+_RULES: dict[type[Model], ScopeRule] = {}
+
+
+def register(model: type[Model], rule: ScopeRule) -> None:
+    _RULES[model] = rule
+
+
+def rule_for(model: type[Model]) -> ScopeRule:
+    try:
+        return _RULES[model]
+    except KeyError:
+        raise LookupError(f"{model.__name__} has no ScopeRule; every business model needs one") from None
+
+
+class Scope:
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        profile: Profile | None = None
+        if user is not None and getattr(user, "is_authenticated", False):
+            profile = (
+                Profile.objects.select_related("division", "unit", "person", "enterprise")
+                .filter(user=user)
+                .first()
+            )
+        self.profile = profile
+        self.role: str | None = profile.role if profile else None
+        self.division: Division | None = profile.division if profile else None
+        self.unit: Unit | None = profile.unit if profile else None
+        self.person = profile.person if profile else None
+        self.enterprise = profile.enterprise if profile else None
+
+    # Capabilities -------------------------------------------------------
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    @property
+    def can_manage(self) -> bool:
+        """Supervision office and admins create, assign and close business records."""
+        return self.role in {Role.SUPERVISOR, Role.ADMIN}
+
+    @property
+    def reads_division(self) -> bool:
+        return self.role in {Role.LEADER, Role.SUPERVISOR, Role.ADMIN}
+
+    def require_manage(self) -> None:
+        if not self.can_manage:
+            raise PermissionDenied("只有督查室或系统管理员可以执行此操作")
+
+    # Row filtering ------------------------------------------------------
+    def _q(self, rule: ScopeRule) -> Q | None:
+        """The filter for this user, None for everything, Q(pk__in=[]) for nothing."""
+        nothing = Q(pk__in=[])
+        if self.role == Role.ADMIN:
+            return None if self.division is None else Q(**{f"{rule.division}__startswith": self.division.path})
+        if self.role in {Role.LEADER, Role.SUPERVISOR}:
+            if self.division is None:
+                return nothing
+            return Q(**{f"{rule.division}__startswith": self.division.path})
+        if self.role == Role.UNIT and self.unit is not None and rule.units:
+            q = Q()
+            for lookup in rule.units:
+                q |= Q(**{lookup: self.unit.pk})
+            return q
+        if self.role == Role.CADRE and self.person is not None and rule.people:
+            q = Q()
+            for lookup in rule.people:
+                q |= Q(**{lookup: self.person.pk})
+            return q
+        if self.role == Role.ENTERPRISE and self.enterprise is not None and rule.enterprise:
+            return Q(**{rule.enterprise: self.enterprise.pk})
+        return nothing
+
+    def filter(self, qs: QuerySet) -> QuerySet:
+        rule = rule_for(qs.model)
+        q = self._q(rule)
+        if q is None:
+            return qs
+        qs = qs.filter(q)
+        return qs.distinct() if rule.distinct else qs
+
+    def get(self, qs: QuerySet, pk: Any) -> Any:
+        """One row inside scope, or 404: outsiders cannot tell a hidden row from a missing one."""
+        try:
+            return self.filter(qs).get(pk=pk)
+        except (qs.model.DoesNotExist, ValueError, TypeError):
+            raise Http404("未找到该记录，或您无权查看") from None
+
+    def contains(self, obj: Model) -> bool:
+        return self.filter(type(obj).objects.filter(pk=obj.pk)).exists()
+
+    # Reference data visible for filters and forms -------------------------
+    @cached_property
+    def divisions(self) -> QuerySet[Division]:
+        if self.role == Role.ADMIN and self.division is None:
+            return Division.objects.all()
+        if self.division is not None:
+            return Division.objects.filter(path__startswith=self.division.path)
+        # Units, cadres and enterprises pick among their district's places; the rows
+        # they see are still limited by their own unit, person or enterprise.
+        home = None
+        if self.unit is not None:
+            home = self.unit.division
+        elif self.person is not None:
+            home = self.person.division
+        elif self.enterprise is not None:
+            home = self.enterprise.division
+        if home is None:
+            return Division.objects.none()
+        base = home.district() or home
+        return Division.objects.filter(path__startswith=base.path)
+
+    @cached_property
+    def units(self) -> QuerySet[Unit]:
+        if self.role == Role.UNIT and self.unit is not None:
+            return Unit.objects.filter(pk=self.unit.pk)
+        return Unit.objects.filter(division__in=self.divisions)
+
+    def division_by_ref(self, ref: str) -> Division:
+        """A division by code or exact name, inside scope; 404 otherwise."""
+        ref = (ref or "").strip()
+        qs = self.divisions.filter(Q(code=ref) | Q(name=ref))
+        found = list(qs[:2])
+        if not found:
+            raise Http404(f"未找到区划「{ref}」，或您无权查看")
+        if len(found) > 1:
+            # The same town name can exist in two districts: the shallowest match wins.
+            found.sort(key=lambda d: len(d.path))
+        return found[0]
+
+
+def scope_of(request_or_user: Any) -> Scope:
+    """Cached per request so a page builds the scope once."""
+    user = getattr(request_or_user, "user", request_or_user)
+    holder = request_or_user if hasattr(request_or_user, "user") else None
+    if holder is not None:
+        cached = getattr(holder, "_taizhang_scope", None)
+        if cached is not None and cached.user is user:
+            return cached
+    scope = Scope(user)
+    if holder is not None:
+        holder._taizhang_scope = scope
+    return scope

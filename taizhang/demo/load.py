@@ -1,0 +1,58 @@
+"""Load the demo: organisation, accounts and ledgers from the seed documents. Idempotent."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from taizhang.core.context import origin
+from taizhang.core.models import Division, Profile, Role
+from taizhang.core.scope import Scope
+from taizhang.demo import org as demo_org
+from taizhang.demo import projects as demo_projects
+
+MARKER_DIVISION = "410603"
+
+
+def demo_loaded() -> bool:
+    return Division.objects.filter(code=MARKER_DIVISION).exists()
+
+
+def accounts() -> list[tuple[str, str, str]]:
+    User = get_user_model()
+    out = []
+    for p in Profile.objects.select_related("user", "division", "unit", "person").order_by("pk"):
+        if p.user.username in {u for u, *_ in demo_org_accounts()}:
+            where = p.division or p.unit or p.person or ""
+            out.append((p.user.username, f"{p.user.first_name}（{p.get_role_display()}）", str(where)))
+    del User
+    return out
+
+
+def demo_org_accounts() -> list[tuple[str]]:
+    return [(u,) for u in ["admin", "sc_duchashi", "sc_lingdao", "sc_fgw", "sc_moushan",
+                           "sc_baolian", "zh_duchashi", "zh_mazhuang", "sfq_duchashi"]]
+
+
+def load(stdout=None) -> bool:
+    """Returns False when the demo was already there (nothing is written twice)."""
+    if demo_loaded():
+        return False
+    with transaction.atomic(), origin("command"):
+        org = demo_org.load_org()
+        demo_org.create_accounts(org)
+        demo_org.set_periods(org)
+        admin = get_user_model().objects.get(username="admin")
+        scope = Scope(admin)
+        assert scope.role == Role.ADMIN
+        ld = demo_projects.Loader(scope, org)
+        demo_projects.load_shancheng(ld)
+        demo_projects.load_zhanhe(ld)
+        demo_projects.load_shifanqu(ld)
+        for hook in EXTRA_LOADERS:
+            hook(scope, org)
+    return True
+
+
+# Other modules (enterprise ledger, supervision tasks) append their loaders here.
+EXTRA_LOADERS: list = []

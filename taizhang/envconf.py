@@ -1,0 +1,87 @@
+"""Typed readers for settings from environment variables.
+
+Each helper fails loudly (ImproperlyConfigured) on a value it cannot
+understand: a typo in a deployment must stop the process, not be ignored.
+"""
+
+from __future__ import annotations
+
+import os
+from urllib.parse import parse_qs, unquote, urlparse
+
+from django.core.exceptions import ImproperlyConfigured
+
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        if required:
+            raise ImproperlyConfigured(f"环境变量 {name} 未设置")
+        return default if default is not None else ""
+    return value
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    low = raw.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"环境变量 {name} 应为 true/false，实际为 {raw!r}")
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"环境变量 {name} 应为整数，实际为 {raw!r}") from None
+    if minimum is not None and value < minimum:
+        raise ImproperlyConfigured(f"环境变量 {name} 不能小于 {minimum}")
+    return value
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None:
+        return list(default)
+    return [part.strip() for part in raw.split(",") if part.strip()]
+
+
+def parse_database_url(url: str) -> dict[str, object]:
+    """Turn postgres://user:pw@host:port/name or sqlite:///path into DATABASES['default']."""
+    parsed = urlparse(url)
+    scheme = parsed.scheme.lower()
+    if scheme in {"postgres", "postgresql", "pgsql"}:
+        name = unquote(parsed.path.lstrip("/"))
+        if not name:
+            raise ImproperlyConfigured("DATABASE_URL 缺少数据库名")
+        options = {k: v[-1] for k, v in parse_qs(parsed.query).items()}
+        cfg: dict[str, object] = {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": name,
+            "USER": unquote(parsed.username or ""),
+            "PASSWORD": unquote(parsed.password or ""),
+            "HOST": unquote(parsed.hostname or ""),
+            "PORT": str(parsed.port or ""),
+            "CONN_MAX_AGE": 60,
+        }
+        if options:
+            cfg["OPTIONS"] = options
+        return cfg
+    if scheme == "sqlite":
+        path = unquote(parsed.path)
+        if path.startswith("//"):
+            path = path[1:]
+        elif path.startswith("/") and parsed.netloc == "":
+            path = path[1:] if path.startswith("/./") else path
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:"}
+    raise ImproperlyConfigured(f"DATABASE_URL 协议不受支持：{scheme!r}（支持 postgres:// 与 sqlite://）")

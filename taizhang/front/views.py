@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from taizhang.core.scope import scope_of
+from taizhang.front.periods import default_division, default_period
+from taizhang.lib.lights import Light
+from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
+from taizhang.projects.models import Level
+
+
+def _int(value: str | None, default: int, lo: int, hi: int) -> int:
+    try:
+        v = int(value or "")
+    except ValueError:
+        return default
+    return v if lo <= v <= hi else default
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    division = None
+    ref = request.GET.get("division")
+    if ref:
+        division = scope.division_by_ref(ref) if not ref.isdigit() else scope.divisions.filter(pk=ref).first()
+    division = division or default_division(scope)
+    if division is None:
+        return render(request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"})
+    d_year, d_month = default_period(division)
+    year = _int(request.GET.get("year"), d_year, 2000, 2100)
+    month = _int(request.GET.get("month"), d_month if year == d_year else 12, 1, 12)
+    level_raw = request.GET.get("level") or ""
+    try:
+        levels = parse_levels(level_raw)
+    except ValueError:
+        levels, level_raw = None, ""
+    fig = project_figures(scope, division, year, month, levels)
+    rows = list(listed(scope, division, year, levels).select_related("project"))
+    statuses = project_statuses([r.project for r in rows], timezone.localdate())
+    alerts = sorted(
+        (s for s in statuses.values() if s.light.light != Light.GREEN),
+        key=lambda s: (s.light.light != Light.RED, s.project.code),
+    )
+    max_stage = max(fig.by_stage.values() or [0]) or 1
+    return render(
+        request,
+        "front/dashboard.html",
+        {
+            "fig": fig,
+            "division": division,
+            "divisions": scope.divisions.exclude(level="village"),
+            "year": year,
+            "month": month,
+            "level": level_raw,
+            "level_choices": [("", "全部"), ("省", "省重点"), ("市", "市重点"), ("区", "区重点"), ("省市", "省市重点")],
+            "years": range(timezone.localdate().year, 2019, -1),
+            "months": range(1, 13),
+            "alerts": alerts,
+            "stage_chart_h": len(fig.by_stage) * 28,
+            "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
+            "levels": Level,
+        },
+    )

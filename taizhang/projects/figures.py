@@ -1,0 +1,248 @@
+"""Dashboard figures for key projects: one computation behind the web dashboard and the API contract."""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+
+from taizhang.core.calendar import get_calendar
+from taizhang.core.models import Division
+from taizhang.core.scope import Scope
+from taizhang.lib.figures import elapsed_share_month, rate
+from taizhang.lib.lights import Light, LightResult, milestone_light, pace_light, project_light
+from taizhang.projects.models import (
+    LEVEL_PARAM,
+    Milestone,
+    MonthlyReport,
+    Project,
+    ProjectYear,
+    Stage,
+    StageChange,
+)
+
+ZERO = Decimal("0")
+
+
+def parse_levels(raw: str | None) -> list[str] | None:
+    if raw in (None, ""):
+        return None
+    try:
+        return [str(v) for v in LEVEL_PARAM[raw.strip()]]
+    except KeyError:
+        raise ValueError(f"项目级别「{raw}」无效，可选：省、市、区、省市") from None
+
+
+def listed(scope: Scope, division: Division, year: int, levels: list[str] | None) -> QuerySet[ProjectYear]:
+    qs = scope.filter(ProjectYear.objects.all()).filter(
+        year=year, project__division__path__startswith=division.path
+    )
+    if levels:
+        qs = qs.filter(level__in=levels)
+    return qs
+
+
+def month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+@dataclass
+class UnitRow:
+    unit: str
+    count: int = 0
+    plan: Decimal = ZERO
+    completed: Decimal = ZERO
+    rate: Decimal | None = None
+
+
+@dataclass
+class ProjectFigures:
+    division: Division
+    year: int
+    month: int
+    levels: list[str] | None
+    project_count: int = 0
+    total_investment_wan: Decimal = ZERO
+    annual_plan_wan: Decimal = ZERO
+    completed_wan: Decimal = ZERO
+    completion_rate_pct: Decimal | None = None
+    elapsed_rate_pct: Decimal = ZERO
+    signed_count: int = 0
+    signed_investment_wan: Decimal = ZERO
+    landed_count: int = 0
+    landed_investment_wan: Decimal = ZERO
+    by_stage: dict[str, int] = field(default_factory=dict)
+    by_level: dict[str, int] = field(default_factory=dict)
+    by_unit: list[UnitRow] = field(default_factory=list)
+
+    def as_contract(self) -> dict[str, Any]:
+        def money(v: Decimal) -> str:
+            return str(v.quantize(Decimal("0.01")))
+
+        return {
+            "division": {"code": self.division.code, "name": self.division.name},
+            "year": self.year,
+            "month": self.month,
+            "level": self.levels,
+            "project_count": self.project_count,
+            "total_investment_wan": money(self.total_investment_wan),
+            "annual_plan_wan": money(self.annual_plan_wan),
+            "completed_wan": money(self.completed_wan),
+            "completion_rate_pct": None
+            if self.completion_rate_pct is None
+            else str(self.completion_rate_pct),
+            "elapsed_rate_pct": str(self.elapsed_rate_pct),
+            "signed_count": self.signed_count,
+            "signed_investment_wan": money(self.signed_investment_wan),
+            "landed_count": self.landed_count,
+            "landed_investment_wan": money(self.landed_investment_wan),
+            "by_stage": self.by_stage,
+            "by_level": self.by_level,
+            "by_unit": [
+                {
+                    "unit": r.unit,
+                    "project_count": r.count,
+                    "annual_plan_wan": money(r.plan),
+                    "completed_wan": money(r.completed),
+                    "completion_rate_pct": None if r.rate is None else str(r.rate),
+                }
+                for r in self.by_unit
+            ],
+        }
+
+
+def _flow(
+    scope: Scope, division: Division, year: int, month: int, stage: str,
+    levels: list[str] | None,
+) -> tuple[int, Decimal]:
+    qs = scope.filter(StageChange.objects.all()).filter(
+        to_stage=stage,
+        date__gte=dt.date(year, 1, 1),
+        date__lte=month_end(year, month),
+        project__division__path__startswith=division.path,
+    )
+    if levels:
+        qs = qs.filter(project__years__year=year, project__years__level__in=levels)
+    ids = set(qs.values_list("project_id", flat=True))
+    total = Project.objects.filter(pk__in=ids).aggregate(s=Sum("total_investment"))["s"] or ZERO
+    return len(ids), total
+
+
+def stages_as_of(project_ids: list[int], when: dt.date) -> dict[int, str]:
+    current = dict(Project.objects.filter(pk__in=project_ids).values_list("pk", "stage"))
+    as_of: dict[int, str] = {}
+    for pid, stage in (
+        StageChange.objects.filter(project_id__in=project_ids, date__lte=when)
+        .order_by("date", "id")
+        .values_list("project_id", "to_stage")
+    ):
+        as_of[pid] = stage
+    return {pid: as_of.get(pid, current[pid]) for pid in project_ids}
+
+
+def project_figures(
+    scope: Scope, division: Division, year: int, month: int, levels: list[str] | None = None
+) -> ProjectFigures:
+    fig = ProjectFigures(division=division, year=year, month=month, levels=levels)
+    rows = list(
+        listed(scope, division, year, levels).select_related(
+            "project", "project__responsible_unit"
+        )
+    )
+    ids = [r.project_id for r in rows]
+    fig.project_count = len(rows)
+    fig.total_investment_wan = sum((r.project.total_investment for r in rows), ZERO)
+    fig.annual_plan_wan = sum((r.annual_plan for r in rows), ZERO)
+    done = dict(
+        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lte=month)
+        .values("project_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project_id", "s")
+    )
+    fig.completed_wan = sum(done.values(), ZERO)
+    fig.completion_rate_pct = rate(fig.completed_wan, fig.annual_plan_wan)
+    fig.elapsed_rate_pct = elapsed_share_month(year, month)
+    fig.signed_count, fig.signed_investment_wan = _flow(
+        scope, division, year, month, Stage.SIGNED, levels
+    )
+    fig.landed_count, fig.landed_investment_wan = _flow(
+        scope, division, year, month, Stage.LANDED, levels
+    )
+    stages = stages_as_of(ids, month_end(year, month))
+    fig.by_stage = {str(s.label): 0 for s in Stage}
+    for stage in stages.values():
+        fig.by_stage[str(Stage(stage).label)] += 1
+    for r in rows:
+        label = r.get_level_display()
+        fig.by_level[label] = fig.by_level.get(label, 0) + 1
+    units: dict[str, UnitRow] = {}
+    for r in rows:
+        row = units.setdefault(r.project.responsible_unit.name, UnitRow(r.project.responsible_unit.name))
+        row.count += 1
+        row.plan += r.annual_plan
+        row.completed += done.get(r.project_id, ZERO)
+    for row in units.values():
+        row.rate = rate(row.completed, row.plan)
+    fig.by_unit = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0)))
+    return fig
+
+
+# Lights ---------------------------------------------------------------------
+
+
+@dataclass
+class ProjectStatus:
+    project: Project
+    plan: Decimal | None
+    completed: Decimal
+    rate: Decimal | None
+    light: LightResult
+    milestone_lights: dict[int, LightResult]
+
+
+def project_statuses(projects: list[Project], today: dt.date) -> dict[int, ProjectStatus]:
+    """The light of each project today: worst of its milestones and its pace this year."""
+    cfg = settings.TAIZHANG
+    cal = get_calendar()
+    ids = [p.pk for p in projects]
+    year = today.year
+    plans = dict(
+        ProjectYear.objects.filter(project_id__in=ids, year=year).values_list(
+            "project_id", "annual_plan"
+        )
+    )
+    done = dict(
+        MonthlyReport.objects.filter(project_id__in=ids, year=year)
+        .values("project_id")
+        .annotate(s=Sum("amount"))
+        .values_list("project_id", "s")
+    )
+    by_project: dict[int, list[Milestone]] = {}
+    for m in Milestone.objects.filter(project_id__in=ids):
+        by_project.setdefault(m.project_id, []).append(m)
+    # Reports come in for the previous month, so pace compares with the last full month.
+    last_month = today.month - 1
+    elapsed = elapsed_share_month(year, last_month) if last_month else Decimal("0")
+    out: dict[int, ProjectStatus] = {}
+    for p in projects:
+        m_results = {
+            m.pk: milestone_light(m.planned_date, m.actual_date, today, cal, cfg["YELLOW_WORKDAYS"])
+            for m in by_project.get(p.pk, [])
+        }
+        plan = plans.get(p.pk)
+        completed = done.get(p.pk, ZERO)
+        r = rate(completed, plan) if plan else None
+        pace = pace_light(
+            r, elapsed, Decimal(cfg["PACE_RED_MARGIN"]), Decimal(cfg["PACE_YELLOW_MARGIN"])
+        )
+        light = project_light(list(m_results.values()), pace)
+        out[p.pk] = ProjectStatus(p, plan, completed, r, light, m_results)
+    return out
+
+
+LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}

@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.models import Person
+from taizhang.core.scope import Scope
+from taizhang.projects.models import IndustryChain, Level, Stage
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProjectForm(forms.Form):
+    division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))
+    code = forms.CharField(label=_("项目编号"), max_length=40)
+    name = forms.CharField(label=_("项目名称"), max_length=200)
+    industry_chain = forms.ModelChoiceField(
+        queryset=IndustryChain.objects.filter(active=True), label=_("产业链"), required=False
+    )
+    responsible_unit = forms.ModelChoiceField(queryset=None, label=_("责任单位"))
+    liaison_leader = forms.ModelChoiceField(queryset=None, label=_("包联领导"), required=False)
+    location = forms.CharField(label=_("建设地点"), max_length=200, required=False)
+    total_investment = forms.DecimalField(
+        label=_("总投资（万元）"), max_digits=16, decimal_places=2, min_value=0
+    )
+    start_year = forms.IntegerField(label=_("开工年度"), required=False)
+    end_year = forms.IntegerField(label=_("竣工年度"), required=False)
+    description = forms.CharField(label=_("建设内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = scope.divisions.exclude(level="village")
+        self.fields["responsible_unit"].queryset = scope.units
+        self.fields["liaison_leader"].queryset = Person.objects.filter(
+            division__in=scope.divisions, is_leader=True
+        )
+
+
+class StageForm(forms.Form):
+    to_stage = forms.ChoiceField(label=_("新阶段"), choices=Stage.choices)
+    date = forms.DateField(label=_("变更日期"), widget=DATE)
+    reason = forms.CharField(label=_("原因（回退或跨阶段必填）"), required=False, max_length=300)
+
+
+class YearForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"))
+    level = forms.ChoiceField(label=_("级别"), choices=Level.choices)
+    annual_plan = forms.DecimalField(label=_("年度投资计划（万元）"), max_digits=16, decimal_places=2)
+
+
+class MilestoneForm(forms.Form):
+    name = forms.CharField(label=_("节点名称"), max_length=120)
+    planned_date = forms.DateField(label=_("计划完成日期"), widget=DATE)
+    actual_date = forms.DateField(label=_("实际完成日期"), widget=DATE, required=False)
+    evidence = forms.CharField(label=_("佐证说明"), max_length=500, required=False)
+
+
+class MonthlyReportForm(forms.Form):
+    year = forms.IntegerField(label=_("年度"))
+    month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
+    amount = forms.DecimalField(
+        label=_("当月完成投资（万元）"), max_digits=16, decimal_places=2,
+        error_messages={"invalid": _("当月完成投资必须是数字")},
+    )
+    note = forms.CharField(label=_("形象进度"), max_length=500, required=False)

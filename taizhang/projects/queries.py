@@ -1,0 +1,95 @@
+"""Project list filtering shared by the web list, the API list and exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from taizhang.core.scope import Scope
+from taizhang.projects.figures import LIGHT_ORDER, ProjectStatus, project_statuses
+from taizhang.projects.models import Project
+
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "name",
+    "-name": "-name",
+    "investment": "total_investment",
+    "-investment": "-total_investment",
+    "stage": "stage",
+    "-stage": "-stage",
+}
+
+
+@dataclass
+class ProjectFilter:
+    division: str | None = None
+    year: int | None = None
+    level: str | None = None
+    stage: str | None = None
+    industry: str | None = None
+    unit: str | None = None
+    light: str | None = None
+    q: str | None = None
+    sort: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> ProjectFilter:
+        def get(key: str) -> str | None:
+            value = params.get(key)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        year = get("year")
+        return cls(
+            division=get("division"),
+            year=int(year) if year and year.isdigit() else None,
+            level=get("level"),
+            stage=get("stage"),
+            industry=get("industry"),
+            unit=get("unit"),
+            light=get("light"),
+            q=get("q"),
+            sort=get("sort"),
+        )
+
+
+def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
+    qs = scope.filter(Project.objects.all()).select_related(
+        "division", "responsible_unit", "industry_chain", "liaison_leader"
+    )
+    if f.division:
+        division = scope.divisions.filter(Q(code=f.division) | Q(name=f.division) | Q(pk__in=[f.division] if f.division.isdigit() else [])).first()
+        qs = qs.filter(division__path__startswith=division.path) if division else qs.none()
+    if f.year:
+        qs = qs.filter(years__year=f.year)
+        if f.level:
+            qs = qs.filter(years__level=f.level)
+    elif f.level:
+        qs = qs.filter(years__level=f.level).distinct()
+    if f.stage:
+        qs = qs.filter(stage=f.stage)
+    if f.industry:
+        qs = qs.filter(industry_chain_id=f.industry) if f.industry.isdigit() else qs.filter(industry_chain__name=f.industry)
+    if f.unit:
+        qs = qs.filter(responsible_unit_id=f.unit) if f.unit.isdigit() else qs.filter(responsible_unit__name=f.unit)
+    if f.q:
+        term = f.q.lower()
+        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(search_key__contains=term))
+    return qs.order_by(SORTS.get(f.sort or "", "code"), "pk")
+
+
+def with_lights(
+    qs: QuerySet[Project], f: ProjectFilter, today: dt.date
+) -> tuple[list[Project], dict[int, ProjectStatus]]:
+    projects = list(qs)
+    statuses = project_statuses(projects, today)
+    if f.light:
+        projects = [p for p in projects if statuses[p.pk].light.light.value == f.light]
+    if f.sort in {"light", "-light"}:
+        projects.sort(
+            key=lambda p: LIGHT_ORDER[statuses[p.pk].light.light], reverse=f.sort == "-light"
+        )
+    return projects, statuses

@@ -1,0 +1,237 @@
+"""Key-project web pages. Thin: read through the scope, write through services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core import audit
+from taizhang.core.errors import ConflictError
+from taizhang.core.scope import scope_of
+from taizhang.projects import services
+from taizhang.projects.figures import project_statuses
+from taizhang.projects.forms import (
+    MilestoneForm,
+    MonthlyReportForm,
+    ProjectForm,
+    StageForm,
+    YearForm,
+)
+from taizhang.projects.models import IndustryChain, Level, Milestone, Project, Stage
+from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+
+
+def _apply_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errs in error.error_dict.items():
+            target = field if field in form.fields else None
+            for e in errs:
+                for msg in e.messages:
+                    form.add_error(target, msg)
+    else:
+        for msg in error.messages:
+            form.add_error(None, msg)
+
+
+@login_required
+def project_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    f = ProjectFilter.from_params(request.GET)
+    projects, statuses = with_lights(filter_projects(scope, f), f, timezone.localdate())
+    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "projects/list.html",
+        {
+            "page": page,
+            "rows": [(p, statuses[p.pk]) for p in page.object_list],
+            "total": len(projects),
+            "f": f,
+            "querystring": params.urlencode(),
+            "stages": Stage.choices,
+            "levels": Level.choices,
+            "industries": IndustryChain.objects.all(),
+            "units": scope.units,
+            "divisions": scope.divisions.exclude(level="village"),
+            "can_manage": scope.can_manage,
+        },
+    )
+
+
+@login_required
+def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    project = scope.get(Project.objects.select_related("division", "responsible_unit"), pk)
+    today = timezone.localdate()
+    status = project_statuses([project], today)[project.pk]
+    reports = list(project.reports.order_by("year", "month"))
+    running: dict[int, Decimal] = {}
+    report_rows = []
+    for r in reports:
+        running[r.year] = running.get(r.year, Decimal(0)) + r.amount
+        report_rows.append((r, running[r.year]))
+    can_report = services.can_report(scope, project)
+    return render(
+        request,
+        "projects/detail.html",
+        {
+            "project": project,
+            "status": status,
+            "years": project.years.all(),
+            "milestones": [(m, status.milestone_lights[m.pk]) for m in project.milestones.all()],
+            "report_rows": list(reversed(report_rows)),
+            "stage_changes": project.stage_changes.select_related("by").order_by("-date", "-id"),
+            "history": audit.history(project)[:50]
+            if scope.can_manage or scope.reads_division
+            else [],
+            "can_manage": scope.can_manage,
+            "can_report": can_report,
+            "stage_form": StageForm(initial={"date": today}),
+            "year_form": YearForm(initial={"year": today.year}),
+            "milestone_form": MilestoneForm(),
+            "report_form": MonthlyReportForm(
+                initial={"year": today.year, "month": today.month}
+            ),
+        },
+    )
+
+
+@login_required
+def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    scope = scope_of(request)
+    # Look the row up first: an outsider must get 404, not learn that it exists.
+    project = scope.get(Project.objects.all(), pk) if pk else None
+    scope.require_manage()
+    conflict: ConflictError | None = None
+    if request.method == "POST":
+        form = ProjectForm(scope, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version") or 0
+            try:
+                if project is None:
+                    project = services.do_create_project(scope, data)
+                    messages.success(request, f"已新增项目「{project.name}」")
+                else:
+                    project = services.do_update_project(
+                        scope, project, data, expected_version=version
+                    )
+                    messages.success(request, "已保存")
+                return redirect("project_detail", pk=project.pk)
+            except ValidationError as e:
+                _apply_errors(form, e)
+            except ConflictError as e:
+                conflict = e
+    else:
+        initial = {}
+        if project is not None:
+            initial = {f: getattr(project, f) for f in services.PROJECT_FIELDS}
+            initial["version"] = project.version
+        form = ProjectForm(scope, initial=initial)
+    status = 409 if conflict else 200
+    return render(
+        request,
+        "projects/edit.html",
+        {"form": form, "project": project, "conflict": conflict},
+        status=status,
+    )
+
+
+def _post_action(request: HttpRequest, pk: int, form_class, action) -> HttpResponse:
+    scope = scope_of(request)
+    project = scope.get(Project.objects.select_related("division"), pk)
+    form = form_class(request.POST)
+    if form.is_valid():
+        try:
+            message = action(scope, project, form.cleaned_data)
+            messages.success(request, message)
+        except ValidationError as e:
+            _apply_errors(form, e)
+        except ConflictError as e:
+            messages.error(request, e.message)
+    if form.errors:
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for msg in errs:
+                messages.error(request, f"{label}：{msg}" if label else msg)
+    return redirect("project_detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_stage(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(scope, project, d):
+        change = services.do_change_stage(
+            scope, project, d["to_stage"], date=d["date"], reason=d["reason"]
+        )
+        return f"阶段已变更为「{change.get_to_stage_display()}」"
+
+    return _post_action(request, pk, StageForm, act)
+
+
+@login_required
+@require_POST
+def project_year(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(scope, project, d):
+        entry = services.do_set_project_year(scope, project, **d)
+        return f"已保存{entry.year}年度清单"
+
+    return _post_action(request, pk, YearForm, act)
+
+
+@login_required
+@require_POST
+def project_milestone(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(scope, project, d):
+        services.do_add_milestone(scope, project, d)
+        return "已新增时间节点"
+
+    return _post_action(request, pk, MilestoneForm, act)
+
+
+@login_required
+@require_POST
+def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
+    scope = scope_of(request)
+    project = scope.get(Project.objects.all(), pk)
+    milestone = scope.get(Milestone.objects.filter(project=project), mid)
+    try:
+        version = int(request.POST.get("version", "0"))
+    except ValueError:
+        version = 0
+    data = {k: request.POST.get(k) for k in ("actual_date", "evidence") if k in request.POST}
+    if request.POST.get("delete") and scope.can_manage:
+        services.do_delete_milestone(scope, milestone)
+        messages.success(request, "已删除时间节点")
+        return redirect("project_detail", pk=project.pk)
+    try:
+        services.do_update_milestone(scope, milestone, data, expected_version=version)
+        messages.success(request, "节点已更新")
+    except ValidationError as e:
+        for errs in e.message_dict.values():
+            for msg in errs:
+                messages.error(request, msg)
+    except ConflictError as e:
+        messages.error(request, e.message)
+    return redirect("project_detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def project_report(request: HttpRequest, pk: int) -> HttpResponse:
+    def act(scope, project, d):
+        report, corrected = services.do_submit_monthly_report(scope, project, **d)
+        verb = "已更正" if corrected else "已报送"
+        return f"{verb}{report.year}年{report.month}月完成投资{report.amount}万元"
+
+    return _post_action(request, pk, MonthlyReportForm, act)

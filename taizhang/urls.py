@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from taizhang.api.api import api
+from taizhang.front import views as front
+from taizhang.projects import views as projects
+
+urlpatterns = [
+    path("", front.dashboard, name="dashboard"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("projects/", projects.project_list, name="project_list"),
+    path("projects/new/", projects.project_edit, name="project_create"),
+    path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
+    path("projects/<int:pk>/stage/", projects.project_stage, name="project_stage"),
+    path("projects/<int:pk>/year/", projects.project_year, name="project_year"),
+    path("projects/<int:pk>/milestones/", projects.project_milestone, name="project_milestone"),
+    path("projects/<int:pk>/milestones/<int:mid>/", projects.milestone_update, name="milestone_update"),
+    path("projects/<int:pk>/reports/", projects.project_report, name="project_report"),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
