@@ -84,4 +84,6 @@ def parse_database_url(url: str) -> dict[str, object]:
         elif path.startswith("/") and parsed.netloc == "":
             path = path[1:] if path.startswith("/./") else path
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": path or ":memory:"}
-    raise ImproperlyConfigured(f"DATABASE_URL 协议不受支持：{scheme!r}（支持 postgres:// 与 sqlite://）")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL 协议不受支持：{scheme!r}（支持 postgres:// 与 sqlite://）"
+    )

@@ -20,7 +20,9 @@ if not SECRET_KEY:
         # Demo and test instances run on loopback only; production must set its own key.
         SECRET_KEY = "taizhang-insecure-demo-key-do-not-use-in-production-0123456789abcdef"
     else:
-        raise ImproperlyConfigured("生产环境必须设置环境变量 SECRET_KEY（或设置 DEBUG=1 / TAIZHANG_DEMO=1）")
+        raise ImproperlyConfigured(
+            "生产环境必须设置环境变量 SECRET_KEY（或设置 DEBUG=1 / TAIZHANG_DEMO=1）"
+        )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -38,6 +40,7 @@ INSTALLED_APPS = [
     "taizhang.core",
     "taizhang.enterprises",
     "taizhang.projects",
+    "taizhang.matters",
     "taizhang.front",
     "taizhang.api",
 ]
@@ -144,6 +147,8 @@ SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])

@@ -19,7 +19,11 @@ urlpatterns = [
     path("projects/<int:pk>/stage/", projects.project_stage, name="project_stage"),
     path("projects/<int:pk>/year/", projects.project_year, name="project_year"),
     path("projects/<int:pk>/milestones/", projects.project_milestone, name="project_milestone"),
-    path("projects/<int:pk>/milestones/<int:mid>/", projects.milestone_update, name="milestone_update"),
+    path(
+        "projects/<int:pk>/milestones/<int:mid>/",
+        projects.milestone_update,
+        name="milestone_update",
+    ),
     path("projects/<int:pk>/reports/", projects.project_report, name="project_report"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

@@ -43,7 +43,12 @@ class World:
 
 
 def make_user(username: str, role: str, **links) -> object:
-    user = get_user_model().objects.create_user(username, password="pw-" + username)
+    user = get_user_model().objects.create_user(
+        username,
+        password="pw-" + username,
+        is_staff=role == Role.ADMIN,
+        is_superuser=role == Role.ADMIN,
+    )
     Profile.objects.create(user=user, role=role, **links)
     return user
 
@@ -77,23 +82,58 @@ def world(db) -> World:
     since = dt.date(2022, 1, 10)
     pa = services.do_create_project(
         admin,
-        {"division": a, "code": "SC-001", "name": "新拓洋生物科技产业园", "responsible_unit": unit_a,
-         "liaison_leader": cadre_a, "total_investment": Decimal("300000"), "owner_enterprise": ent},
-        stage=Stage.BUILDING, stage_date=since,
+        {
+            "division": a,
+            "code": "SC-001",
+            "name": "新拓洋生物科技产业园",
+            "responsible_unit": unit_a,
+            "liaison_leader": cadre_a,
+            "total_investment": Decimal("300000"),
+            "owner_enterprise": ent,
+        },
+        stage=Stage.BUILDING,
+        stage_date=since,
     )
     pa_town = services.do_create_project(
         admin,
-        {"division": a_town, "code": "SC-002", "name": "红旗街道综合体", "responsible_unit": unit_a_town,
-         "total_investment": Decimal("5000")},
-        stage=Stage.BUILDING, stage_date=since,
+        {
+            "division": a_town,
+            "code": "SC-002",
+            "name": "红旗街道综合体",
+            "responsible_unit": unit_a_town,
+            "total_investment": Decimal("5000"),
+        },
+        stage=Stage.BUILDING,
+        stage_date=since,
     )
     pb = services.do_create_project(
         admin,
-        {"division": b, "code": "QB-001", "name": "淇滨区物流园", "responsible_unit": unit_b,
-         "total_investment": Decimal("80000")},
-        stage=Stage.BUILDING, stage_date=since,
+        {
+            "division": b,
+            "code": "QB-001",
+            "name": "淇滨区物流园",
+            "responsible_unit": unit_b,
+            "total_investment": Decimal("80000"),
+        },
+        stage=Stage.BUILDING,
+        stage_date=since,
     )
     for p, plan in ((pa, "100000"), (pa_town, "2000"), (pb, "30000")):
         services.do_set_project_year(admin, p, year=2022, level="district", annual_plan=plan)
-    return World(province, city, a, a_town, b, unit_a, unit_a_town, unit_b, leader_a, cadre_a,
-                 ent, users, pa, pa_town, pb)
+    return World(
+        province,
+        city,
+        a,
+        a_town,
+        b,
+        unit_a,
+        unit_a_town,
+        unit_b,
+        leader_a,
+        cadre_a,
+        ent,
+        users,
+        pa,
+        pa_town,
+        pb,
+    )

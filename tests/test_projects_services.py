@@ -48,7 +48,9 @@ def test_it_keeps_the_cumulative_total_and_corrects_a_month(world):
 def test_it_rejects_bad_reports(world, amount, month, fragment):
     s = world.scope("unit_a")
     with pytest.raises(ValidationError) as e:
-        services.do_submit_monthly_report(s, world.pa, year=2022, month=month, amount=amount, today=TODAY)
+        services.do_submit_monthly_report(
+            s, world.pa, year=2022, month=month, amount=amount, today=TODAY
+        )
     assert fragment in messages(e.value)
     assert not MonthlyReport.objects.exists()
     assert not AuditEntry.objects.filter(object_type="projects.monthlyreport").exists()
@@ -56,9 +58,13 @@ def test_it_rejects_bad_reports(world, amount, month, fragment):
 
 def test_it_rejects_a_year_that_would_exceed_the_total(world):
     s = world.scope("unit_a_town")
-    services.do_submit_monthly_report(s, world.pa_town, year=2022, month=1, amount="4000", today=TODAY)
+    services.do_submit_monthly_report(
+        s, world.pa_town, year=2022, month=1, amount="4000", today=TODAY
+    )
     with pytest.raises(ValidationError) as e:
-        services.do_submit_monthly_report(s, world.pa_town, year=2022, month=2, amount="1500", today=TODAY)
+        services.do_submit_monthly_report(
+            s, world.pa_town, year=2022, month=2, amount="1500", today=TODAY
+        )
     assert "超过项目总投资" in messages(e.value)
 
 
@@ -87,7 +93,9 @@ def test_it_requires_a_reason_to_go_back_or_skip(world):
     world.pa.refresh_from_db()
     assert world.pa.stage == Stage.LANDED
     assert list(world.pa.stage_changes.values_list("to_stage", flat=True)) == [
-        Stage.BUILDING, Stage.SIGNED, Stage.LANDED
+        Stage.BUILDING,
+        Stage.SIGNED,
+        Stage.LANDED,
     ]
 
 
@@ -113,8 +121,13 @@ def test_it_rejects_stage_dates_out_of_order(world):
 )
 def test_it_rejects_bad_project_fields(world, field, value, fragment):
     s = world.scope("sup_a")
-    data = {"division": world.a_town, "code": "SC-900", "name": "新项目",
-            "responsible_unit": world.unit_a, "total_investment": "100"}
+    data = {
+        "division": world.a_town,
+        "code": "SC-900",
+        "name": "新项目",
+        "responsible_unit": world.unit_a,
+        "total_investment": "100",
+    }
     data[field] = value
     if field == "code":
         data["division"] = world.a_town
@@ -127,16 +140,31 @@ def test_it_rejects_bad_project_fields(world, field, value, fragment):
 def test_it_rejects_a_unit_of_another_district(world):
     s = world.scope("admin")
     with pytest.raises(ValidationError) as e:
-        services.do_create_project(s, {"division": world.a, "code": "X", "name": "X",
-                                       "responsible_unit": world.unit_b, "total_investment": "1"})
+        services.do_create_project(
+            s,
+            {
+                "division": world.a,
+                "code": "X",
+                "name": "X",
+                "responsible_unit": world.unit_b,
+                "total_investment": "1",
+            },
+        )
     assert "不属于山城区" in messages(e.value)
 
 
 def test_it_rejects_a_division_outside_scope(world):
     with pytest.raises(ValidationError) as e:
-        services.do_create_project(world.scope("sup_a"), {
-            "division": world.b, "code": "X", "name": "X", "responsible_unit": world.unit_a,
-            "total_investment": "1"})
+        services.do_create_project(
+            world.scope("sup_a"),
+            {
+                "division": world.b,
+                "code": "X",
+                "name": "X",
+                "responsible_unit": world.unit_a,
+                "total_investment": "1",
+            },
+        )
     assert "不在您的管辖范围" in messages(e.value)
 
 
@@ -145,16 +173,24 @@ def test_it_detects_a_concurrent_edit_and_shows_what_changed(world):
     opened = world.pa.version
     services.do_update_project(first, world.pa, {"name": "新拓洋一期"}, expected_version=opened)
     with pytest.raises(ConflictError) as e:
-        services.do_update_project(second, world.pa, {"total_investment": "1"}, expected_version=opened)
+        services.do_update_project(
+            second, world.pa, {"total_investment": "1"}, expected_version=opened
+        )
     assert "已被他人修改" in e.value.message
-    assert {"field": "项目名称", "before": "新拓洋生物科技产业园", "after": "新拓洋一期"}.items() <= e.value.changes[0].items()
+    assert {
+        "field": "项目名称",
+        "before": "新拓洋生物科技产业园",
+        "after": "新拓洋一期",
+    }.items() <= e.value.changes[0].items()
     world.pa.refresh_from_db()
     assert world.pa.total_investment == Decimal("300000") and world.pa.name == "新拓洋一期"
 
 
 def test_it_audits_every_change_with_before_and_after(world):
     s = world.scope("sup_a")
-    services.do_update_project(s, world.pa, {"location": "牟山园区"}, expected_version=world.pa.version)
+    services.do_update_project(
+        s, world.pa, {"location": "牟山园区"}, expected_version=world.pa.version
+    )
     entry = AuditEntry.objects.filter(object_type="projects.project", action="update").latest("at")
     assert entry.changes["建设地点"] == ["", "牟山园区"]
     assert entry.source == "command" and entry.actor_name == "sup_a"
@@ -166,11 +202,17 @@ def test_it_audits_every_change_with_before_and_after(world):
 
 def test_it_lets_units_record_completion_but_not_move_dates(world):
     sup, unit = world.scope("sup_a"), world.scope("unit_a")
-    m = services.do_add_milestone(sup, world.pa, {"name": "主体封顶", "planned_date": dt.date(2022, 6, 30)})
-    m = services.do_update_milestone(unit, m, {"actual_date": "2022-06-28", "evidence": "验收单"}, expected_version=1)
+    m = services.do_add_milestone(
+        sup, world.pa, {"name": "主体封顶", "planned_date": dt.date(2022, 6, 30)}
+    )
+    m = services.do_update_milestone(
+        unit, m, {"actual_date": "2022-06-28", "evidence": "验收单"}, expected_version=1
+    )
     assert m.actual_date == dt.date(2022, 6, 28)
     with pytest.raises(PermissionDenied):
-        services.do_update_milestone(unit, m, {"planned_date": "2022-12-31"}, expected_version=m.version)
+        services.do_update_milestone(
+            unit, m, {"planned_date": "2022-12-31"}, expected_version=m.version
+        )
     with pytest.raises(ConflictError):
         services.do_update_milestone(sup, m, {"evidence": "x"}, expected_version=1)
     with pytest.raises(ValidationError):
@@ -179,6 +221,8 @@ def test_it_lets_units_record_completion_but_not_move_dates(world):
 
 def test_it_forbids_leaders_from_writing(world):
     with pytest.raises(PermissionDenied):
-        services.do_update_project(world.scope("leader_a"), world.pa, {"name": "x"}, expected_version=1)
+        services.do_update_project(
+            world.scope("leader_a"), world.pa, {"name": "x"}, expected_version=1
+        )
     with pytest.raises(PermissionDenied):
         services.do_change_stage(world.scope("leader_a"), world.pa, Stage.PRODUCING, date=TODAY)

@@ -20,10 +20,30 @@ VISIBLE = {
     "nobody": set(),
 }
 # Status for editing project pa, and for reporting a month on it.
-EDIT_PA = {"admin": 200, "sup_a": 200, "leader_a": 403, "unit_a": 403, "unit_a_town": 404,
-           "cadre_a": 403, "ent_a": 403, "sup_b": 404, "unit_b": 404, "nobody": 404}
-REPORT_PA = {"admin": 201, "sup_a": 201, "leader_a": 403, "unit_a": 201, "unit_a_town": 404,
-             "cadre_a": 403, "ent_a": 403, "sup_b": 404, "unit_b": 404, "nobody": 404}
+EDIT_PA = {
+    "admin": 200,
+    "sup_a": 200,
+    "leader_a": 403,
+    "unit_a": 403,
+    "unit_a_town": 404,
+    "cadre_a": 403,
+    "ent_a": 403,
+    "sup_b": 404,
+    "unit_b": 404,
+    "nobody": 404,
+}
+REPORT_PA = {
+    "admin": 201,
+    "sup_a": 201,
+    "leader_a": 403,
+    "unit_a": 201,
+    "unit_a_town": 404,
+    "cadre_a": 403,
+    "ent_a": 403,
+    "sup_b": 404,
+    "unit_b": 404,
+    "nobody": 404,
+}
 ROLES = list(VISIBLE)
 
 

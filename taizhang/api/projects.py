@@ -183,7 +183,9 @@ class StageOut(Schema):
 def change_stage(request: HttpRequest, pk: int, payload: StageIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
-    c = services.do_change_stage(scope, p, payload.to_stage, date=payload.date, reason=payload.reason)
+    c = services.do_change_stage(
+        scope, p, payload.to_stage, date=payload.date, reason=payload.reason
+    )
     return Status(201, c)
 
 
@@ -243,9 +245,14 @@ class MilestoneOut(Schema):
 def _m_out(m: Milestone, lights) -> dict[str, Any]:
     r = lights.get(m.pk)
     return {
-        "id": m.pk, "name": m.name, "planned_date": m.planned_date, "actual_date": m.actual_date,
-        "evidence": m.evidence, "version": m.version,
-        "light": r.light.value if r else None, "light_reason": r.reason if r else None,
+        "id": m.pk,
+        "name": m.name,
+        "planned_date": m.planned_date,
+        "actual_date": m.actual_date,
+        "evidence": m.evidence,
+        "version": m.version,
+        "light": r.light.value if r else None,
+        "light_reason": r.reason if r else None,
     }
 
 
@@ -292,7 +299,9 @@ class ReportOut(Schema):
     corrections: int
 
 
-@router.get("/projects/{pk}/reports", response=list[ReportOut], summary="月度投资报送（含本年累计）")
+@router.get(
+    "/projects/{pk}/reports", response=list[ReportOut], summary="月度投资报送（含本年累计）"
+)
 def list_reports(request: HttpRequest, pk: int):
     p = scope_of(request).get(Project.objects.all(), pk)
     out, running = [], {}
@@ -304,22 +313,33 @@ def list_reports(request: HttpRequest, pk: int):
 
 def _r_out(r: MonthlyReport, cumulative: Decimal) -> dict[str, Any]:
     return {
-        "id": r.pk, "year": r.year, "month": r.month, "amount_wan": r.amount,
-        "cumulative_wan": cumulative, "note": r.note, "corrections": r.corrections,
+        "id": r.pk,
+        "year": r.year,
+        "month": r.month,
+        "amount_wan": r.amount,
+        "cumulative_wan": cumulative,
+        "note": r.note,
+        "corrections": r.corrections,
     }
 
 
-@router.post("/projects/{pk}/reports", response={201: ReportOut, 200: ReportOut}, summary="报送月度完成投资（同月再次报送为更正）")
+@router.post(
+    "/projects/{pk}/reports",
+    response={201: ReportOut, 200: ReportOut},
+    summary="报送月度完成投资（同月再次报送为更正）",
+)
 def submit_report(request: HttpRequest, pk: int, payload: ReportIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     r, corrected = services.do_submit_monthly_report(
-        scope, p, year=payload.year, month=payload.month, amount=payload.amount_wan,
+        scope,
+        p,
+        year=payload.year,
+        month=payload.month,
+        amount=payload.amount_wan,
         note=payload.note,
     )
-    cum = sum(
-        (x.amount for x in p.reports.filter(year=r.year, month__lte=r.month)), Decimal(0)
-    )
+    cum = sum((x.amount for x in p.reports.filter(year=r.year, month__lte=r.month)), Decimal(0))
     return Status(200 if corrected else 201, _r_out(r, cum))
 
 

@@ -24,8 +24,12 @@ class AuditedAdmin(admin.ModelAdmin):
         before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit.record(
-            request.user, obj, "update" if change else "create", before=before,
-            after=audit.snapshot(obj), verb="后台维护",
+            request.user,
+            obj,
+            "update" if change else "create",
+            before=before,
+            after=audit.snapshot(obj),
+            verb="后台维护",
         )
 
     def delete_model(self, request, obj):

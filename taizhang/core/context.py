@@ -14,7 +14,9 @@ class Origin:
     ip: str | None = None
 
 
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("taizhang_origin", default=Origin())
+# Origin is frozen, so sharing one default instance is safe.
+_DEFAULT = Origin()
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("taizhang_origin", default=_DEFAULT)
 
 
 def current_origin() -> Origin:

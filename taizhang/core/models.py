@@ -25,7 +25,11 @@ class Division(models.Model):
     name = models.CharField(_("名称"), max_length=60)
     level = models.CharField(_("层级"), max_length=10, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
@@ -129,7 +133,10 @@ class Profile(models.Model):
         Person, verbose_name=_("干部"), null=True, blank=True, on_delete=models.PROTECT
     )
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
     )
 
@@ -158,7 +165,10 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
         on_delete=models.SET_NULL,
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)

@@ -39,7 +39,9 @@ def rule_for(model: type[Model]) -> ScopeRule:
     try:
         return _RULES[model]
     except KeyError:
-        raise LookupError(f"{model.__name__} has no ScopeRule; every business model needs one") from None
+        raise LookupError(
+            f"{model.__name__} has no ScopeRule; every business model needs one"
+        ) from None
 
 
 class Scope:
@@ -82,7 +84,11 @@ class Scope:
         """The filter for this user, None for everything, Q(pk__in=[]) for nothing."""
         nothing = Q(pk__in=[])
         if self.role == Role.ADMIN:
-            return None if self.division is None else Q(**{f"{rule.division}__startswith": self.division.path})
+            return (
+                None
+                if self.division is None
+                else Q(**{f"{rule.division}__startswith": self.division.path})
+            )
         if self.role in {Role.LEADER, Role.SUPERVISOR}:
             if self.division is None:
                 return nothing

@@ -24,14 +24,28 @@ def accounts() -> list[tuple[str, str, str]]:
     for p in Profile.objects.select_related("user", "division", "unit", "person").order_by("pk"):
         if p.user.username in {u for u, *_ in demo_org_accounts()}:
             where = p.division or p.unit or p.person or ""
-            out.append((p.user.username, f"{p.user.first_name}（{p.get_role_display()}）", str(where)))
+            out.append(
+                (p.user.username, f"{p.user.first_name}（{p.get_role_display()}）", str(where))
+            )
     del User
     return out
 
 
 def demo_org_accounts() -> list[tuple[str]]:
-    return [(u,) for u in ["admin", "sc_duchashi", "sc_lingdao", "sc_fgw", "sc_moushan",
-                           "sc_baolian", "zh_duchashi", "zh_mazhuang", "sfq_duchashi"]]
+    return [
+        (u,)
+        for u in [
+            "admin",
+            "sc_duchashi",
+            "sc_lingdao",
+            "sc_fgw",
+            "sc_moushan",
+            "sc_baolian",
+            "zh_duchashi",
+            "zh_mazhuang",
+            "sfq_duchashi",
+        ]
+    ]
 
 
 def load(stdout=None) -> bool:

@@ -38,9 +38,19 @@ DIVISIONS = [
     ("410471002", "湛北路街道", "town", "410471"),
 ]
 
-DEPARTMENTS = ["发展和改革委员会", "工业和信息化局", "自然资源局", "住房和城乡建设局",
-               "人力资源和社会保障局", "财政局", "商务局", "市场监督管理局", "生态环境局",
-               "营商环境服务中心", "政府督查室"]
+DEPARTMENTS = [
+    "发展和改革委员会",
+    "工业和信息化局",
+    "自然资源局",
+    "住房和城乡建设局",
+    "人力资源和社会保障局",
+    "财政局",
+    "商务局",
+    "市场监督管理局",
+    "生态环境局",
+    "营商环境服务中心",
+    "政府督查室",
+]
 
 PARKS = {
     "410603": ["牟山园区管委会", "石林园区管委会", "循环经济园区管委会"],
@@ -69,7 +79,9 @@ def load_org() -> Org:
         prefix = "区" if dcode != "410471" else "示范区"
         for dep in DEPARTMENTS:
             name = f"{prefix}{dep}"
-            units[(dcode, dep)] = Unit.objects.create(division=district, name=name, kind="department")
+            units[(dcode, dep)] = Unit.objects.create(
+                division=district, name=name, kind="department"
+            )
         for park in PARKS[dcode]:
             units[(dcode, park)] = Unit.objects.create(division=district, name=park, kind="park")
         for town in district.children.filter(level="town"):
@@ -86,10 +98,19 @@ def load_org() -> Org:
 
 # Synthetic names (the seeds name leaders only in passing; these are invented for the demo).
 LEADERS = {
-    "410603": [("王建国", "区长"), ("李红梅", "常务副区长"), ("张卫东", "副区长"),
-               ("赵志强", "副区长"), ("刘海燕", "副区长")],
-    "410411": [("陈立新", "区长"), ("周国庆", "常务副区长"), ("吴建华", "副区长"),
-               ("郑晓东", "副区长")],
+    "410603": [
+        ("王建国", "区长"),
+        ("李红梅", "常务副区长"),
+        ("张卫东", "副区长"),
+        ("赵志强", "副区长"),
+        ("刘海燕", "副区长"),
+    ],
+    "410411": [
+        ("陈立新", "区长"),
+        ("周国庆", "常务副区长"),
+        ("吴建华", "副区长"),
+        ("郑晓东", "副区长"),
+    ],
     "410471": [("孙明亮", "管委会主任"), ("钱玉兰", "管委会副主任")],
 }
 
@@ -102,13 +123,61 @@ def create_accounts(org: Org) -> list[tuple[str, str, str]]:
     cadre_person = org.leaders["410603"][2]
     rows = [
         ("admin", "系统管理员", Role.ADMIN, None, None, None, "全部数据与后台维护"),
-        ("sc_duchashi", "山城区督查室", Role.SUPERVISOR, sc, None, None, "山城区全部，可交办、销号"),
-        ("sc_lingdao", "山城区区长", Role.LEADER, sc, None, org.leaders["410603"][0], "山城区全部（只读）"),
-        ("sc_fgw", "山城区发改委", Role.UNIT, None, org.units[("410603", "发展和改革委员会")], None, "本单位负责的项目，可报送"),
-        ("sc_moushan", "牟山园区管委会", Role.UNIT, None, org.units[("410603", "牟山园区管委会")], None, "本单位负责的项目，可报送"),
-        ("sc_baolian", f"包联领导{cadre_person.name}", Role.CADRE, None, None, cadre_person, "本人包联的项目"),
+        (
+            "sc_duchashi",
+            "山城区督查室",
+            Role.SUPERVISOR,
+            sc,
+            None,
+            None,
+            "山城区全部，可交办、销号",
+        ),
+        (
+            "sc_lingdao",
+            "山城区区长",
+            Role.LEADER,
+            sc,
+            None,
+            org.leaders["410603"][0],
+            "山城区全部（只读）",
+        ),
+        (
+            "sc_fgw",
+            "山城区发改委",
+            Role.UNIT,
+            None,
+            org.units[("410603", "发展和改革委员会")],
+            None,
+            "本单位负责的项目，可报送",
+        ),
+        (
+            "sc_moushan",
+            "牟山园区管委会",
+            Role.UNIT,
+            None,
+            org.units[("410603", "牟山园区管委会")],
+            None,
+            "本单位负责的项目，可报送",
+        ),
+        (
+            "sc_baolian",
+            f"包联领导{cadre_person.name}",
+            Role.CADRE,
+            None,
+            None,
+            cadre_person,
+            "本人包联的项目",
+        ),
         ("zh_duchashi", "湛河区督查室", Role.SUPERVISOR, zh, None, None, "湛河区全部"),
-        ("zh_mazhuang", "马庄街道办事处", Role.UNIT, None, org.units[("410411", "马庄街道")], None, "马庄街道负责的项目"),
+        (
+            "zh_mazhuang",
+            "马庄街道办事处",
+            Role.UNIT,
+            None,
+            org.units[("410411", "马庄街道")],
+            None,
+            "马庄街道负责的项目",
+        ),
         ("sfq_duchashi", "示范区督查室", Role.SUPERVISOR, sfq, None, None, "示范区全部"),
     ]
     out = []

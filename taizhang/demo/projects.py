@@ -18,8 +18,19 @@ from taizhang.demo.org import Org
 from taizhang.projects import services
 from taizhang.projects.models import IndustryChain, Project, Stage
 
-CHAINS = ["生物医药", "高端装备制造", "数字经济", "化工新材料", "汽车零部件", "生物化工",
-          "功能性新材料", "新能源", "现代物流", "文化旅游", "城市建设"]
+CHAINS = [
+    "生物医药",
+    "高端装备制造",
+    "数字经济",
+    "化工新材料",
+    "汽车零部件",
+    "生物化工",
+    "功能性新材料",
+    "新能源",
+    "现代物流",
+    "文化旅游",
+    "城市建设",
+]
 
 CENT = Decimal("0.01")
 
@@ -41,8 +52,10 @@ class Loader:
         self.scope = scope
         self.org = org
         self.rng = random.Random(20220901)
-        self.chains = {n: IndustryChain.objects.get_or_create(name=n, defaults={"order": i})[0]
-                       for i, n in enumerate(CHAINS)}
+        self.chains = {
+            n: IndustryChain.objects.get_or_create(name=n, defaults={"order": i})[0]
+            for i, n in enumerate(CHAINS)
+        }
         self.seq: dict[str, int] = {}
 
     def code(self, dcode: str, year: int) -> str:
@@ -50,20 +63,36 @@ class Loader:
         return f"{year}-{self.seq[dcode]:03d}"
 
     def project(
-        self, dcode: str, name: str, unit: str, total: Decimal, *, division: str | None = None,
-        chain: str | None = None, stage: str = Stage.BUILDING, since: dt.date = dt.date(2021, 9, 1),
-        synthetic: bool = False, leader: int | None = None, location: str = "",
-        year: int = 2022, description: str = "",
+        self,
+        dcode: str,
+        name: str,
+        unit: str,
+        total: Decimal,
+        *,
+        division: str | None = None,
+        chain: str | None = None,
+        stage: str = Stage.BUILDING,
+        since: dt.date = dt.date(2021, 9, 1),
+        synthetic: bool = False,
+        leader: int | None = None,
+        location: str = "",
+        year: int = 2022,
+        description: str = "",
     ) -> Project:
         div = self.org.divisions[division or dcode]
         leaders = self.org.leaders[dcode]
         person = leaders[leader if leader is not None else self.rng.randrange(len(leaders))]
         data = {
-            "division": div, "code": self.code(dcode, year), "name": name,
+            "division": div,
+            "code": self.code(dcode, year),
+            "name": name,
             "industry_chain": self.chains.get(chain) if chain else None,
-            "responsible_unit": self.org.units[(dcode, unit)], "liaison_leader": person,
-            "location": location, "total_investment": total,
-            "start_year": since.year, "end_year": since.year + self.rng.choice([1, 2, 3]),
+            "responsible_unit": self.org.units[(dcode, unit)],
+            "liaison_leader": person,
+            "location": location,
+            "total_investment": total,
+            "start_year": since.year,
+            "end_year": since.year + self.rng.choice([1, 2, 3]),
             "description": description,
         }
         return services.do_create_project(
@@ -74,7 +103,11 @@ class Loader:
         amounts = split(total, [self.rng.uniform(0.6, 1.4) for _ in months])
         for month, amount in zip(months, amounts, strict=True):
             services.do_submit_monthly_report(
-                self.scope, project, year=year, month=month, amount=amount,
+                self.scope,
+                project,
+                year=year,
+                month=month,
+                amount=amount,
                 note="按计划推进" if amount else "",
             )
 
@@ -86,11 +119,16 @@ class Loader:
             actual = planned + dt.timedelta(days=self.rng.randint(-10, 12))
             # A few nodes stay unfinished, so the red list shows what a real ledger shows.
             done = actual <= done_until and self.rng.random() > 0.06
-            services.do_add_milestone(self.scope, project, {
-                "name": name, "planned_date": planned,
-                "actual_date": actual if done else None,
-                "evidence": "现场照片及验收资料" if done else "",
-            })
+            services.do_add_milestone(
+                self.scope,
+                project,
+                {
+                    "name": name,
+                    "planned_date": planned,
+                    "actual_date": actual if done else None,
+                    "evidence": "现场照片及验收资料" if done else "",
+                },
+            )
 
 
 SHANCHENG_NAMED = [
@@ -113,20 +151,48 @@ def load_shancheng(ld: Loader) -> None:
     # 2022: 35 district key projects, 217.9亿元 total, plan 86.1亿元, Jan–Aug done 123.3亿元.
     n_synth = 35 - len(SHANCHENG_NAMED)
     named_total = sum(wan(t) for _, _, t, _, _ in SHANCHENG_NAMED)
-    synth_totals = split(wan("217.9") - named_total, [ld.rng.uniform(0.5, 1.5) for _ in range(n_synth)])
-    units = ["牟山园区管委会", "石林园区管委会", "循环经济园区管委会", "发展和改革委员会",
-             "工业和信息化局", "住房和城乡建设局", "汤河街道", "大胡乡", "鹿楼乡"]
+    synth_totals = split(
+        wan("217.9") - named_total, [ld.rng.uniform(0.5, 1.5) for _ in range(n_synth)]
+    )
+    units = [
+        "牟山园区管委会",
+        "石林园区管委会",
+        "循环经济园区管委会",
+        "发展和改革委员会",
+        "工业和信息化局",
+        "住房和城乡建设局",
+        "汤河街道",
+        "大胡乡",
+        "鹿楼乡",
+    ]
     projects: list[Project] = []
     for name, unit, total, chain, loc in SHANCHENG_NAMED:
-        projects.append(ld.project(d, name, unit, wan(total), chain=chain, location=loc,
-                                   since=dt.date(2021, ld.rng.randint(3, 11), 15)))
+        projects.append(
+            ld.project(
+                d,
+                name,
+                unit,
+                wan(total),
+                chain=chain,
+                location=loc,
+                since=dt.date(2021, ld.rng.randint(3, 11), 15),
+            )
+        )
     for i, total in enumerate(synth_totals, 1):
-        projects.append(ld.project(
-            d, f"山城区重点项目（合成）{i:02d}号", units[i % len(units)], total,
-            chain=CHAINS[i % len(CHAINS)], synthetic=True,
-            since=dt.date(2021, ld.rng.randint(1, 12), 10),
-            stage=ld.rng.choice([Stage.STARTED, Stage.BUILDING, Stage.BUILDING, Stage.PRODUCING]),
-        ))
+        projects.append(
+            ld.project(
+                d,
+                f"山城区重点项目（合成）{i:02d}号",
+                units[i % len(units)],
+                total,
+                chain=CHAINS[i % len(CHAINS)],
+                synthetic=True,
+                since=dt.date(2021, ld.rng.randint(1, 12), 10),
+                stage=ld.rng.choice(
+                    [Stage.STARTED, Stage.BUILDING, Stage.BUILDING, Stage.PRODUCING]
+                ),
+            )
+        )
     weights = [float(p.total_investment) for p in projects]
     plans = split(wan("86.1"), weights)
     done = split(wan("123.3"), [w * ld.rng.uniform(0.8, 1.2) for w in weights])
@@ -134,29 +200,55 @@ def load_shancheng(ld: Loader) -> None:
         services.do_set_project_year(ld.scope, p, year=2022, level="district", annual_plan=plan)
         ld.reports(p, 2022, range(1, 9), amount)
         # September arrives later than the August bulletin: the dashboard must cut at the month.
-        services.do_submit_monthly_report(ld.scope, p, year=2022, month=9,
-                                          amount=(amount / 8).quantize(CENT))
+        services.do_submit_monthly_report(
+            ld.scope, p, year=2022, month=9, amount=(amount / 8).quantize(CENT)
+        )
         ld.milestones(p, 2022, dt.date(2023, 3, 31))
 
     # First half of 2022: 11 projects signed (69亿元), 9 landed (59亿元).
     signed = split(wan("69"), [ld.rng.uniform(0.4, 1.6) for _ in range(11)])
     for i, total in enumerate(signed, 1):
-        p = ld.project(d, f"招商签约项目（合成）{i:02d}号", "商务局", total, stage=Stage.RESERVE,
-                       since=dt.date(2021, 10, 1), synthetic=True, chain=CHAINS[i % 5])
+        p = ld.project(
+            d,
+            f"招商签约项目（合成）{i:02d}号",
+            "商务局",
+            total,
+            stage=Stage.RESERVE,
+            since=dt.date(2021, 10, 1),
+            synthetic=True,
+            chain=CHAINS[i % 5],
+        )
         services.do_change_stage(ld.scope, p, Stage.SIGNED, date=dt.date(2022, 1 + i % 6, 8 + i))
     landed = split(wan("59"), [ld.rng.uniform(0.4, 1.6) for _ in range(9)])
     for i, total in enumerate(landed, 1):
-        p = ld.project(d, f"落地项目（合成）{i:02d}号", "发展和改革委员会", total,
-                       stage=Stage.SIGNED, since=dt.date(2021, 8, 1), synthetic=True,
-                       chain=CHAINS[(i + 2) % 5])
+        p = ld.project(
+            d,
+            f"落地项目（合成）{i:02d}号",
+            "发展和改革委员会",
+            total,
+            stage=Stage.SIGNED,
+            since=dt.date(2021, 8, 1),
+            synthetic=True,
+            chain=CHAINS[(i + 2) % 5],
+        )
         services.do_change_stage(ld.scope, p, Stage.LANDED, date=dt.date(2022, 1 + i % 6, 12 + i))
 
     # 2023: 15 provincial and city key projects completed 34.7亿元 = 121.3% of plan (28.6亿元).
     spent = {p.pk: sum((r.amount for r in p.reports.all()), Decimal(0)) for p in projects}
     continuing = sorted(projects, key=lambda p: p.total_investment - spent[p.pk], reverse=True)[:9]
-    new = [ld.project(d, f"省市重点项目（合成）{i:02d}号", "工业和信息化局", wan(str(6 + i)),
-                      synthetic=True, since=dt.date(2022, 11, 1), year=2023, chain=CHAINS[i])
-           for i in range(1, 7)]
+    new = [
+        ld.project(
+            d,
+            f"省市重点项目（合成）{i:02d}号",
+            "工业和信息化局",
+            wan(str(6 + i)),
+            synthetic=True,
+            since=dt.date(2022, 11, 1),
+            year=2023,
+            chain=CHAINS[i],
+        )
+        for i in range(1, 7)
+    ]
     listed = continuing + new
     room = [float(p.total_investment - spent.get(p.pk, Decimal(0))) for p in listed]
     plans23 = split(wan("28.6"), [r * ld.rng.uniform(0.8, 1.2) for r in room])
@@ -169,26 +261,41 @@ def load_shancheng(ld: Loader) -> None:
     # A few ongoing projects carry this year's milestones so today's lights mean something.
     today = timezone.localdate()
     for p in listed[:6]:
-        services.do_add_milestone(ld.scope, p, {
-            "name": "年度设备安装完成", "planned_date": today + dt.timedelta(days=ld.rng.choice([-9, 3, 4, 25])),
-        })
+        services.do_add_milestone(
+            ld.scope,
+            p,
+            {
+                "name": "年度设备安装完成",
+                "planned_date": today + dt.timedelta(days=ld.rng.choice([-9, 3, 4, 25])),
+            },
+        )
 
 
 def load_zhanhe(ld: Loader) -> None:
     d = "410411"
     # 马庄街道, February 2022: 11 provincial and city key projects, 75亿元, plan 20亿元, done 2.2亿元.
     named = [("建昌城市花园项目", "11")]
-    totals = [wan(t) for _, t in named] + split(wan("64"), [ld.rng.uniform(0.5, 1.5) for _ in range(10)])
+    totals = [wan(t) for _, t in named] + split(
+        wan("64"), [ld.rng.uniform(0.5, 1.5) for _ in range(10)]
+    )
     names = [n for n, _ in named] + [f"马庄街道省市重点项目（合成）{i:02d}号" for i in range(1, 11)]
     plans = split(wan("20"), [float(t) for t in totals])
     done = split(wan("2.2"), [float(t) * ld.rng.uniform(0.7, 1.3) for t in totals])
     for i, (name, total, plan, amount) in enumerate(zip(names, totals, plans, done, strict=True)):
-        p = ld.project(d, name, "马庄街道", total, division="410411001", synthetic=i > 0,
-                       chain="城市建设" if i == 0 else CHAINS[i % len(CHAINS)],
-                       location="黄河路与开源路交叉口" if i == 0 else "马庄街道",
-                       since=dt.date(2021, 6, 1))
-        services.do_set_project_year(ld.scope, p, year=2022, level="city" if i % 3 else "province",
-                                     annual_plan=plan)
+        p = ld.project(
+            d,
+            name,
+            "马庄街道",
+            total,
+            division="410411001",
+            synthetic=i > 0,
+            chain="城市建设" if i == 0 else CHAINS[i % len(CHAINS)],
+            location="黄河路与开源路交叉口" if i == 0 else "马庄街道",
+            since=dt.date(2021, 6, 1),
+        )
+        services.do_set_project_year(
+            ld.scope, p, year=2022, level="city" if i % 3 else "province", annual_plan=plan
+        )
         ld.reports(p, 2022, range(1, 3), amount)
     # Other 湛河区 projects named in the news of 23 February 2022.
     others = [
@@ -200,12 +307,32 @@ def load_zhanhe(ld: Loader) -> None:
         ("海王生物医药物流产业园项目", "湛河新区管委会", "3.5", Stage.LANDED, "410411005"),
     ]
     for name, unit, total, stage, div in others:
-        p = ld.project(d, name, unit, wan(total), division=div, stage=stage,
-                       since=dt.date(2021, 12, 1), chain="生物医药" if "药" in name else None)
-        services.do_set_project_year(ld.scope, p, year=2022, level="district",
-                                     annual_plan=(p.total_investment / 5).quantize(CENT))
-    p = ld.project(d, "新能源发电及智慧能源系统建设项目", "发展和改革委员会", wan("60"),
-                   stage=Stage.RESERVE, since=dt.date(2021, 12, 1), chain="新能源")
+        p = ld.project(
+            d,
+            name,
+            unit,
+            wan(total),
+            division=div,
+            stage=stage,
+            since=dt.date(2021, 12, 1),
+            chain="生物医药" if "药" in name else None,
+        )
+        services.do_set_project_year(
+            ld.scope,
+            p,
+            year=2022,
+            level="district",
+            annual_plan=(p.total_investment / 5).quantize(CENT),
+        )
+    p = ld.project(
+        d,
+        "新能源发电及智慧能源系统建设项目",
+        "发展和改革委员会",
+        wan("60"),
+        stage=Stage.RESERVE,
+        since=dt.date(2021, 12, 1),
+        chain="新能源",
+    )
     services.do_change_stage(ld.scope, p, Stage.SIGNED, date=dt.date(2022, 2, 22))
 
 
@@ -217,8 +344,20 @@ def load_shifanqu(ld: Loader) -> None:
         ("京东慧采全国电商市场服务平台项目", "数字经济", "5"),
         ("敬东君卓医药MAH持牌项目", "生物医药", "2.5"),
     ]:
-        p = ld.project(d, name, "平新先进制造业开发区管委会", wan(total), chain=chain,
-                       stage=Stage.BUILDING, since=dt.date(2021, 10, 1))
-        services.do_set_project_year(ld.scope, p, year=2022, level="city",
-                                     annual_plan=(p.total_investment / 3).quantize(CENT))
+        p = ld.project(
+            d,
+            name,
+            "平新先进制造业开发区管委会",
+            wan(total),
+            chain=chain,
+            stage=Stage.BUILDING,
+            since=dt.date(2021, 10, 1),
+        )
+        services.do_set_project_year(
+            ld.scope,
+            p,
+            year=2022,
+            level="city",
+            annual_plan=(p.total_investment / 3).quantize(CENT),
+        )
         ld.reports(p, 2022, range(1, 9), (p.total_investment / 4).quantize(CENT))

@@ -26,10 +26,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     division = None
     ref = request.GET.get("division")
     if ref:
-        division = scope.division_by_ref(ref) if not ref.isdigit() else scope.divisions.filter(pk=ref).first()
+        division = (
+            scope.division_by_ref(ref)
+            if not ref.isdigit()
+            else scope.divisions.filter(pk=ref).first()
+        )
     division = division or default_division(scope)
     if division is None:
-        return render(request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"})
+        return render(
+            request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
+        )
     d_year, d_month = default_period(division)
     year = _int(request.GET.get("year"), d_year, 2000, 2100)
     month = _int(request.GET.get("month"), d_month if year == d_year else 12, 1, 12)
@@ -56,7 +62,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "year": year,
             "month": month,
             "level": level_raw,
-            "level_choices": [("", "全部"), ("省", "省重点"), ("市", "市重点"), ("区", "区重点"), ("省市", "省市重点")],
+            "level_choices": [
+                ("", "全部"),
+                ("省", "省重点"),
+                ("市", "市重点"),
+                ("区", "区重点"),
+                ("省市", "省市重点"),
+            ],
             "years": range(timezone.localdate().year, 2019, -1),
             "months": range(1, 13),
             "alerts": alerts,

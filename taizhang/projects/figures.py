@@ -38,7 +38,9 @@ def parse_levels(raw: str | None) -> list[str] | None:
         raise ValueError(f"项目级别「{raw}」无效，可选：省、市、区、省市") from None
 
 
-def listed(scope: Scope, division: Division, year: int, levels: list[str] | None) -> QuerySet[ProjectYear]:
+def listed(
+    scope: Scope, division: Division, year: int, levels: list[str] | None
+) -> QuerySet[ProjectYear]:
     qs = scope.filter(ProjectYear.objects.all()).filter(
         year=year, project__division__path__startswith=division.path
     )
@@ -117,7 +119,11 @@ class ProjectFigures:
 
 
 def _flow(
-    scope: Scope, division: Division, year: int, month: int, stage: str,
+    scope: Scope,
+    division: Division,
+    year: int,
+    month: int,
+    stage: str,
     levels: list[str] | None,
 ) -> tuple[int, Decimal]:
     qs = scope.filter(StageChange.objects.all()).filter(
@@ -150,9 +156,7 @@ def project_figures(
 ) -> ProjectFigures:
     fig = ProjectFigures(division=division, year=year, month=month, levels=levels)
     rows = list(
-        listed(scope, division, year, levels).select_related(
-            "project", "project__responsible_unit"
-        )
+        listed(scope, division, year, levels).select_related("project", "project__responsible_unit")
     )
     ids = [r.project_id for r in rows]
     fig.project_count = len(rows)
@@ -182,7 +186,9 @@ def project_figures(
         fig.by_level[label] = fig.by_level.get(label, 0) + 1
     units: dict[str, UnitRow] = {}
     for r in rows:
-        row = units.setdefault(r.project.responsible_unit.name, UnitRow(r.project.responsible_unit.name))
+        row = units.setdefault(
+            r.project.responsible_unit.name, UnitRow(r.project.responsible_unit.name)
+        )
         row.count += 1
         row.plan += r.annual_plan
         row.completed += done.get(r.project_id, ZERO)
@@ -240,7 +246,8 @@ def project_statuses(projects: list[Project], today: dt.date) -> dict[int, Proje
         pace = pace_light(
             r, elapsed, Decimal(cfg["PACE_RED_MARGIN"]), Decimal(cfg["PACE_YELLOW_MARGIN"])
         )
-        light = project_light(list(m_results.values()), pace)
+        named = {m.pk: m.name for m in by_project.get(p.pk, [])}
+        light = project_light([r.prefixed(named[k]) for k, r in m_results.items()], pace)
         out[p.pk] = ProjectStatus(p, plan, completed, r, light, m_results)
     return out
 

@@ -25,7 +25,9 @@ class ProjectForm(forms.Form):
     )
     start_year = forms.IntegerField(label=_("开工年度"), required=False)
     end_year = forms.IntegerField(label=_("竣工年度"), required=False)
-    description = forms.CharField(label=_("建设内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(
+        label=_("建设内容"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
@@ -46,7 +48,9 @@ class StageForm(forms.Form):
 class YearForm(forms.Form):
     year = forms.IntegerField(label=_("年度"))
     level = forms.ChoiceField(label=_("级别"), choices=Level.choices)
-    annual_plan = forms.DecimalField(label=_("年度投资计划（万元）"), max_digits=16, decimal_places=2)
+    annual_plan = forms.DecimalField(
+        label=_("年度投资计划（万元）"), max_digits=16, decimal_places=2
+    )
 
 
 class MilestoneForm(forms.Form):
@@ -60,7 +64,9 @@ class MonthlyReportForm(forms.Form):
     year = forms.IntegerField(label=_("年度"))
     month = forms.IntegerField(label=_("月份"), min_value=1, max_value=12)
     amount = forms.DecimalField(
-        label=_("当月完成投资（万元）"), max_digits=16, decimal_places=2,
+        label=_("当月完成投资（万元）"),
+        max_digits=16,
+        decimal_places=2,
         error_messages={"invalid": _("当月完成投资必须是数字")},
     )
     note = forms.CharField(label=_("形象进度"), max_length=500, required=False)

@@ -71,18 +71,27 @@ class Project(models.Model):
         IndustryChain, verbose_name=_("产业链"), null=True, blank=True, on_delete=models.PROTECT
     )
     owner_enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("业主单位"), null=True, blank=True,
+        "enterprises.Enterprise",
+        verbose_name=_("业主单位"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
     )
     responsible_unit = models.ForeignKey(
         Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="projects"
     )
     liaison_leader = models.ForeignKey(
-        Person, verbose_name=_("包联领导"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("包联领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="led_projects",
     )
     location = models.CharField(_("建设地点"), max_length=200, blank=True)
-    stage = models.CharField(_("项目阶段"), max_length=12, choices=Stage.choices, default=Stage.PLANNED)
+    stage = models.CharField(
+        _("项目阶段"), max_length=12, choices=Stage.choices, default=Stage.PLANNED
+    )
     total_investment = models.DecimalField(
         _("总投资（万元）"), **MONEY, validators=[MinValueValidator(Decimal("0"))]
     )

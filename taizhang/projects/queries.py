@@ -61,7 +61,11 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
         "division", "responsible_unit", "industry_chain", "liaison_leader"
     )
     if f.division:
-        division = scope.divisions.filter(Q(code=f.division) | Q(name=f.division) | Q(pk__in=[f.division] if f.division.isdigit() else [])).first()
+        division = scope.divisions.filter(
+            Q(code=f.division)
+            | Q(name=f.division)
+            | Q(pk__in=[f.division] if f.division.isdigit() else [])
+        ).first()
         qs = qs.filter(division__path__startswith=division.path) if division else qs.none()
     if f.year:
         qs = qs.filter(years__year=f.year)
@@ -72,12 +76,22 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.industry:
-        qs = qs.filter(industry_chain_id=f.industry) if f.industry.isdigit() else qs.filter(industry_chain__name=f.industry)
+        qs = (
+            qs.filter(industry_chain_id=f.industry)
+            if f.industry.isdigit()
+            else qs.filter(industry_chain__name=f.industry)
+        )
     if f.unit:
-        qs = qs.filter(responsible_unit_id=f.unit) if f.unit.isdigit() else qs.filter(responsible_unit__name=f.unit)
+        qs = (
+            qs.filter(responsible_unit_id=f.unit)
+            if f.unit.isdigit()
+            else qs.filter(responsible_unit__name=f.unit)
+        )
     if f.q:
         term = f.q.lower()
-        qs = qs.filter(Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(search_key__contains=term))
+        qs = qs.filter(
+            Q(name__icontains=f.q) | Q(code__icontains=f.q) | Q(search_key__contains=term)
+        )
     return qs.order_by(SORTS.get(f.sort or "", "code"), "pk")
 
 

@@ -72,7 +72,11 @@ def _division_path(project: Project) -> str:
 def can_report(scope: Scope, project: Project) -> bool:
     if scope.can_manage:
         return scope.contains(project)
-    return scope.role == Role.UNIT and scope.unit is not None and project.responsible_unit_id == scope.unit.pk
+    return (
+        scope.role == Role.UNIT
+        and scope.unit is not None
+        and project.responsible_unit_id == scope.unit.pk
+    )
 
 
 def require_report(scope: Scope, project: Project) -> None:
@@ -138,9 +142,9 @@ def _clean_project(scope: Scope, data: dict[str, Any], instance: Project | None)
         if chain is None:
             err("industry_chain", "产业链不存在")
     out["industry_chain"] = chain or None
-    out["owner_enterprise"] = data.get(
-        "owner_enterprise", instance.owner_enterprise if instance else None
-    ) or None
+    out["owner_enterprise"] = (
+        data.get("owner_enterprise", instance.owner_enterprise if instance else None) or None
+    )
 
     raw_total = data.get("total_investment", instance.total_investment if instance else None)
     if raw_total in (None, ""):
@@ -201,13 +205,19 @@ def do_create_project(
     except IntegrityError:
         raise invalid("code", f"项目编号「{clean['code']}」已存在") from None
     StageChange.objects.create(
-        project=project, from_stage="", to_stage=stage,
-        date=stage_date or timezone.localdate(), by=_user(scope),
+        project=project,
+        from_stage="",
+        to_stage=stage,
+        date=stage_date or timezone.localdate(),
+        by=_user(scope),
     )
     audit.record(
-        _user(scope), project, AuditEntry.Action.CREATE,
+        _user(scope),
+        project,
+        AuditEntry.Action.CREATE,
         after=audit.snapshot(project) | {"项目阶段": project.get_stage_display()},
-        verb="新增项目", division_path=_division_path(project),
+        verb="新增项目",
+        division_path=_division_path(project),
     )
     return project
 
@@ -229,8 +239,15 @@ def changes_since(project: Project, version: int) -> list[dict[str, Any]]:
         for label, pair in entry.changes.items():
             if label.startswith("__"):
                 continue
-            out.append({"field": label, "before": pair[0], "after": pair[1], "by": entry.actor_name,
-                        "at": timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M")})
+            out.append(
+                {
+                    "field": label,
+                    "before": pair[0],
+                    "after": pair[1],
+                    "by": entry.actor_name,
+                    "at": timezone.localtime(entry.at).strftime("%Y-%m-%d %H:%M"),
+                }
+            )
     return out
 
 
@@ -262,8 +279,13 @@ def do_update_project(
     after = audit.snapshot(locked)
     if before != after:
         audit.record(
-            _user(scope), locked, AuditEntry.Action.UPDATE, before=before, after=after,
-            verb="修改项目", division_path=_division_path(locked),
+            _user(scope),
+            locked,
+            AuditEntry.Action.UPDATE,
+            before=before,
+            after=after,
+            verb="修改项目",
+            division_path=_division_path(locked),
             extra={"__version__": locked.version},
         )
     return locked
@@ -291,7 +313,11 @@ def do_change_stage(
     if last is not None and date < last.date:
         raise invalid("date", f"变更日期不能早于上一次阶段变更（{last.date:%Y-%m-%d}）")
     change = StageChange.objects.create(
-        project=locked, from_stage=locked.stage, to_stage=to_stage, date=date, reason=reason,
+        project=locked,
+        from_stage=locked.stage,
+        to_stage=to_stage,
+        date=date,
+        reason=reason,
         by=_user(scope),
     )
     old = locked.get_stage_display()
@@ -301,9 +327,13 @@ def do_change_stage(
     locked.save(update_fields=["stage", "version", "updated_at"])
     locked.refresh_from_db()
     audit.record(
-        _user(scope), locked, AuditEntry.Action.UPDATE,
-        before={"项目阶段": old}, after={"项目阶段": locked.get_stage_display()},
-        verb="阶段变更", division_path=_division_path(locked),
+        _user(scope),
+        locked,
+        AuditEntry.Action.UPDATE,
+        before={"项目阶段": old},
+        after={"项目阶段": locked.get_stage_display()},
+        verb="阶段变更",
+        division_path=_division_path(locked),
         extra={"变更日期": date, **({"原因": reason} if reason else {})},
     )
     return change
@@ -336,8 +366,14 @@ def do_set_project_year(
         entry.save()
         action = AuditEntry.Action.UPDATE
     audit.record(
-        _user(scope), entry, action, before=before, after=audit.snapshot(entry),
-        verb="年度清单", division_path=_division_path(locked), root=locked,
+        _user(scope),
+        entry,
+        action,
+        before=before,
+        after=audit.snapshot(entry),
+        verb="年度清单",
+        division_path=_division_path(locked),
+        root=locked,
     )
     return entry
 
@@ -382,8 +418,13 @@ def do_add_milestone(scope: Scope, project: Project, data: dict[str, Any]) -> Mi
     clean = _clean_milestone(data, None)
     milestone = Milestone.objects.create(project=locked, **clean)
     audit.record(
-        _user(scope), milestone, AuditEntry.Action.CREATE, after=audit.snapshot(milestone),
-        verb="新增时间节点", division_path=_division_path(locked), root=locked,
+        _user(scope),
+        milestone,
+        AuditEntry.Action.CREATE,
+        after=audit.snapshot(milestone),
+        verb="新增时间节点",
+        division_path=_division_path(locked),
+        root=locked,
     )
     return milestone
 
@@ -392,8 +433,10 @@ def do_add_milestone(scope: Scope, project: Project, data: dict[str, Any]) -> Mi
 def do_update_milestone(
     scope: Scope, milestone: Milestone, data: dict[str, Any], *, expected_version: int
 ) -> Milestone:
-    locked = Milestone.objects.select_for_update().select_related("project__division").get(
-        pk=milestone.pk
+    locked = (
+        Milestone.objects.select_for_update()
+        .select_related("project__division")
+        .get(pk=milestone.pk)
     )
     # The unit records completion; only the supervision office moves planned dates.
     require_report(scope, locked.project)
@@ -410,9 +453,14 @@ def do_update_milestone(
     locked.version += 1
     locked.save()
     audit.record(
-        _user(scope), locked, AuditEntry.Action.UPDATE, before=before,
-        after=audit.snapshot(locked), verb="更新时间节点",
-        division_path=_division_path(locked.project), root=locked.project,
+        _user(scope),
+        locked,
+        AuditEntry.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(locked),
+        verb="更新时间节点",
+        division_path=_division_path(locked.project),
+        root=locked.project,
     )
     return locked
 
@@ -423,8 +471,13 @@ def do_delete_milestone(scope: Scope, milestone: Milestone) -> None:
     before = audit.snapshot(milestone)
     path = milestone.project.division.path
     audit.record(
-        _user(scope), milestone, AuditEntry.Action.DELETE, before=before,
-        verb="删除时间节点", division_path=path, root=milestone.project,
+        _user(scope),
+        milestone,
+        AuditEntry.Action.DELETE,
+        before=before,
+        verb="删除时间节点",
+        division_path=path,
+        root=milestone.project,
     )
     milestone.delete()
 
@@ -465,12 +518,9 @@ def do_submit_monthly_report(
             "amount",
             f"当月完成投资（{value}万元）超过项目总投资（{locked.total_investment}万元），请核实",
         )
-    others = (
-        MonthlyReport.objects.filter(project=locked)
-        .exclude(year=year, month=month)
-        .aggregate(s=Sum("amount"))["s"]
-        or Decimal(0)
-    )
+    others = MonthlyReport.objects.filter(project=locked).exclude(year=year, month=month).aggregate(
+        s=Sum("amount")
+    )["s"] or Decimal(0)
     if others + value > locked.total_investment:
         raise invalid(
             "amount",
@@ -481,12 +531,21 @@ def do_submit_monthly_report(
     user = _user(scope)
     if existing is None:
         report = MonthlyReport.objects.create(
-            project=locked, year=year, month=month, amount=value, note=note.strip(),
+            project=locked,
+            year=year,
+            month=month,
+            amount=value,
+            note=note.strip(),
             reported_by=user,
         )
         audit.record(
-            user, report, AuditEntry.Action.CREATE, after=audit.snapshot(report),
-            verb="月度投资报送", division_path=_division_path(locked), root=locked,
+            user,
+            report,
+            AuditEntry.Action.CREATE,
+            after=audit.snapshot(report),
+            verb="月度投资报送",
+            division_path=_division_path(locked),
+            root=locked,
         )
         return report, False
     before = audit.snapshot(existing)
@@ -495,7 +554,13 @@ def do_submit_monthly_report(
     existing.corrections += 1
     existing.save()
     audit.record(
-        user, existing, AuditEntry.Action.UPDATE, before=before, after=audit.snapshot(existing),
-        verb="更正月度投资", division_path=_division_path(locked), root=locked,
+        user,
+        existing,
+        AuditEntry.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(existing),
+        verb="更正月度投资",
+        division_path=_division_path(locked),
+        root=locked,
     )
     return existing, True

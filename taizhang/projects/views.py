@@ -99,9 +99,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stage_form": StageForm(initial={"date": today}),
             "year_form": YearForm(initial={"year": today.year}),
             "milestone_form": MilestoneForm(),
-            "report_form": MonthlyReportForm(
-                initial={"year": today.year, "month": today.month}
-            ),
+            "report_form": MonthlyReportForm(initial={"year": today.year, "month": today.month}),
         },
     )
 

@@ -6,61 +6,100 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
-        ('enterprises', '0001_initial'),
+        ("core", "0001_initial"),
+        ("enterprises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='profile',
-            name='enterprise',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='enterprises.enterprise', verbose_name='企业'),
+            model_name="profile",
+            name="enterprise",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="enterprises.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='person',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.person', verbose_name='干部'),
+            model_name="profile",
+            name="person",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="core.person",
+                verbose_name="干部",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='user',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='profile', to=settings.AUTH_USER_MODEL),
+            model_name="profile",
+            name="user",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="profile",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='reportingperiod',
-            name='division',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, to='core.division', verbose_name='区划'),
+            model_name="reportingperiod",
+            name="division",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.CASCADE, to="core.division", verbose_name="区划"
+            ),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='division',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.division', verbose_name='所属区划'),
+            model_name="unit",
+            name="division",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                to="core.division",
+                verbose_name="所属区划",
+            ),
         ),
         migrations.AddField(
-            model_name='profile',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.unit', verbose_name='单位'),
+            model_name="profile",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="core.unit",
+                verbose_name="单位",
+            ),
         ),
         migrations.AddField(
-            model_name='person',
-            name='unit',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='core.unit', verbose_name='单位'),
+            model_name="person",
+            name="unit",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="core.unit",
+                verbose_name="单位",
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['object_type', 'object_id', '-at'], name='core_audite_object__b5a5f1_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["object_type", "object_id", "-at"], name="core_audite_object__b5a5f1_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='auditentry',
-            index=models.Index(fields=['root_type', 'root_id', '-at'], name='core_audite_root_ty_a87db4_idx'),
+            model_name="auditentry",
+            index=models.Index(
+                fields=["root_type", "root_id", "-at"], name="core_audite_root_ty_a87db4_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='unit',
-            constraint=models.UniqueConstraint(models.F('division'), models.F('name'), name='unit_unique_name'),
+            model_name="unit",
+            constraint=models.UniqueConstraint(
+                models.F("division"), models.F("name"), name="unit_unique_name"
+            ),
         ),
     ]

@@ -12,7 +12,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--no-serve", action="store_true", help="只加载数据，不启动服务")
-        parser.add_argument("--addr", default="127.0.0.1:8000", help="监听地址（默认 127.0.0.1:8000）")
+        parser.add_argument(
+            "--addr", default="127.0.0.1:8000", help="监听地址（默认 127.0.0.1:8000）"
+        )
 
     def handle(self, *args, no_serve: bool = False, addr: str = "127.0.0.1:8000", **opts) -> None:
         from django.conf import settings

@@ -1,0 +1,209 @@
+"""Enterprise-service figures: one computation behind the web page, the dashboard and the API contract.
+
+Period: problems *raised* in the period (1 January to the end of the chosen
+month, or the whole year) form the cohort; their current state is counted.
+
+* 解决率 = resolved ÷ raised, resolved = 已销号 (closed out by the office);
+* 按时办结率 = finished on time ÷ (finished + open past deadline), finished = 已办结 /
+  已评价 / 已销号 with 办结日期 ≤ 办理时限; an open problem past its deadline counts against it;
+* 满意率 = (满意 + 基本满意) ÷ rated (latest rating of each problem);
+* 平均办结用时 = mean working days from 交办 to 办结.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from taizhang.core.calendar import get_calendar
+from taizhang.core.models import Division
+from taizhang.core.scope import Scope
+from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
+from taizhang.lib.figures import quantize_1, rate
+from taizhang.matters.models import Kind, Matter, Rating, Status
+
+FORMULAS = {
+    "resolution": "解决率 = 已解决（已销号）问题数 ÷ 期内提出问题数",
+    "on_time": "按时办结率 = 按时办结数 ÷（办结数 + 未办结且已逾期数）",
+    "satisfaction": "满意率 =（满意 + 基本满意）÷ 已评价问题数",
+    "avg_days": "平均办结用时 = 各问题从交办到办结的工作日数之和 ÷ 办结数",
+    "coverage": "四上企业包联覆盖率 = 有包联人的四上企业数 ÷ 四上企业数",
+}
+FINISHED = (Status.REPORTED, Status.RATED, Status.CLOSED)
+OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED)
+
+
+def period(year: int, month: int | None) -> tuple[dt.date, dt.date]:
+    last = month or 12
+    return dt.date(year, 1, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+
+
+@dataclass
+class ProblemFigures:
+    division: Division
+    year: int
+    month: int | None
+    enterprises: int = 0
+    sishang: int = 0
+    enterprises_under_liaison: int = 0
+    sishang_under_liaison: int = 0
+    coverage_pct: Decimal | None = None
+    service_officers: int = 0
+    visits: int = 0
+    forums: int = 0
+    service_days: int = 0
+    raised: int = 0
+    resolved: int = 0
+    finished: int = 0
+    finished_on_time: int = 0
+    overdue_open: int = 0
+    rated: int = 0
+    satisfied: int = 0
+    resolution_pct: Decimal | None = None
+    on_time_pct: Decimal | None = None
+    satisfaction_pct: Decimal | None = None
+    avg_workdays: Decimal | None = None
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_category: dict[str, int] = field(default_factory=dict)
+    by_unit: list[dict[str, Any]] = field(default_factory=list)
+    formulas: dict[str, str] = field(default_factory=lambda: dict(FORMULAS))
+
+    def as_contract(self) -> dict[str, Any]:
+        def pct(v: Decimal | None) -> str | None:
+            return None if v is None else str(v)
+
+        return {
+            "division": {"code": self.division.code, "name": self.division.name},
+            "year": self.year,
+            "month": self.month,
+            "enterprises": self.enterprises,
+            "sishang_enterprises": self.sishang,
+            "enterprises_under_liaison": self.enterprises_under_liaison,
+            "sishang_coverage_pct": pct(self.coverage_pct),
+            "service_officers": self.service_officers,
+            "visits": self.visits,
+            "forums": self.forums,
+            "service_days": self.service_days,
+            "problems_raised": self.raised,
+            "problems_resolved": self.resolved,
+            "problems_finished": self.finished,
+            "problems_finished_on_time": self.finished_on_time,
+            "problems_rated": self.rated,
+            "problems_satisfied": self.satisfied,
+            "resolution_rate_pct": pct(self.resolution_pct),
+            "on_time_rate_pct": pct(self.on_time_pct),
+            "satisfaction_rate_pct": pct(self.satisfaction_pct),
+            "avg_workdays_to_finish": pct(self.avg_workdays),
+            "overdue_open": self.overdue_open,
+            "by_status": self.by_status,
+            "by_category": self.by_category,
+            "by_unit": self.by_unit,
+            "formulas": self.formulas,
+        }
+
+
+def problems_in(scope: Scope, division: Division, start: dt.date, end: dt.date) -> QuerySet[Matter]:
+    return scope.filter(Matter.objects.all()).filter(
+        kind=Kind.ENTERPRISE_PROBLEM,
+        division__path__startswith=division.path,
+        raised_on__gte=start,
+        raised_on__lte=end,
+    )
+
+
+def compute(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
+    """The rates from plain rows (status, deadline, finished_on, assigned_on, rating).
+
+    Pure apart from the working-day calendar, so the formulas are tested on
+    hand-made rows as well as through the database.
+    """
+    cal = get_calendar()
+    raised = len(rows)
+    resolved = sum(1 for r in rows if r["status"] == Status.CLOSED)
+    finished = [r for r in rows if r["status"] in FINISHED and r["finished_on"]]
+    on_time = sum(1 for r in finished if r["deadline"] is None or r["finished_on"] <= r["deadline"])
+    overdue = sum(
+        1 for r in rows
+        if r["status"] in OPEN and r["deadline"] is not None and r["deadline"] < as_of
+    )
+    rated = [r for r in rows if r["rating"]]
+    satisfied = sum(1 for r in rated if r["rating"] in (Rating.SATISFIED, Rating.BASIC))
+    spans = [
+        cal.workdays_between(r["assigned_on"], r["finished_on"]).days
+        for r in finished if r["assigned_on"]
+    ]
+    avg = quantize_1(Decimal(sum(spans)) / len(spans)) if spans else None
+    return {
+        "raised": raised, "resolved": resolved, "finished": len(finished),
+        "finished_on_time": on_time, "overdue_open": overdue, "rated": len(rated),
+        "satisfied": satisfied,
+        "resolution_pct": rate(resolved, raised),
+        "on_time_pct": rate(on_time, len(finished) + overdue),
+        "satisfaction_pct": rate(satisfied, len(rated)),
+        "avg_workdays": avg,
+    }
+
+
+def problem_figures(
+    scope: Scope, division: Division, year: int, month: int | None = None,
+    today: dt.date | None = None,
+) -> ProblemFigures:
+    today = today or timezone.localdate()
+    start, end = period(year, month)
+    as_of = min(end, today)
+    fig = ProblemFigures(division=division, year=year, month=month)
+
+    ents = scope.filter(Enterprise.objects.all()).filter(division__path__startswith=division.path)
+    fig.enterprises = ents.count()
+    fig.sishang = ents.exclude(category="").count()
+    live = scope.filter(Liaison.objects.all()).filter(
+        active_on(as_of), division__path__startswith=division.path
+    )
+    covered = set(live.filter(enterprise__isnull=False).values_list("enterprise_id", flat=True))
+    ent_ids = dict(ents.values_list("pk", "category"))
+    fig.enterprises_under_liaison = sum(1 for pk in covered if pk in ent_ids)
+    fig.sishang_under_liaison = sum(1 for pk in covered if ent_ids.get(pk))
+    fig.coverage_pct = rate(fig.sishang_under_liaison, fig.sishang)
+    fig.service_officers = (
+        live.filter(role__in=Liaison.OFFICER_ROLES).values("person_id").distinct().count()
+    )
+    visits = scope.filter(Visit.objects.all()).filter(
+        division__path__startswith=division.path, date__gte=start, date__lte=end
+    )
+    fig.visits = visits.filter(kind=Visit.Kind.VISIT).count()
+    fig.forums = visits.filter(kind=Visit.Kind.FORUM).count()
+    fig.service_days = visits.filter(kind=Visit.Kind.SERVICE_DAY).count()
+
+    qs = problems_in(scope, division, start, end)
+    rows = list(
+        qs.values("pk", "status", "deadline", "finished_on", "assigned_on", "rating",
+                  "category__name", "lead_unit__name")
+    )
+    for key, value in compute(rows, as_of).items():
+        setattr(fig, key, value)
+    fig.by_status = {str(s.label): 0 for s in Status}
+    for r in rows:
+        fig.by_status[str(Status(r["status"]).label)] += 1
+    for r in rows:
+        name = r["category__name"] or "未分类"
+        fig.by_category[name] = fig.by_category.get(name, 0) + 1
+    units: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        if r["lead_unit__name"]:
+            units.setdefault(r["lead_unit__name"], []).append(r)
+    for name, urows in units.items():
+        c = compute(urows, as_of)
+        fig.by_unit.append({
+            "unit": name, "assigned": len(urows), "resolved": c["resolved"],
+            "overdue_open": c["overdue_open"],
+            "on_time_rate_pct": None if c["on_time_pct"] is None else str(c["on_time_pct"]),
+            "satisfaction_rate_pct": None if c["satisfaction_pct"] is None else str(c["satisfaction_pct"]),
+        })
+    fig.by_unit.sort(key=lambda u: (-u["assigned"], u["unit"]))
+    return fig

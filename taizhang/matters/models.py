@@ -1,0 +1,263 @@
+"""Tracked matters (督办事项): one workflow for enterprise problems, supervision tasks,
+suggestions, proposals and petitions. Kind-specific fields are nullable columns here,
+never a copy of the workflow.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.models import Division, Person, Unit
+from taizhang.core.scope import ScopeRule, register
+
+
+class Kind(models.TextChoices):
+    ENTERPRISE_PROBLEM = "enterprise_problem", _("企业问题")
+    SUPERVISION_TASK = "supervision_task", _("督办任务")
+    SUGGESTION = "suggestion", _("人大代表建议")
+    PROPOSAL = "proposal", _("政协提案")
+    PETITION = "petition", _("信访件")
+
+
+class Source(models.TextChoices):
+    VISIT = "visit", _("走访")
+    FORUM = "forum", _("座谈会")
+    SERVICE_DAY = "service_day", _("企业服务日")
+    SELF = "self", _("企业自报")
+    HOTLINE = "hotline", _("热线")
+    OTHER = "other", _("其他")
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    ACCEPTED = "accepted", _("已受理")
+    ASSIGNED = "assigned", _("已交办")
+    IN_PROGRESS = "in_progress", _("办理中")
+    RETURNED = "returned", _("退回重办")
+    REPORTED = "reported", _("已办结")
+    RATED = "rated", _("已评价")
+    CLOSED = "closed", _("已销号")
+
+
+class Rating(models.TextChoices):
+    SATISFIED = "satisfied", _("满意")
+    BASIC = "basic", _("基本满意")
+    UNSATISFIED = "unsatisfied", _("不满意")
+
+
+class ProblemCategory(models.Model):
+    """A managed list (融资、用地 …) with the default working-day limit for 交办."""
+
+    name = models.CharField(_("问题类别"), max_length=30, unique=True)
+    default_workdays = models.PositiveSmallIntegerField(_("默认办理时限（工作日）"), default=7)
+    is_complex = models.BooleanField(_("复杂问题"), default=False)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("问题类别")
+        verbose_name_plural = _("问题类别")
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ORDINARY_WORKDAYS = 7
+COMPLEX_WORKDAYS = 30
+DEFAULT_CATEGORIES = [
+    # name, complex
+    ("融资", True), ("用地", True), ("用工", False), ("审批手续", False), ("政策兑现", False),
+    ("水电气暖", False), ("基础设施", True), ("市场开拓", False), ("其他", False),
+]
+
+
+def ensure_default_categories() -> None:
+    if ProblemCategory.objects.exists():
+        return
+    ProblemCategory.objects.bulk_create([
+        ProblemCategory(name=name, is_complex=cx, order=i,
+                        default_workdays=COMPLEX_WORKDAYS if cx else ORDINARY_WORKDAYS)
+        for i, (name, cx) in enumerate(DEFAULT_CATEGORIES)
+    ])
+
+
+class Matter(models.Model):
+    kind = models.CharField(_("事项类型"), max_length=20, choices=Kind.choices, db_index=True)
+    division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
+    title = models.CharField(_("事项标题"), max_length=120)
+    description = models.TextField(_("具体内容"), blank=True)
+    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.OTHER)
+    # Enterprise problems; other kinds leave these empty.
+    enterprise = models.ForeignKey(
+        "enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="matters",
+    )
+    category = models.ForeignKey(
+        ProblemCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT
+    )
+    visit = models.ForeignKey(
+        "enterprises.Visit", verbose_name=_("提出场合（走访/座谈）"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="problems",
+    )
+    raised_on = models.DateField(_("提出日期"), db_index=True)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    raised_by_name = models.CharField(_("提出人姓名"), max_length=60, blank=True)
+    # Who handles it.
+    lead_unit = models.ForeignKey(
+        Unit, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="led_matters",
+    )
+    co_units = models.ManyToManyField(
+        Unit, verbose_name=_("协办单位"), blank=True, related_name="co_matters"
+    )
+    leader = models.ForeignKey(
+        Person, verbose_name=_("责任领导"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="led_matters",
+    )
+    # Workflow state.
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.SUBMITTED, db_index=True
+    )
+    accepted_on = models.DateField(_("受理日期"), null=True, blank=True)
+    assigned_on = models.DateField(_("交办日期"), null=True, blank=True)
+    deadline = models.DateField(_("办理时限"), null=True, blank=True)
+    original_deadline = models.DateField(_("首次时限"), null=True, blank=True)
+    finished_on = models.DateField(_("办结日期"), null=True, blank=True)
+    closed_on = models.DateField(_("销号日期"), null=True, blank=True)
+    rating = models.CharField(_("企业评价"), max_length=12, choices=Rating.choices, blank=True)
+    rating_comment = models.CharField(_("评价意见"), max_length=500, blank=True)
+    rated_on = models.DateField(_("评价日期"), null=True, blank=True)
+    round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
+    pending_deadline = models.DateField(_("申请延期至"), null=True, blank=True)
+    pending_reason = models.CharField(_("延期理由"), max_length=300, blank=True)
+    light = models.CharField(_("灯"), max_length=8, blank=True, editable=False)
+    is_synthetic = models.BooleanField(_("演示合成数据"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("督办事项")
+        verbose_name_plural = _("督办事项")
+        ordering = ["-raised_on", "-id"]
+        indexes = [models.Index(fields=["kind", "status", "deadline"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def number(self) -> str:
+        prefix = {"enterprise_problem": "WQ", "supervision_task": "DB"}.get(self.kind, "SX")
+        return f"{prefix}{self.raised_on:%Y}-{self.pk:05d}"
+
+
+class MatterStep(models.Model):
+    """One stamp in a matter's history: what was done, by whom, when."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("环节"), max_length=20)
+    label = models.CharField(_("环节名称"), max_length=20)
+    from_status = models.CharField(_("原状态"), max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField(_("新状态"), max_length=12, choices=Status.choices)
+    date = models.DateField(_("日期"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    by_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
+    by_unit = models.ForeignKey(
+        Unit, verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.TextField(_("说明"), blank=True)
+    deadline_before = models.DateField(_("原时限"), null=True, blank=True)
+    deadline_after = models.DateField(_("新时限"), null=True, blank=True)
+    rating = models.CharField(_("评价"), max_length=12, choices=Rating.choices, blank=True)
+    round = models.PositiveSmallIntegerField(_("轮次"), default=1)
+
+    class Meta:
+        verbose_name = _("办理环节")
+        verbose_name_plural = _("办理环节")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.matter} · {self.label}"
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        YELLOW = "yellow", _("临期提醒")
+        RED = "red", _("逾期提醒")
+        ESCALATE = "escalate", _("逾期升级")
+        STEP = "step", _("办理动态")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    matter = models.ForeignKey(
+        Matter, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("标题"), max_length=200)
+    body = models.TextField(_("内容"), blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed = models.BooleanField(_("已发邮件"), default=False)
+
+    class Meta:
+        verbose_name = _("站内通知")
+        verbose_name_plural = _("站内通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Reminder(models.Model):
+    """What `taizhang remind` has already sent: the unique key makes a rerun send nothing twice."""
+
+    matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=10, choices=Notification.Kind.choices)
+    deadline = models.DateField(_("对应时限"))
+    sent_on = models.DateField(_("发送日期"))
+    at = models.DateTimeField(default=timezone.now)
+    recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
+
+    class Meta:
+        verbose_name = _("提醒记录")
+        verbose_name_plural = _("提醒记录")
+        constraints = [
+            models.UniqueConstraint("matter", "kind", "deadline", name="reminder_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.matter} {self.kind} {self.deadline}"
+
+
+MATTER_RULE = ScopeRule(
+    division="division__path",
+    units=("lead_unit", "co_units"),
+    people=("leader", "enterprise__liaisons__person"),
+    enterprise="enterprise",
+    distinct=True,
+)
+register(Matter, MATTER_RULE)
+for _model in (MatterStep, Notification, Reminder):
+    register(
+        _model,
+        ScopeRule(
+            division="matter__division__path",
+            units=("matter__lead_unit", "matter__co_units"),
+            people=("matter__leader", "matter__enterprise__liaisons__person"),
+            enterprise="matter__enterprise",
+            distinct=True,
+        ),
+    )
