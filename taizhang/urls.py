@@ -14,6 +14,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_edit, name="project_create"),
+    path("projects/export.<str:fmt>", projects.project_export, name="project_export"),
     path("projects/<int:pk>/", projects.project_detail, name="project_detail"),
     path("projects/<int:pk>/edit/", projects.project_edit, name="project_edit"),
     path("projects/<int:pk>/stage/", projects.project_stage, name="project_stage"),

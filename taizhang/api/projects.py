@@ -10,7 +10,9 @@ from ninja import Field, Query, Router, Schema, Status
 
 from taizhang.api.api import api
 from taizhang.core.scope import scope_of
+from taizhang.exports.http import download
 from taizhang.projects import services
+from taizhang.projects.exports import project_table
 from taizhang.projects.figures import parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Milestone, MonthlyReport, Project
 from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
@@ -91,6 +93,19 @@ def list_projects(request: HttpRequest, params: Query[ProjectListParams]):
     projects, statuses = with_lights(filter_projects(scope, f), f, timezone.localdate())
     window = projects[params.offset : params.offset + params.limit]
     return {"count": len(projects), "items": [_out(p, statuses[p.pk]) for p in window]}
+
+
+@router.get("/projects/export", summary="导出项目台账（xlsx 或 csv，与列表相同的筛选和权限）")
+def export_projects(request: HttpRequest, params: Query[ProjectListParams], format: str = "xlsx"):
+    if format not in {"xlsx", "csv"}:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"format": ["导出格式应为 xlsx 或 csv"]})
+    scope = scope_of(request)
+    f = ProjectFilter(**params.dict(exclude={"offset", "limit"}))
+    today = timezone.localdate()
+    projects, statuses = with_lights(filter_projects(scope, f), f, today)
+    return download(project_table(scope, projects, statuses, today), format, "重点项目台账")
 
 
 @router.get("/projects/{pk}", response=ProjectOut, summary="项目详情")

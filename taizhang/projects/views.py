@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,7 +16,9 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
+from taizhang.exports.http import download
 from taizhang.projects import services
+from taizhang.projects.exports import project_table
 from taizhang.projects.figures import project_statuses
 from taizhang.projects.forms import (
     MilestoneForm,
@@ -66,6 +68,18 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "can_manage": scope.can_manage,
         },
     )
+
+
+@login_required
+def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The rows the list shows, with the same filters and scope, as a printable ledger."""
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("不支持的导出格式")
+    scope = scope_of(request)
+    f = ProjectFilter.from_params(request.GET)
+    today = timezone.localdate()
+    projects, statuses = with_lights(filter_projects(scope, f), f, today)
+    return download(project_table(scope, projects, statuses, today), fmt, "重点项目台账")
 
 
 @login_required

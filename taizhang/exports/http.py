@@ -1,0 +1,17 @@
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from django.http import HttpResponse
+from django.utils import timezone
+
+from taizhang.exports.render import Table, render
+
+
+def download(table: Table, fmt: str, basename: str) -> HttpResponse:
+    body, content_type = render(table, fmt)
+    name = f"{basename}_{timezone.localdate():%Y%m%d}.{fmt}"
+    response = HttpResponse(body, content_type=content_type)
+    # RFC 6266/5987: Chinese file names survive in every current browser.
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    return response

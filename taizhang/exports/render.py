@@ -1,0 +1,171 @@
+"""One renderer for every list export: rows in, a ledger-style .xlsx or .csv out.
+
+Laid out the way ledgers are printed here: a merged title row, a 填报单位 /
+截至日期 line, a 序号 column, a frozen header, A4 landscape with the header rows
+repeated on every printed page. Text that a spreadsheet would run as a formula
+is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import xlsxwriter
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    kind: str = "text"  # text | money | int | date | datetime | rate | number
+    width: int = 14
+
+
+@dataclass
+class Table:
+    title: str
+    columns: list[Column]
+    rows: Iterable[Sequence[Any]]
+    unit_name: str = ""
+    as_of: dt.date | None = None
+    notes: list[str] = field(default_factory=list)
+    sheet_name: str = "台账"
+
+
+def neutralise(value: Any) -> Any:
+    """A leading = + - @ would make Excel evaluate a user's text; prefix it with a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value: Any, kind: str) -> Any:
+    if value is None:
+        return None
+    if kind in {"money", "rate", "number"}:
+        if isinstance(value, Decimal | int | float):
+            return float(value)
+        return neutralise(str(value))
+    if kind == "int":
+        return int(value) if isinstance(value, int | Decimal) else neutralise(str(value))
+    if kind in {"date", "datetime"}:
+        return value
+    return neutralise(str(value))
+
+
+def to_xlsx(table: Table) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(
+        buf,
+        {
+            "in_memory": True,
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
+    ws = wb.add_worksheet(table.sheet_name[:31])
+    base = {"font_name": "宋体", "font_size": 10, "border": 1, "valign": "vcenter"}
+    title_fmt = wb.add_format(
+        {"font_name": "方正小标宋简体", "font_size": 18, "align": "center", "valign": "vcenter"}
+    )
+    meta_fmt = wb.add_format({"font_name": "宋体", "font_size": 11})
+    head_fmt = wb.add_format(
+        {**base, "bold": True, "align": "center", "text_wrap": True, "bg_color": "#E7EBF0"}
+    )
+    formats = {
+        "text": wb.add_format({**base, "text_wrap": True}),
+        "money": wb.add_format({**base, "num_format": "#,##0.00"}),
+        "number": wb.add_format({**base, "num_format": "#,##0.##"}),
+        "rate": wb.add_format({**base, "num_format": '0.0"%"'}),
+        "int": wb.add_format({**base, "num_format": "0", "align": "center"}),
+        "date": wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"}),
+        "datetime": wb.add_format({**base, "num_format": "yyyy-mm-dd hh:mm", "align": "center"}),
+    }
+    index_fmt = wb.add_format({**base, "align": "center"})
+    ncols = len(table.columns) + 1
+    ws.set_column(0, 0, 6)
+    for i, col in enumerate(table.columns, 1):
+        ws.set_column(i, i, col.width)
+    # constant_memory writes row by row, so cells go in strictly ascending row order.
+    ws.set_row(0, 36)
+    ws.merge_range(0, 0, 0, ncols - 1, table.title, title_fmt)
+    as_of = table.as_of.strftime("%Y年%m月%d日") if table.as_of else ""
+    ws.write(1, 0, f"填报单位：{table.unit_name}", meta_fmt)
+    ws.write(1, max(ncols - 3, 1), f"截至日期：{as_of}", meta_fmt)
+    ws.write(2, 0, "序号", head_fmt)
+    for i, col in enumerate(table.columns, 1):
+        ws.write(2, i, col.header, head_fmt)
+    r = 3
+    for n, row in enumerate(table.rows, 1):
+        ws.write_number(r, 0, n, index_fmt)
+        for i, (col, value) in enumerate(zip(table.columns, row, strict=False), 1):
+            v = _cell(value, col.kind)
+            fmt = formats.get(col.kind, formats["text"])
+            if v is None:
+                ws.write_blank(r, i, None, fmt)
+            elif isinstance(v, dt.datetime):
+                ws.write_datetime(r, i, v.replace(tzinfo=None), fmt)
+            elif isinstance(v, dt.date):
+                ws.write_datetime(r, i, dt.datetime.combine(v, dt.time()), fmt)
+            elif isinstance(v, int | float):
+                ws.write_number(r, i, v, fmt)
+            else:
+                ws.write_string(r, i, v, fmt)
+        r += 1
+    for note in table.notes:
+        ws.write(r, 0, neutralise(note), meta_fmt)
+        r += 1
+    ws.freeze_panes(3, 0)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.repeat_rows(0, 2)
+    ws.fit_to_pages(1, 0)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    wb.close()
+    return buf.getvalue()
+
+
+def to_csv(table: Table) -> bytes:
+    """UTF-8 with BOM so that Excel on a Chinese Windows desktop opens it without mojibake."""
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(["序号", *[c.header for c in table.columns]])
+    for n, row in enumerate(table.rows, 1):
+        cells = []
+        for col, value in zip(table.columns, row, strict=False):
+            if value is None:
+                cells.append("")
+            elif isinstance(value, dt.datetime):
+                cells.append(value.strftime("%Y-%m-%d %H:%M"))
+            elif isinstance(value, dt.date):
+                cells.append(value.isoformat())
+            elif isinstance(value, Decimal | int | float) and col.kind != "text":
+                cells.append(str(value))
+            else:
+                cells.append(neutralise(str(value)))
+        w.writerow([n, *cells])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def render(table: Table, fmt: str) -> tuple[bytes, str]:
+    if fmt == "csv":
+        return to_csv(table), CONTENT_TYPES["csv"]
+    if fmt == "xlsx":
+        return to_xlsx(table), CONTENT_TYPES["xlsx"]
+    raise ValueError(f"不支持的导出格式：{fmt}（可选 xlsx、csv）")
