@@ -16,7 +16,7 @@ def main(argv: list[str] | None = None) -> None:
         from taizhang.lib.extract import cli_main
 
         raise SystemExit(cli_main(args[1:]))
-    if args and args[0] in {"demo", "serve"}:
+    if args and args[0] == "demo":
         # The demo runs on loopback with an embedded database; no secret needs configuring.
         os.environ.setdefault("TAIZHANG_DEMO", "1")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "taizhang.settings")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.management import call_command
 from django.test import Client
 
 from taizhang.core.models import AuditEntry, CalendarOverride, ReportingPeriod
@@ -167,3 +168,10 @@ def test_it_passes_deploy_checks_with_production_settings(tmp_path):
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "no issues" in r.stdout
+
+
+def test_it_issues_api_tokens_from_the_command_line(world, capsys):
+    call_command("token", "sup_a", "数据中心")
+    raw = capsys.readouterr().out.strip().splitlines()[-1]
+    c = Client()
+    assert c.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
