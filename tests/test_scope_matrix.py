@@ -144,3 +144,42 @@ def test_it_requires_login_everywhere(client, world):
         assert r.status_code == 302 and "/login/" in r["Location"]
     assert client.get("/api/v1/projects").status_code == 401
     assert client.get("/api/v1/dashboard/projects?division=山城区&year=2022").status_code == 401
+
+
+MANAGE_PA = {
+    "admin": 201,
+    "sup_a": 201,
+    "leader_a": 403,
+    "unit_a": 403,
+    "unit_a_town": 404,
+    "cadre_a": 403,
+    "ent_a": 403,
+    "sup_b": 404,
+    "unit_b": 404,
+    "nobody": 404,
+}
+
+
+@pytest.mark.parametrize("name", ROLES)
+def test_it_limits_stage_year_and_milestone_writes(world, name):
+    c = client_for(world, name)
+    pa = world.pa
+    post = lambda url, body: c.post(url, data=json.dumps(body), content_type="application/json")  # noqa: E731
+    r = post(f"/api/v1/projects/{pa.pk}/stage", {"to_stage": "producing", "date": "2022-05-01"})
+    assert r.status_code == MANAGE_PA[name]
+    r = c.put(
+        f"/api/v1/projects/{pa.pk}/years",
+        data=json.dumps({"year": 2023, "level": "city", "annual_plan_wan": "1000"}),
+        content_type="application/json",
+    )
+    assert r.status_code == {201: 200}.get(MANAGE_PA[name], MANAGE_PA[name])
+    r = post(f"/api/v1/projects/{pa.pk}/milestones", {"name": "封顶", "planned_date": "2022-06-30"})
+    assert r.status_code == MANAGE_PA[name]
+    web = c.post(
+        f"/projects/{pa.pk}/stage/", {"to_stage": "effective", "date": "2022-06-01", "reason": "x"}
+    )
+    assert web.status_code == {201: 302}.get(MANAGE_PA[name], MANAGE_PA[name])
+    pa.refresh_from_db()
+    if MANAGE_PA[name] != 201:
+        assert pa.stage == "building" and not pa.milestones.exists()
+        assert not pa.years.filter(year=2023).exists()
