@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "taizhang.matters",
     "taizhang.front",
     "taizhang.api",
+    "taizhang.imports",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +160,16 @@ TAIZHANG = {
     "PACE_RED_MARGIN": env_int("TAIZHANG_PACE_RED_MARGIN", 10, minimum=0),
     "PACE_YELLOW_MARGIN": env_int("TAIZHANG_PACE_YELLOW_MARGIN", 0, minimum=0),
     "UPLOAD_MAX_BYTES": env_int("TAIZHANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
+    # Excel import (taizhang/imports, docs/import.md).
+    "IMPORT_MAX_BYTES": env_int("TAIZHANG_IMPORT_MAX_BYTES", 30 * 1024 * 1024, minimum=1024),
+    "IMPORT_MAX_ROWS": env_int("TAIZHANG_IMPORT_MAX_ROWS", 200_000, minimum=1),
+    "IMPORT_MAX_COLUMNS": env_int("TAIZHANG_IMPORT_MAX_COLUMNS", 100, minimum=1),
+    "IMPORT_MAX_UNCOMPRESSED": env_int(
+        "TAIZHANG_IMPORT_MAX_UNCOMPRESSED", 400 * 1024 * 1024, minimum=1024
+    ),
+    "IMPORT_MAX_RATIO": env_int("TAIZHANG_IMPORT_MAX_RATIO", 200, minimum=2),
+    "IMPORT_INLINE_THREAD": env_bool("TAIZHANG_IMPORT_INLINE_THREAD", True),
+    "IMPORT_BULK_THRESHOLD": env_int("TAIZHANG_IMPORT_BULK_THRESHOLD", 500, minimum=0),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from taizhang.api.api import api
 from taizhang.front import views as front
@@ -26,6 +26,8 @@ urlpatterns = [
         name="milestone_update",
     ),
     path("projects/<int:pk>/reports/", projects.project_report, name="project_report"),
+    path("", include("taizhang.matters.urls")),  # enterprise service ledger
+    path("imports/", include("taizhang.imports.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,7 +16,9 @@ class Origin:
 
 # Origin is frozen, so sharing one default instance is safe.
 _DEFAULT = Origin()
-_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar("taizhang_origin", default=_DEFAULT)
+_origin: contextvars.ContextVar[Origin] = contextvars.ContextVar(
+    "taizhang_origin", default=_DEFAULT
+)
 
 
 def current_origin() -> Origin:

@@ -44,6 +44,7 @@ def demo_org_accounts() -> list[tuple[str]]:
             "zh_duchashi",
             "zh_mazhuang",
             "sfq_duchashi",
+            "qy_xintuoyang",
         ]
     ]
 
@@ -70,3 +71,12 @@ def load(stdout=None) -> bool:
 
 # Other modules (enterprise ledger, supervision tasks) append their loaders here.
 EXTRA_LOADERS: list = []
+
+
+def _load_enterprises(scope, org) -> None:
+    from taizhang.demo import enterprises as demo_enterprises
+
+    demo_enterprises.load(scope, org)
+
+
+EXTRA_LOADERS.append(_load_enterprises)

@@ -27,11 +27,18 @@ class Enterprise(models.Model):
         "core.Division", verbose_name=_("所属区划"), on_delete=models.PROTECT
     )
     park = models.ForeignKey(
-        "core.Unit", verbose_name=_("所在园区"), null=True, blank=True, on_delete=models.PROTECT,
+        "core.Unit",
+        verbose_name=_("所在园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="park_enterprises",
     )
     industry_chain = models.ForeignKey(
-        "projects.IndustryChain", verbose_name=_("产业链"), null=True, blank=True,
+        "projects.IndustryChain",
+        verbose_name=_("产业链"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
     )
     category = models.CharField(
@@ -75,12 +82,20 @@ class Liaison(models.Model):
     )
     role = models.CharField(_("包联身份"), max_length=10, choices=Role.choices)
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("包联企业"), null=True, blank=True, on_delete=models.CASCADE,
+        Enterprise,
+        verbose_name=_("包联企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
         related_name="liaisons",
     )
     project = models.ForeignKey(
-        "projects.Project", verbose_name=_("包联项目"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="liaisons",
+        "projects.Project",
+        verbose_name=_("包联项目"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="liaisons",
     )
     # Copied from the enterprise or project so one scope lookup covers both targets.
     division = models.ForeignKey(
@@ -124,7 +139,9 @@ class Visit(models.Model):
         SERVICE_DAY = "service_day", _("企业服务日")
 
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.VISIT)
-    division = models.ForeignKey("core.Division", verbose_name=_("所属区划"), on_delete=models.PROTECT)
+    division = models.ForeignKey(
+        "core.Division", verbose_name=_("所属区划"), on_delete=models.PROTECT
+    )
     date = models.DateField(_("日期"), db_index=True)
     title = models.CharField(_("主题"), max_length=120, blank=True)
     notes = models.TextField(_("情况记录"), blank=True)
@@ -166,11 +183,20 @@ register(
 )
 register(
     Liaison,
-    ScopeRule(division="division__path", units=("enterprise__park",), people=("person",),
-              enterprise="enterprise"),
+    ScopeRule(
+        division="division__path",
+        units=("enterprise__park",),
+        people=("person",),
+        enterprise="enterprise",
+    ),
 )
 register(
     Visit,
-    ScopeRule(division="division__path", units=("persons__unit",), people=("persons",),
-              enterprise="enterprises", distinct=True),
+    ScopeRule(
+        division="division__path",
+        units=("persons__unit",),
+        people=("persons",),
+        enterprise="enterprises",
+        distinct=True,
+    ),
 )

@@ -18,8 +18,18 @@ from taizhang.lib.credit_code import CreditCodeError, validate
 from taizhang.lib.pinyin import search_key
 from taizhang.projects.models import IndustryChain, Project
 
-ENTERPRISE_FIELDS = ["name", "credit_code", "division", "park", "industry_chain", "category",
-                     "legal_rep", "contact", "phone", "address"]
+ENTERPRISE_FIELDS = [
+    "name",
+    "credit_code",
+    "division",
+    "park",
+    "industry_chain",
+    "category",
+    "legal_rep",
+    "contact",
+    "phone",
+    "address",
+]
 
 
 def _user(scope: Scope) -> Any:
@@ -100,7 +110,9 @@ def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> d
     out["industry_chain"] = chain or None
     category = current("category") or ""
     if category not in ("", *Category.values):
-        errors["category"] = ["四上类别无效（规上工业/资质等级建筑业/限额以上批零住餐/规上服务业/非四上）"]
+        errors["category"] = [
+            "四上类别无效（规上工业/资质等级建筑业/限额以上批零住餐/规上服务业/非四上）"
+        ]
     out["category"] = category
     for key in ("legal_rep", "contact", "phone", "address"):
         out[key] = str(current(key) or "").strip()
@@ -110,7 +122,9 @@ def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> d
 
 
 @transaction.atomic
-def do_create_enterprise(scope: Scope, data: dict[str, Any], *, is_synthetic: bool = False) -> Enterprise:
+def do_create_enterprise(
+    scope: Scope, data: dict[str, Any], *, is_synthetic: bool = False
+) -> Enterprise:
     scope.require_manage()
     clean = _clean(scope, data, None)
     e = Enterprise(**clean, is_synthetic=is_synthetic)
@@ -120,14 +134,21 @@ def do_create_enterprise(scope: Scope, data: dict[str, Any], *, is_synthetic: bo
             e.save()
     except IntegrityError:
         raise invalid("credit_code", f"统一社会信用代码「{e.credit_code}」已存在") from None
-    audit.record(_user(scope), e, AuditEntry.Action.CREATE, after=audit.snapshot(e),
-                 verb="新增企业", division_path=e.division.path)
+    audit.record(
+        _user(scope),
+        e,
+        AuditEntry.Action.CREATE,
+        after=audit.snapshot(e),
+        verb="新增企业",
+        division_path=e.division.path,
+    )
     return e
 
 
 @transaction.atomic
-def do_update_enterprise(scope: Scope, enterprise: Enterprise, data: dict[str, Any], *,
-                         expected_version: int) -> Enterprise:
+def do_update_enterprise(
+    scope: Scope, enterprise: Enterprise, data: dict[str, Any], *, expected_version: int
+) -> Enterprise:
     scope.require_manage()
     locked = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
     if locked.version != expected_version:
@@ -145,8 +166,15 @@ def do_update_enterprise(scope: Scope, enterprise: Enterprise, data: dict[str, A
             locked.save()
     except IntegrityError:
         raise invalid("credit_code", "统一社会信用代码已存在") from None
-    audit.record(_user(scope), locked, AuditEntry.Action.UPDATE, before=before,
-                 after=audit.snapshot(locked), verb="修改企业", division_path=locked.division.path)
+    audit.record(
+        _user(scope),
+        locked,
+        AuditEntry.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(locked),
+        verb="修改企业",
+        division_path=locked.division.path,
+    )
     return locked
 
 
@@ -177,16 +205,34 @@ def do_add_liaison(
         raise invalid("person", "请选择包联人")
     division = target.division
     district = division.district() or division
-    if not (person.division.path.startswith(district.path) or district.path.startswith(person.division.path)):
+    if not (
+        person.division.path.startswith(district.path)
+        or district.path.startswith(person.division.path)
+    ):
         raise invalid("person", f"包联人「{person.name}」不属于{district.name}")
     start_d = _as_date(start, "start", "开始日期")
     end_d = _as_date(end, "end", "结束日期", required=False)
     if end_d and end_d < start_d:
         raise invalid("end", "结束日期不能早于开始日期")
-    lia = Liaison.objects.create(person=person, role=role, enterprise=enterprise, project=project,
-                                 division=division, start=start_d, end=end_d, note=note.strip())
-    audit.record(_user(scope), lia, AuditEntry.Action.CREATE, after=audit.snapshot(lia),
-                 verb="新增包联", division_path=division.path, root=target)
+    lia = Liaison.objects.create(
+        person=person,
+        role=role,
+        enterprise=enterprise,
+        project=project,
+        division=division,
+        start=start_d,
+        end=end_d,
+        note=note.strip(),
+    )
+    audit.record(
+        _user(scope),
+        lia,
+        AuditEntry.Action.CREATE,
+        after=audit.snapshot(lia),
+        verb="新增包联",
+        division_path=division.path,
+        root=target,
+    )
     return lia
 
 
@@ -200,9 +246,16 @@ def do_end_liaison(scope: Scope, liaison: Liaison, *, end: Any) -> Liaison:
     before = audit.snapshot(locked)
     locked.end = end_d
     locked.save(update_fields=["end"])
-    audit.record(_user(scope), locked, AuditEntry.Action.UPDATE, before=before,
-                 after=audit.snapshot(locked), verb="结束包联", division_path=locked.division.path,
-                 root=locked.enterprise or locked.project)
+    audit.record(
+        _user(scope),
+        locked,
+        AuditEntry.Action.UPDATE,
+        before=before,
+        after=audit.snapshot(locked),
+        verb="结束包联",
+        division_path=locked.division.path,
+        root=locked.enterprise or locked.project,
+    )
     return locked
 
 
@@ -222,12 +275,16 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
     except ValidationError as e:
         errors.update(e.message_dict)
         day = None
-    enterprises = [e if isinstance(e, Enterprise) else Enterprise.objects.filter(pk=e).first()
-                   for e in data.get("enterprises") or []]
+    enterprises = [
+        e if isinstance(e, Enterprise) else Enterprise.objects.filter(pk=e).first()
+        for e in data.get("enterprises") or []
+    ]
     if not enterprises or any(e is None or not scope.contains(e) for e in enterprises):
         errors["enterprises"] = ["请选择走访企业（企业不存在或不在您的范围内）"]
-    persons = [p if isinstance(p, Person) else Person.objects.filter(pk=p).first()
-               for p in data.get("persons") or []]
+    persons = [
+        p if isinstance(p, Person) else Person.objects.filter(pk=p).first()
+        for p in data.get("persons") or []
+    ]
     if scope.role == Role.CADRE and scope.person is not None and scope.person not in persons:
         persons.append(scope.person)
     if any(p is None for p in persons):
@@ -235,13 +292,23 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
     if errors:
         raise ValidationError(errors)
     division = data.get("division") or enterprises[0].division.district() or enterprises[0].division
-    v = Visit.objects.create(kind=kind, division=division, date=day,
-                             title=str(data.get("title") or "").strip()[:120],
-                             notes=str(data.get("notes") or "").strip(), created_by=_user(scope))
+    v = Visit.objects.create(
+        kind=kind,
+        division=division,
+        date=day,
+        title=str(data.get("title") or "").strip()[:120],
+        notes=str(data.get("notes") or "").strip(),
+        created_by=_user(scope),
+    )
     v.enterprises.set(enterprises)
     v.persons.set(persons)
-    audit.record(_user(scope), v, AuditEntry.Action.CREATE,
-                 after=audit.snapshot(v) | {"企业": [e.name for e in enterprises],
-                                            "人员": [p.name for p in persons]},
-                 verb=f"登记{v.get_kind_display()}", division_path=division.path)
+    audit.record(
+        _user(scope),
+        v,
+        AuditEntry.Action.CREATE,
+        after=audit.snapshot(v)
+        | {"企业": [e.name for e in enterprises], "人员": [p.name for p in persons]},
+        verb=f"登记{v.get_kind_display()}",
+        division_path=division.path,
+    )
     return v

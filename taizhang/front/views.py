@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from taizhang.core.scope import scope_of
 from taizhang.front.periods import default_division, default_period
 from taizhang.lib.lights import Light
+from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
 
@@ -23,6 +24,8 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
+    if scope.role == "enterprise":
+        return redirect("portal")
     division = None
     ref = request.GET.get("division")
     if ref:
@@ -75,5 +78,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage_chart_h": len(fig.by_stage) * 28,
             "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
             "levels": Level,
+            "pfig": problem_figures(scope, division, year, month),
         },
     )

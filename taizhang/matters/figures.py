@@ -129,19 +129,25 @@ def compute(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
     finished = [r for r in rows if r["status"] in FINISHED and r["finished_on"]]
     on_time = sum(1 for r in finished if r["deadline"] is None or r["finished_on"] <= r["deadline"])
     overdue = sum(
-        1 for r in rows
+        1
+        for r in rows
         if r["status"] in OPEN and r["deadline"] is not None and r["deadline"] < as_of
     )
     rated = [r for r in rows if r["rating"]]
     satisfied = sum(1 for r in rated if r["rating"] in (Rating.SATISFIED, Rating.BASIC))
     spans = [
         cal.workdays_between(r["assigned_on"], r["finished_on"]).days
-        for r in finished if r["assigned_on"]
+        for r in finished
+        if r["assigned_on"]
     ]
     avg = quantize_1(Decimal(sum(spans)) / len(spans)) if spans else None
     return {
-        "raised": raised, "resolved": resolved, "finished": len(finished),
-        "finished_on_time": on_time, "overdue_open": overdue, "rated": len(rated),
+        "raised": raised,
+        "resolved": resolved,
+        "finished": len(finished),
+        "finished_on_time": on_time,
+        "overdue_open": overdue,
+        "rated": len(rated),
         "satisfied": satisfied,
         "resolution_pct": rate(resolved, raised),
         "on_time_pct": rate(on_time, len(finished) + overdue),
@@ -151,7 +157,10 @@ def compute(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
 
 
 def problem_figures(
-    scope: Scope, division: Division, year: int, month: int | None = None,
+    scope: Scope,
+    division: Division,
+    year: int,
+    month: int | None = None,
     today: dt.date | None = None,
 ) -> ProblemFigures:
     today = today or timezone.localdate()
@@ -182,8 +191,16 @@ def problem_figures(
 
     qs = problems_in(scope, division, start, end)
     rows = list(
-        qs.values("pk", "status", "deadline", "finished_on", "assigned_on", "rating",
-                  "category__name", "lead_unit__name")
+        qs.values(
+            "pk",
+            "status",
+            "deadline",
+            "finished_on",
+            "assigned_on",
+            "rating",
+            "category__name",
+            "lead_unit__name",
+        )
     )
     for key, value in compute(rows, as_of).items():
         setattr(fig, key, value)
@@ -199,11 +216,17 @@ def problem_figures(
             units.setdefault(r["lead_unit__name"], []).append(r)
     for name, urows in units.items():
         c = compute(urows, as_of)
-        fig.by_unit.append({
-            "unit": name, "assigned": len(urows), "resolved": c["resolved"],
-            "overdue_open": c["overdue_open"],
-            "on_time_rate_pct": None if c["on_time_pct"] is None else str(c["on_time_pct"]),
-            "satisfaction_rate_pct": None if c["satisfaction_pct"] is None else str(c["satisfaction_pct"]),
-        })
+        fig.by_unit.append(
+            {
+                "unit": name,
+                "assigned": len(urows),
+                "resolved": c["resolved"],
+                "overdue_open": c["overdue_open"],
+                "on_time_rate_pct": None if c["on_time_pct"] is None else str(c["on_time_pct"]),
+                "satisfaction_rate_pct": None
+                if c["satisfaction_pct"] is None
+                else str(c["satisfaction_pct"]),
+            }
+        )
     fig.by_unit.sort(key=lambda u: (-u["assigned"], u["unit"]))
     return fig

@@ -70,19 +70,32 @@ ORDINARY_WORKDAYS = 7
 COMPLEX_WORKDAYS = 30
 DEFAULT_CATEGORIES = [
     # name, complex
-    ("融资", True), ("用地", True), ("用工", False), ("审批手续", False), ("政策兑现", False),
-    ("水电气暖", False), ("基础设施", True), ("市场开拓", False), ("其他", False),
+    ("融资", True),
+    ("用地", True),
+    ("用工", False),
+    ("审批手续", False),
+    ("政策兑现", False),
+    ("水电气暖", False),
+    ("基础设施", True),
+    ("市场开拓", False),
+    ("其他", False),
 ]
 
 
 def ensure_default_categories() -> None:
     if ProblemCategory.objects.exists():
         return
-    ProblemCategory.objects.bulk_create([
-        ProblemCategory(name=name, is_complex=cx, order=i,
-                        default_workdays=COMPLEX_WORKDAYS if cx else ORDINARY_WORKDAYS)
-        for i, (name, cx) in enumerate(DEFAULT_CATEGORIES)
-    ])
+    ProblemCategory.objects.bulk_create(
+        [
+            ProblemCategory(
+                name=name,
+                is_complex=cx,
+                order=i,
+                default_workdays=COMPLEX_WORKDAYS if cx else ORDINARY_WORKDAYS,
+            )
+            for i, (name, cx) in enumerate(DEFAULT_CATEGORIES)
+        ]
+    )
 
 
 class Matter(models.Model):
@@ -90,35 +103,57 @@ class Matter(models.Model):
     division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
     title = models.CharField(_("事项标题"), max_length=120)
     description = models.TextField(_("具体内容"), blank=True)
-    source = models.CharField(_("来源"), max_length=20, choices=Source.choices, default=Source.OTHER)
+    source = models.CharField(
+        _("来源"), max_length=20, choices=Source.choices, default=Source.OTHER
+    )
     # Enterprise problems; other kinds leave these empty.
     enterprise = models.ForeignKey(
-        "enterprises.Enterprise", verbose_name=_("企业"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="matters",
+        "enterprises.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="matters",
     )
     category = models.ForeignKey(
         ProblemCategory, verbose_name=_("问题类别"), null=True, blank=True, on_delete=models.PROTECT
     )
     visit = models.ForeignKey(
-        "enterprises.Visit", verbose_name=_("提出场合（走访/座谈）"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="problems",
+        "enterprises.Visit",
+        verbose_name=_("提出场合（走访/座谈）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="problems",
     )
     raised_on = models.DateField(_("提出日期"), db_index=True)
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("提出人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提出人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     raised_by_name = models.CharField(_("提出人姓名"), max_length=60, blank=True)
     # Who handles it.
     lead_unit = models.ForeignKey(
-        Unit, verbose_name=_("主办单位"), null=True, blank=True, on_delete=models.PROTECT,
+        Unit,
+        verbose_name=_("主办单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="led_matters",
     )
     co_units = models.ManyToManyField(
         Unit, verbose_name=_("协办单位"), blank=True, related_name="co_matters"
     )
     leader = models.ForeignKey(
-        Person, verbose_name=_("责任领导"), null=True, blank=True, on_delete=models.PROTECT,
+        Person,
+        verbose_name=_("责任领导"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="led_matters",
     )
     # Workflow state.
@@ -169,12 +204,20 @@ class MatterStep(models.Model):
     date = models.DateField(_("日期"))
     at = models.DateTimeField(_("时间"), default=timezone.now)
     by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     by_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     by_unit = models.ForeignKey(
-        Unit, verbose_name=_("操作单位"), null=True, blank=True, on_delete=models.SET_NULL,
+        Unit,
+        verbose_name=_("操作单位"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     note = models.TextField(_("说明"), blank=True)

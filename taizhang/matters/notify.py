@@ -49,22 +49,34 @@ def leader_users(person_id: int | None) -> list:
     return list(get_user_model().objects.filter(is_active=True, profile__person_id=person_id))
 
 
-def notify(users: Iterable, matter: Matter, kind: str, title: str, body: str = "",
-           *, email: bool = False) -> int:
+def notify(
+    users: Iterable, matter: Matter, kind: str, title: str, body: str = "", *, email: bool = False
+) -> int:
     """One notification per distinct user; e-mail those with an address when asked."""
     seen: dict[int, object] = {}
     for u in users:
         if u is not None and u.pk not in seen:
             seen[u.pk] = u
     rows = [
-        Notification(user=u, matter=matter, kind=kind, title=title, body=body,
-                     emailed=bool(email and u.email))
+        Notification(
+            user=u,
+            matter=matter,
+            kind=kind,
+            title=title,
+            body=body,
+            emailed=bool(email and u.email),
+        )
         for u in seen.values()
     ]
     Notification.objects.bulk_create(rows)
     if email:
         for u in seen.values():
             if u.email:
-                send_mail(f"【台账】{title}", body or title, settings.DEFAULT_FROM_EMAIL,
-                          [u.email], fail_silently=True)
+                send_mail(
+                    f"【台账】{title}",
+                    body or title,
+                    settings.DEFAULT_FROM_EMAIL,
+                    [u.email],
+                    fail_silently=True,
+                )
     return len(rows)

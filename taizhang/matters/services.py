@@ -131,13 +131,17 @@ def _lock(matter: Matter) -> Matter:
     )
 
 
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
 def _state(m: Matter) -> dict[str, Any]:
     return {
         "状态": m.get_status_display(),
-        "办理时限": m.deadline,
+        "办理时限": _iso(m.deadline),
         "主办单位": m.lead_unit.name if m.lead_unit_id else None,
         "企业评价": m.get_rating_display() or None,
-        "申请延期至": m.pending_deadline,
+        "申请延期至": _iso(m.pending_deadline),
     }
 
 
@@ -185,16 +189,30 @@ def _run(
         m.co_units.set(extra.pop("_co_units"))
     label = extra.pop("_label", t.label)
     step = MatterStep.objects.create(
-        matter=m, action=action, label=label, from_status=from_status, to_status=m.status,
-        date=day, by=_user(scope), by_name=_name(scope),
+        matter=m,
+        action=action,
+        label=label,
+        from_status=from_status,
+        to_status=m.status,
+        date=day,
+        by=_user(scope),
+        by_name=_name(scope),
         by_unit=scope.unit if scope.role == Role.UNIT else None,
-        note=(note or "").strip(), deadline_before=deadline_before,
+        note=(note or "").strip(),
+        deadline_before=deadline_before,
         deadline_after=m.deadline if m.deadline != deadline_before else None,
-        rating=extra.pop("_rating", ""), round=m.round,
+        rating=extra.pop("_rating", ""),
+        round=m.round,
     )
     audit.record(
-        _user(scope), step, AuditEntry.Action.ACTION, before=before, after=_state(m),
-        verb=label, division_path=m.division.path, root=m,
+        _user(scope),
+        step,
+        AuditEntry.Action.ACTION,
+        before=before,
+        after=_state(m),
+        verb=label,
+        division_path=m.division.path,
+        root=m,
         extra={"日期": day, **({"说明": step.note} if step.note else {}), **extra},
     )
     _notify_next(m, label)
@@ -273,18 +291,35 @@ def do_create_problem(
     if errors:
         raise ValidationError(errors)
     m = Matter.objects.create(
-        kind=Kind.ENTERPRISE_PROBLEM, division=enterprise.division, title=title,
-        description=description, source=source, enterprise=enterprise, category=category,
-        visit=visit or None, raised_on=raised_on, raised_by=_user(scope),
+        kind=Kind.ENTERPRISE_PROBLEM,
+        division=enterprise.division,
+        title=title,
+        description=description,
+        source=source,
+        enterprise=enterprise,
+        category=category,
+        visit=visit or None,
+        raised_on=raised_on,
+        raised_by=_user(scope),
         raised_by_name=str(data.get("raised_by_name") or _name(scope))[:60],
         is_synthetic=is_synthetic,
     )
     MatterStep.objects.create(
-        matter=m, action="submit", label="提出", to_status=Status.SUBMITTED, date=raised_on,
-        by=_user(scope), by_name=_name(scope), note=description[:500],
+        matter=m,
+        action="submit",
+        label="提出",
+        to_status=Status.SUBMITTED,
+        date=raised_on,
+        by=_user(scope),
+        by_name=_name(scope),
+        note=description[:500],
     )
     audit.record(
-        _user(scope), m, AuditEntry.Action.CREATE, after=audit.snapshot(m), verb="登记企业问题",
+        _user(scope),
+        m,
+        AuditEntry.Action.CREATE,
+        after=audit.snapshot(m),
+        verb="登记企业问题",
         division_path=m.division.path,
     )
     if accept:
@@ -297,15 +332,24 @@ def do_create_problem(
 # The steps -----------------------------------------------------------------
 
 
-def do_accept(scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None,
-              note: str = "") -> MatterStep:
+def do_accept(
+    scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None, note: str = ""
+) -> MatterStep:
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             m.accepted_on = day
             return {}
 
-        return _run(scope, matter, "accept", expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "accept",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
 def _units(value: Any) -> list[Unit]:
@@ -335,24 +379,37 @@ def do_assign(
 ) -> MatterStep:
     """交办: lead unit and co-units inside the matter's district; deadline in working days."""
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             district = m.division.district() or m.division
-            lead = lead_unit if isinstance(lead_unit, Unit) else (
-                Unit.objects.filter(pk=lead_unit).first() if lead_unit not in (None, "") else None
+            lead = (
+                lead_unit
+                if isinstance(lead_unit, Unit)
+                else (
+                    Unit.objects.filter(pk=lead_unit).first()
+                    if lead_unit not in (None, "")
+                    else None
+                )
             )
             if lead is None:
                 raise invalid("lead_unit", "请选择主办单位")
             if not lead.division.path.startswith(district.path):
-                raise invalid("lead_unit", f"主办单位「{lead.name}」不属于{district.name}，不能交办")
+                raise invalid(
+                    "lead_unit", f"主办单位「{lead.name}」不属于{district.name}，不能交办"
+                )
             cos = [u for u in _units(co_units) if u.pk != lead.pk]
             for u in cos:
                 if not u.division.path.startswith(district.path):
-                    raise invalid("co_units", f"协办单位「{u.name}」不属于{district.name}，不能交办")
+                    raise invalid(
+                        "co_units", f"协办单位「{u.name}」不属于{district.name}，不能交办"
+                    )
             due = as_date(deadline, "deadline", "办理时限", required=False)
             if due is None:
                 due = default_deadline(m, day)
             elif due < day:
-                raise invalid("deadline", f"办理时限（{due:%Y-%m-%d}）不能早于交办日期（{day:%Y-%m-%d}）")
+                raise invalid(
+                    "deadline", f"办理时限（{due:%Y-%m-%d}）不能早于交办日期（{day:%Y-%m-%d}）"
+                )
             person = leader
             if person not in (None, "") and not isinstance(person, Person):
                 person = Person.objects.filter(pk=person).first()
@@ -371,25 +428,36 @@ def do_assign(
             m.original_deadline = m.original_deadline or due
             return {"_co_units": cos, "协办单位": "、".join(u.name for u in cos) or "—"}
 
-        return _run(scope, matter, "assign", expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "assign",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
-def do_progress(scope: Scope, matter: Matter, *, note: str, expected_version: int | None,
-                date: Any = None) -> MatterStep:
+def do_progress(
+    scope: Scope, matter: Matter, *, note: str, expected_version: int | None, date: Any = None
+) -> MatterStep:
     if not (note or "").strip():
         raise invalid("note", "请填写办理进展")
     with transaction.atomic():
-        return _run(scope, matter, "progress", expected_version=expected_version, date=date,
-                    note=note)
+        return _run(
+            scope, matter, "progress", expected_version=expected_version, date=date, note=note
+        )
 
 
-def do_report(scope: Scope, matter: Matter, *, note: str, expected_version: int | None,
-              date: Any = None) -> MatterStep:
+def do_report(
+    scope: Scope, matter: Matter, *, note: str, expected_version: int | None, date: Any = None
+) -> MatterStep:
     """办结: the lead unit reports the result."""
     if not (note or "").strip():
         raise invalid("note", "请填写办理结果")
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             if m.assigned_on and day < m.assigned_on:
                 raise invalid("date", f"办结日期不能早于交办日期（{m.assigned_on:%Y-%m-%d}）")
@@ -397,8 +465,15 @@ def do_report(scope: Scope, matter: Matter, *, note: str, expected_version: int 
             m.pending_deadline, m.pending_reason = None, ""
             return {}
 
-        return _run(scope, matter, "report", expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "report",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
 def do_rate(
@@ -418,9 +493,10 @@ def do_rate(
     if rating == Rating.UNSATISFIED and not comment:
         raise invalid("comment", "评价为不满意时，请说明原因")
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             m.rating, m.rating_comment, m.rated_on = rating, comment[:500], day
-            extra: dict[str, Any] = {"_rating": rating, "评价": Rating(rating).label}
+            extra: dict[str, Any] = {"_rating": rating, "评价": str(Rating(rating).label)}
             if rating == Rating.UNSATISFIED:
                 due = as_date(new_deadline, "new_deadline", "重办时限", required=False)
                 due = due or default_deadline(m, day)
@@ -430,51 +506,92 @@ def do_rate(
                 m.round += 1
                 extra.update({"_target": Status.RETURNED, "_label": "企业评价：不满意，退回重办"})
             else:
-                extra["_label"] = f"企业评价：{Rating(rating).label}"
+                extra["_label"] = f"企业评价：{str(Rating(rating).label)}"
             return extra
 
-        return _run(scope, matter, "rate", expected_version=expected_version, date=date,
-                    note=comment, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "rate",
+            expected_version=expected_version,
+            date=date,
+            note=comment,
+            apply=apply,
+        )
 
 
-def do_close(scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None,
-             note: str = "") -> MatterStep:
+def do_close(
+    scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None, note: str = ""
+) -> MatterStep:
     """销号 by the supervision office; refused while the enterprise has not rated."""
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             if workflow.rules_for(m.kind).requires_rating and not m.rating:
                 raise invalid(None, "企业尚未评价，不能销号")
             m.closed_on = day
             return {}
 
-        return _run(scope, matter, "close", expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "close",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
-def do_return(scope: Scope, matter: Matter, *, note: str, deadline: Any = None,
-              expected_version: int | None, date: Any = None) -> MatterStep:
+def do_return(
+    scope: Scope,
+    matter: Matter,
+    *,
+    note: str,
+    deadline: Any = None,
+    expected_version: int | None,
+    date: Any = None,
+) -> MatterStep:
     """退回重办 by the office (result not acceptable), with a new deadline."""
     if not (note or "").strip():
         raise invalid("note", "请填写退回理由")
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            due = as_date(deadline, "deadline", "重办时限", required=False) or default_deadline(m, day)
+            due = as_date(deadline, "deadline", "重办时限", required=False) or default_deadline(
+                m, day
+            )
             if due < day:
                 raise invalid("deadline", "重办时限不能早于退回日期")
             m.deadline, m.finished_on, m.rating, m.rated_on = due, None, "", None
             m.round += 1
             return {}
 
-        return _run(scope, matter, "return", expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "return",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
-def do_request_extension(scope: Scope, matter: Matter, *, deadline: Any, reason: str,
-                         expected_version: int | None, date: Any = None) -> MatterStep:
+def do_request_extension(
+    scope: Scope,
+    matter: Matter,
+    *,
+    deadline: Any,
+    reason: str,
+    expected_version: int | None,
+    date: Any = None,
+) -> MatterStep:
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason", "申请延期必须填写理由")
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             if m.pending_deadline:
                 raise invalid(None, f"已有待审批的延期申请（至{m.pending_deadline:%Y-%m-%d}）")
@@ -484,14 +601,29 @@ def do_request_extension(scope: Scope, matter: Matter, *, deadline: Any, reason:
             m.pending_deadline, m.pending_reason = due, reason[:300]
             return {"申请延期至": due}
 
-        return _run(scope, matter, "request_extension", expected_version=expected_version,
-                    date=date, note=reason, apply=apply)
+        return _run(
+            scope,
+            matter,
+            "request_extension",
+            expected_version=expected_version,
+            date=date,
+            note=reason,
+            apply=apply,
+        )
 
 
-def do_decide_extension(scope: Scope, matter: Matter, *, approve: bool, note: str = "",
-                        expected_version: int | None, date: Any = None) -> MatterStep:
+def do_decide_extension(
+    scope: Scope,
+    matter: Matter,
+    *,
+    approve: bool,
+    note: str = "",
+    expected_version: int | None,
+    date: Any = None,
+) -> MatterStep:
     action = "approve_extension" if approve else "refuse_extension"
     with transaction.atomic():
+
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             if not m.pending_deadline:
                 raise invalid(None, "没有待审批的延期申请")
@@ -500,8 +632,15 @@ def do_decide_extension(scope: Scope, matter: Matter, *, approve: bool, note: st
             m.pending_deadline, m.pending_reason = None, ""
             return {}
 
-        return _run(scope, matter, action, expected_version=expected_version, date=date,
-                    note=note, apply=apply)
+        return _run(
+            scope,
+            matter,
+            action,
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
+        )
 
 
 STEP_FUNCTIONS = {
@@ -516,7 +655,9 @@ STEP_FUNCTIONS = {
 }
 
 
-def do_bulk_assign(scope: Scope, matters: list[tuple[Matter, int]], **kwargs) -> tuple[int, list[str]]:
+def do_bulk_assign(
+    scope: Scope, matters: list[tuple[Matter, int]], **kwargs
+) -> tuple[int, list[str]]:
     """Assign several accepted problems at once; each is its own transaction and version check."""
     scope.require_manage()
     done, errors = 0, []
@@ -525,7 +666,11 @@ def do_bulk_assign(scope: Scope, matters: list[tuple[Matter, int]], **kwargs) ->
             do_assign(scope, m, expected_version=version, **kwargs)
             done += 1
         except ValidationError as e:
-            msgs = [msg for ms in (e.message_dict.values() if hasattr(e, "error_dict") else [e.messages]) for msg in ms]
+            msgs = [
+                msg
+                for ms in (e.message_dict.values() if hasattr(e, "error_dict") else [e.messages])
+                for msg in ms
+            ]
             errors.append(f"{m.title}：{'；'.join(msgs)}")
         except (ConflictError, PermissionDenied) as e:
             errors.append(f"{m.title}：{e}")

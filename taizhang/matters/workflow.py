@@ -42,7 +42,9 @@ BASE: dict[str, Transition] = {
         Transition("report", "办结", OPEN, S.REPORTED, Actor.LEAD_UNIT),
         Transition("rate", "企业评价", frozenset({S.REPORTED}), S.RATED, Actor.RATER),
         Transition("close", "销号", frozenset({S.RATED}), S.CLOSED, Actor.MANAGER),
-        Transition("return", "退回重办", frozenset({S.REPORTED, S.RATED}), S.RETURNED, Actor.MANAGER),
+        Transition(
+            "return", "退回重办", frozenset({S.REPORTED, S.RATED}), S.RETURNED, Actor.MANAGER
+        ),
         Transition("request_extension", "延期申请", OPEN, None, Actor.LEAD_UNIT),
         Transition("approve_extension", "同意延期", OPEN, None, Actor.MANAGER),
         Transition("refuse_extension", "不同意延期", OPEN, None, Actor.MANAGER),
@@ -90,8 +92,9 @@ def transitions(kind: str) -> dict[str, Transition]:
     table = {k: v for k, v in BASE.items() if k not in rules.removed}
     if not rules.requires_rating:
         # Without a rating step the office closes (or returns) straight after 办结.
-        table["close"] = Transition("close", "销号", frozenset({S.REPORTED, S.RATED}), S.CLOSED,
-                                    Actor.MANAGER)
+        table["close"] = Transition(
+            "close", "销号", frozenset({S.REPORTED, S.RATED}), S.CLOSED, Actor.MANAGER
+        )
         table.pop("rate", None)
     table.update(rules.extra)
     return table

@@ -7,105 +7,241 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_initial'),
-        ('enterprises', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("core", "0002_initial"),
+        ("enterprises", "0001_initial"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='enterprise',
-            name='address',
-            field=models.CharField(blank=True, max_length=200, verbose_name='地址'),
+            model_name="enterprise",
+            name="address",
+            field=models.CharField(blank=True, max_length=200, verbose_name="地址"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='category',
-            field=models.CharField(blank=True, choices=[('industry', '规上工业'), ('construction', '资质等级建筑业'), ('trade', '限额以上批零住餐'), ('service', '规上服务业')], default='', max_length=12, verbose_name='四上类别'),
+            model_name="enterprise",
+            name="category",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("industry", "规上工业"),
+                    ("construction", "资质等级建筑业"),
+                    ("trade", "限额以上批零住餐"),
+                    ("service", "规上服务业"),
+                ],
+                default="",
+                max_length=12,
+                verbose_name="四上类别",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='contact',
-            field=models.CharField(blank=True, max_length=40, verbose_name='联系人'),
+            model_name="enterprise",
+            name="contact",
+            field=models.CharField(blank=True, max_length=40, verbose_name="联系人"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='created_at',
+            model_name="enterprise",
+            name="created_at",
             field=models.DateTimeField(default=django.utils.timezone.now, editable=False),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='industry_chain',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='projects.industrychain', verbose_name='产业链'),
+            model_name="enterprise",
+            name="industry_chain",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                to="projects.industrychain",
+                verbose_name="产业链",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='is_synthetic',
-            field=models.BooleanField(default=False, verbose_name='演示合成数据'),
+            model_name="enterprise",
+            name="is_synthetic",
+            field=models.BooleanField(default=False, verbose_name="演示合成数据"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='legal_rep',
-            field=models.CharField(blank=True, max_length=40, verbose_name='法定代表人'),
+            model_name="enterprise",
+            name="legal_rep",
+            field=models.CharField(blank=True, max_length=40, verbose_name="法定代表人"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='park',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='park_enterprises', to='core.unit', verbose_name='所在园区'),
+            model_name="enterprise",
+            name="park",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="park_enterprises",
+                to="core.unit",
+                verbose_name="所在园区",
+            ),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='phone',
-            field=models.CharField(blank=True, max_length=30, verbose_name='联系电话'),
+            model_name="enterprise",
+            name="phone",
+            field=models.CharField(blank=True, max_length=30, verbose_name="联系电话"),
         ),
         migrations.AddField(
-            model_name='enterprise',
-            name='version',
+            model_name="enterprise",
+            name="version",
             field=models.PositiveIntegerField(default=1, editable=False),
         ),
         migrations.CreateModel(
-            name='Liaison',
+            name="Liaison",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('leader', '包联领导'), ('cadre', '包联干部'), ('officer', '服务专员'), ('chief', '首席服务官')], max_length=10, verbose_name='包联身份')),
-                ('start', models.DateField(verbose_name='开始日期')),
-                ('end', models.DateField(blank=True, null=True, verbose_name='结束日期')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('division', models.ForeignKey(editable=False, on_delete=django.db.models.deletion.PROTECT, to='core.division', verbose_name='所属区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='liaisons', to='enterprises.enterprise', verbose_name='包联企业')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='liaisons', to='core.person', verbose_name='包联人')),
-                ('project', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='liaisons', to='projects.project', verbose_name='包联项目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("leader", "包联领导"),
+                            ("cadre", "包联干部"),
+                            ("officer", "服务专员"),
+                            ("chief", "首席服务官"),
+                        ],
+                        max_length=10,
+                        verbose_name="包联身份",
+                    ),
+                ),
+                ("start", models.DateField(verbose_name="开始日期")),
+                ("end", models.DateField(blank=True, null=True, verbose_name="结束日期")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                (
+                    "division",
+                    models.ForeignKey(
+                        editable=False,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.division",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="liaisons",
+                        to="enterprises.enterprise",
+                        verbose_name="包联企业",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="liaisons",
+                        to="core.person",
+                        verbose_name="包联人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="liaisons",
+                        to="projects.project",
+                        verbose_name="包联项目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '包联',
-                'verbose_name_plural': '包联',
-                'ordering': ['-start', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('enterprise__isnull', False), ('project__isnull', True)), models.Q(('enterprise__isnull', True), ('project__isnull', False)), _connector='OR'), name='liaison_one_target')],
+                "verbose_name": "包联",
+                "verbose_name_plural": "包联",
+                "ordering": ["-start", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("enterprise__isnull", False), ("project__isnull", True)),
+                            models.Q(("enterprise__isnull", True), ("project__isnull", False)),
+                            _connector="OR",
+                        ),
+                        name="liaison_one_target",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('visit', '走访'), ('forum', '座谈会'), ('service_day', '企业服务日')], default='visit', max_length=12, verbose_name='类型')),
-                ('date', models.DateField(db_index=True, verbose_name='日期')),
-                ('title', models.CharField(blank=True, max_length=120, verbose_name='主题')),
-                ('notes', models.TextField(blank=True, verbose_name='情况记录')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='演示合成数据')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.division', verbose_name='所属区划')),
-                ('enterprises', models.ManyToManyField(blank=True, related_name='visits', to='enterprises.enterprise', verbose_name='走访企业')),
-                ('persons', models.ManyToManyField(blank=True, related_name='visits', to='core.person', verbose_name='参加人员')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("visit", "走访"),
+                            ("forum", "座谈会"),
+                            ("service_day", "企业服务日"),
+                        ],
+                        default="visit",
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("date", models.DateField(db_index=True, verbose_name="日期")),
+                ("title", models.CharField(blank=True, max_length=120, verbose_name="主题")),
+                ("notes", models.TextField(blank=True, verbose_name="情况记录")),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="演示合成数据")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.division",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "enterprises",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="visits",
+                        to="enterprises.enterprise",
+                        verbose_name="走访企业",
+                    ),
+                ),
+                (
+                    "persons",
+                    models.ManyToManyField(
+                        blank=True, related_name="visits", to="core.person", verbose_name="参加人员"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '走访与座谈',
-                'verbose_name_plural': '走访与座谈',
-                'ordering': ['-date', '-id'],
-                'indexes': [models.Index(fields=['kind', 'date'], name='enterprises_kind_078f73_idx')],
+                "verbose_name": "走访与座谈",
+                "verbose_name_plural": "走访与座谈",
+                "ordering": ["-date", "-id"],
+                "indexes": [
+                    models.Index(fields=["kind", "date"], name="enterprises_kind_078f73_idx")
+                ],
             },
         ),
     ]

@@ -7,142 +7,463 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_initial'),
-        ('enterprises', '0002_service_ledger'),
+        ("core", "0002_initial"),
+        ("enterprises", "0002_service_ledger"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ProblemCategory',
+            name="ProblemCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=30, unique=True, verbose_name='问题类别')),
-                ('default_workdays', models.PositiveSmallIntegerField(default=7, verbose_name='默认办理时限（工作日）')),
-                ('is_complex', models.BooleanField(default=False, verbose_name='复杂问题')),
-                ('order', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('active', models.BooleanField(default=True, verbose_name='启用')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=30, unique=True, verbose_name="问题类别")),
+                (
+                    "default_workdays",
+                    models.PositiveSmallIntegerField(
+                        default=7, verbose_name="默认办理时限（工作日）"
+                    ),
+                ),
+                ("is_complex", models.BooleanField(default=False, verbose_name="复杂问题")),
+                ("order", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("active", models.BooleanField(default=True, verbose_name="启用")),
             ],
             options={
-                'verbose_name': '问题类别',
-                'verbose_name_plural': '问题类别',
-                'ordering': ['order', 'name'],
+                "verbose_name": "问题类别",
+                "verbose_name_plural": "问题类别",
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Matter',
+            name="Matter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enterprise_problem', '企业问题'), ('supervision_task', '督办任务'), ('suggestion', '人大代表建议'), ('proposal', '政协提案'), ('petition', '信访件')], db_index=True, max_length=20, verbose_name='事项类型')),
-                ('title', models.CharField(max_length=120, verbose_name='事项标题')),
-                ('description', models.TextField(blank=True, verbose_name='具体内容')),
-                ('source', models.CharField(choices=[('visit', '走访'), ('forum', '座谈会'), ('service_day', '企业服务日'), ('self', '企业自报'), ('hotline', '热线'), ('other', '其他')], default='other', max_length=20, verbose_name='来源')),
-                ('raised_on', models.DateField(db_index=True, verbose_name='提出日期')),
-                ('raised_by_name', models.CharField(blank=True, max_length=60, verbose_name='提出人姓名')),
-                ('status', models.CharField(choices=[('submitted', '待受理'), ('accepted', '已受理'), ('assigned', '已交办'), ('in_progress', '办理中'), ('returned', '退回重办'), ('reported', '已办结'), ('rated', '已评价'), ('closed', '已销号')], db_index=True, default='submitted', max_length=12, verbose_name='状态')),
-                ('accepted_on', models.DateField(blank=True, null=True, verbose_name='受理日期')),
-                ('assigned_on', models.DateField(blank=True, null=True, verbose_name='交办日期')),
-                ('deadline', models.DateField(blank=True, null=True, verbose_name='办理时限')),
-                ('original_deadline', models.DateField(blank=True, null=True, verbose_name='首次时限')),
-                ('finished_on', models.DateField(blank=True, null=True, verbose_name='办结日期')),
-                ('closed_on', models.DateField(blank=True, null=True, verbose_name='销号日期')),
-                ('rating', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意')], max_length=12, verbose_name='企业评价')),
-                ('rating_comment', models.CharField(blank=True, max_length=500, verbose_name='评价意见')),
-                ('rated_on', models.DateField(blank=True, null=True, verbose_name='评价日期')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='办理轮次')),
-                ('pending_deadline', models.DateField(blank=True, null=True, verbose_name='申请延期至')),
-                ('pending_reason', models.CharField(blank=True, max_length=300, verbose_name='延期理由')),
-                ('light', models.CharField(blank=True, editable=False, max_length=8, verbose_name='灯')),
-                ('is_synthetic', models.BooleanField(default=False, verbose_name='演示合成数据')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('co_units', models.ManyToManyField(blank=True, related_name='co_matters', to='core.unit', verbose_name='协办单位')),
-                ('division', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='core.division', verbose_name='所属区划')),
-                ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='matters', to='enterprises.enterprise', verbose_name='企业')),
-                ('lead_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_matters', to='core.unit', verbose_name='主办单位')),
-                ('leader', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='led_matters', to='core.person', verbose_name='责任领导')),
-                ('raised_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='提出人')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='problems', to='enterprises.visit', verbose_name='提出场合（走访/座谈）')),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='matters.problemcategory', verbose_name='问题类别')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("enterprise_problem", "企业问题"),
+                            ("supervision_task", "督办任务"),
+                            ("suggestion", "人大代表建议"),
+                            ("proposal", "政协提案"),
+                            ("petition", "信访件"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="事项类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=120, verbose_name="事项标题")),
+                ("description", models.TextField(blank=True, verbose_name="具体内容")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("visit", "走访"),
+                            ("forum", "座谈会"),
+                            ("service_day", "企业服务日"),
+                            ("self", "企业自报"),
+                            ("hotline", "热线"),
+                            ("other", "其他"),
+                        ],
+                        default="other",
+                        max_length=20,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("raised_on", models.DateField(db_index=True, verbose_name="提出日期")),
+                (
+                    "raised_by_name",
+                    models.CharField(blank=True, max_length=60, verbose_name="提出人姓名"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已交办"),
+                            ("in_progress", "办理中"),
+                            ("returned", "退回重办"),
+                            ("reported", "已办结"),
+                            ("rated", "已评价"),
+                            ("closed", "已销号"),
+                        ],
+                        db_index=True,
+                        default="submitted",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("accepted_on", models.DateField(blank=True, null=True, verbose_name="受理日期")),
+                ("assigned_on", models.DateField(blank=True, null=True, verbose_name="交办日期")),
+                ("deadline", models.DateField(blank=True, null=True, verbose_name="办理时限")),
+                (
+                    "original_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="首次时限"),
+                ),
+                ("finished_on", models.DateField(blank=True, null=True, verbose_name="办结日期")),
+                ("closed_on", models.DateField(blank=True, null=True, verbose_name="销号日期")),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                        ],
+                        max_length=12,
+                        verbose_name="企业评价",
+                    ),
+                ),
+                (
+                    "rating_comment",
+                    models.CharField(blank=True, max_length=500, verbose_name="评价意见"),
+                ),
+                ("rated_on", models.DateField(blank=True, null=True, verbose_name="评价日期")),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="办理轮次")),
+                (
+                    "pending_deadline",
+                    models.DateField(blank=True, null=True, verbose_name="申请延期至"),
+                ),
+                (
+                    "pending_reason",
+                    models.CharField(blank=True, max_length=300, verbose_name="延期理由"),
+                ),
+                (
+                    "light",
+                    models.CharField(blank=True, editable=False, max_length=8, verbose_name="灯"),
+                ),
+                ("is_synthetic", models.BooleanField(default=False, verbose_name="演示合成数据")),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                (
+                    "co_units",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="co_matters",
+                        to="core.unit",
+                        verbose_name="协办单位",
+                    ),
+                ),
+                (
+                    "division",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="core.division",
+                        verbose_name="所属区划",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="matters",
+                        to="enterprises.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "lead_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_matters",
+                        to="core.unit",
+                        verbose_name="主办单位",
+                    ),
+                ),
+                (
+                    "leader",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_matters",
+                        to="core.person",
+                        verbose_name="责任领导",
+                    ),
+                ),
+                (
+                    "raised_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="提出人",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="problems",
+                        to="enterprises.visit",
+                        verbose_name="提出场合（走访/座谈）",
+                    ),
+                ),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="matters.problemcategory",
+                        verbose_name="问题类别",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '督办事项',
-                'verbose_name_plural': '督办事项',
-                'ordering': ['-raised_on', '-id'],
+                "verbose_name": "督办事项",
+                "verbose_name_plural": "督办事项",
+                "ordering": ["-raised_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MatterStep',
+            name="MatterStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(max_length=20, verbose_name='环节')),
-                ('label', models.CharField(max_length=20, verbose_name='环节名称')),
-                ('from_status', models.CharField(blank=True, choices=[('submitted', '待受理'), ('accepted', '已受理'), ('assigned', '已交办'), ('in_progress', '办理中'), ('returned', '退回重办'), ('reported', '已办结'), ('rated', '已评价'), ('closed', '已销号')], max_length=12, verbose_name='原状态')),
-                ('to_status', models.CharField(choices=[('submitted', '待受理'), ('accepted', '已受理'), ('assigned', '已交办'), ('in_progress', '办理中'), ('returned', '退回重办'), ('reported', '已办结'), ('rated', '已评价'), ('closed', '已销号')], max_length=12, verbose_name='新状态')),
-                ('date', models.DateField(verbose_name='日期')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='时间')),
-                ('by_name', models.CharField(blank=True, max_length=150, verbose_name='操作人姓名')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('deadline_before', models.DateField(blank=True, null=True, verbose_name='原时限')),
-                ('deadline_after', models.DateField(blank=True, null=True, verbose_name='新时限')),
-                ('rating', models.CharField(blank=True, choices=[('satisfied', '满意'), ('basic', '基本满意'), ('unsatisfied', '不满意')], max_length=12, verbose_name='评价')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='轮次')),
-                ('by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('by_unit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.unit', verbose_name='操作单位')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("action", models.CharField(max_length=20, verbose_name="环节")),
+                ("label", models.CharField(max_length=20, verbose_name="环节名称")),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已交办"),
+                            ("in_progress", "办理中"),
+                            ("returned", "退回重办"),
+                            ("reported", "已办结"),
+                            ("rated", "已评价"),
+                            ("closed", "已销号"),
+                        ],
+                        max_length=12,
+                        verbose_name="原状态",
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("accepted", "已受理"),
+                            ("assigned", "已交办"),
+                            ("in_progress", "办理中"),
+                            ("returned", "退回重办"),
+                            ("reported", "已办结"),
+                            ("rated", "已评价"),
+                            ("closed", "已销号"),
+                        ],
+                        max_length=12,
+                        verbose_name="新状态",
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="日期")),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="时间"),
+                ),
+                (
+                    "by_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="操作人姓名"),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("deadline_before", models.DateField(blank=True, null=True, verbose_name="原时限")),
+                ("deadline_after", models.DateField(blank=True, null=True, verbose_name="新时限")),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "满意"),
+                            ("basic", "基本满意"),
+                            ("unsatisfied", "不满意"),
+                        ],
+                        max_length=12,
+                        verbose_name="评价",
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="轮次")),
+                (
+                    "by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="操作人",
+                    ),
+                ),
+                (
+                    "by_unit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.unit",
+                        verbose_name="操作单位",
+                    ),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="steps",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '办理环节',
-                'verbose_name_plural': '办理环节',
-                'ordering': ['at', 'id'],
+                "verbose_name": "办理环节",
+                "verbose_name_plural": "办理环节",
+                "ordering": ["at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Notification',
+            name="Notification",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('yellow', '临期提醒'), ('red', '逾期提醒'), ('escalate', '逾期升级'), ('step', '办理动态')], max_length=10, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('body', models.TextField(blank=True, verbose_name='内容')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('read_at', models.DateTimeField(blank=True, null=True)),
-                ('emailed', models.BooleanField(default=False, verbose_name='已发邮件')),
-                ('matter', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to='matters.matter')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notifications', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("yellow", "临期提醒"),
+                            ("red", "逾期提醒"),
+                            ("escalate", "逾期升级"),
+                            ("step", "办理动态"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("body", models.TextField(blank=True, verbose_name="内容")),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True)),
+                ("emailed", models.BooleanField(default=False, verbose_name="已发邮件")),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to="matters.matter",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="notifications",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '站内通知',
-                'verbose_name_plural': '站内通知',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "站内通知",
+                "verbose_name_plural": "站内通知",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Reminder',
+            name="Reminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('yellow', '临期提醒'), ('red', '逾期提醒'), ('escalate', '逾期升级'), ('step', '办理动态')], max_length=10, verbose_name='类型')),
-                ('deadline', models.DateField(verbose_name='对应时限')),
-                ('sent_on', models.DateField(verbose_name='发送日期')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('recipients', models.PositiveSmallIntegerField(default=0, verbose_name='接收人数')),
-                ('matter', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='reminders', to='matters.matter')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("yellow", "临期提醒"),
+                            ("red", "逾期提醒"),
+                            ("escalate", "逾期升级"),
+                            ("step", "办理动态"),
+                        ],
+                        max_length=10,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("deadline", models.DateField(verbose_name="对应时限")),
+                ("sent_on", models.DateField(verbose_name="发送日期")),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "recipients",
+                    models.PositiveSmallIntegerField(default=0, verbose_name="接收人数"),
+                ),
+                (
+                    "matter",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="reminders",
+                        to="matters.matter",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '提醒记录',
-                'verbose_name_plural': '提醒记录',
+                "verbose_name": "提醒记录",
+                "verbose_name_plural": "提醒记录",
             },
         ),
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['kind', 'status', 'deadline'], name='matters_mat_kind_3f994f_idx'),
+            model_name="matter",
+            index=models.Index(
+                fields=["kind", "status", "deadline"], name="matters_mat_kind_3f994f_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reminder',
-            constraint=models.UniqueConstraint(models.F('matter'), models.F('kind'), models.F('deadline'), name='reminder_once'),
+            model_name="reminder",
+            constraint=models.UniqueConstraint(
+                models.F("matter"), models.F("kind"), models.F("deadline"), name="reminder_once"
+            ),
         ),
     ]

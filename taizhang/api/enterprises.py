@@ -1,0 +1,624 @@
+"""API for the enterprise-service ledger: enterprises, liaison, visits, problems and each workflow step.
+
+Same scope and the same do_* functions as the web pages.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+
+from taizhang.api.api import api
+from taizhang.core.scope import Scope, scope_of
+from taizhang.enterprises import services as ent_services
+from taizhang.enterprises.models import Enterprise, Liaison, Visit
+from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
+from taizhang.matters import services
+from taizhang.matters.figures import problem_figures
+from taizhang.matters.models import Matter
+from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+
+router = Router(tags=["万人助万企"])
+dash = Router(tags=["看板"])
+
+
+# Enterprises ------------------------------------------------------------------
+
+
+class LiaisonOut(Schema):
+    id: int
+    person: str
+    person_id: int
+    role: str
+    role_label: str
+    start: dt.date
+    end: dt.date | None
+
+
+class EnterpriseOut(Schema):
+    id: int
+    name: str
+    credit_code: str
+    division: str
+    division_code: str
+    park: str | None
+    industry_chain: str | None
+    category: str
+    category_label: str
+    legal_rep: str
+    contact: str
+    phone: str
+    address: str
+    is_synthetic: bool
+    version: int
+    liaisons: list[LiaisonOut] = []
+
+
+def _lia(lia: Liaison) -> dict[str, Any]:
+    return {
+        "id": lia.pk,
+        "person": lia.person.name,
+        "person_id": lia.person_id,
+        "role": lia.role,
+        "role_label": lia.get_role_display(),
+        "start": lia.start,
+        "end": lia.end,
+    }
+
+
+def _ent(e: Enterprise, liaisons: list[Liaison] | None = None) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "name": e.name,
+        "credit_code": e.credit_code,
+        "division": e.division.name,
+        "division_code": e.division.code,
+        "park": e.park.name if e.park_id else None,
+        "industry_chain": e.industry_chain.name if e.industry_chain_id else None,
+        "category": e.category,
+        "category_label": e.get_category_display() or "非四上",
+        "legal_rep": e.legal_rep,
+        "contact": e.contact,
+        "phone": e.phone,
+        "address": e.address,
+        "is_synthetic": e.is_synthetic,
+        "version": e.version,
+        "liaisons": [_lia(x) for x in liaisons or []],
+    }
+
+
+class EnterpriseParams(Schema):
+    q: str | None = None
+    division: str | None = None
+    category: str | None = None
+    park: str | None = None
+    industry: str | None = None
+    liaison: str | None = None
+    unvisited: int | None = Field(None, ge=0, description="只列出近N天未走访的企业")
+    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=1000)
+
+
+class EnterprisePage(Schema):
+    count: int
+    items: list[EnterpriseOut]
+
+
+@router.get(
+    "/enterprises", response=EnterprisePage, summary="企业列表（名称、拼音首字母、信用代码搜索）"
+)
+def list_enterprises(request: HttpRequest, params: Query[EnterpriseParams]):
+    scope = scope_of(request)
+    data = params.dict(exclude={"offset", "limit", "unvisited"})
+    f = EnterpriseFilter(**data, unvisited_days=params.unvisited)
+    qs = filter_enterprises(scope, f, timezone.localdate())
+    window = list(qs[params.offset : params.offset + params.limit])
+    return {"count": qs.count(), "items": [_ent(e) for e in window]}
+
+
+@router.get("/enterprises/{pk}", response=EnterpriseOut, summary="企业详情（含包联）")
+def get_enterprise(request: HttpRequest, pk: int):
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.select_related("division", "park", "industry_chain"), pk)
+    return _ent(e, list(e.liaisons.select_related("person")))
+
+
+class EnterpriseIn(Schema):
+    name: str
+    credit_code: str
+    division: str = Field(..., description="区划代码或名称")
+    park_id: int | None = None
+    industry_chain_id: int | None = None
+    category: str = ""
+    legal_rep: str = ""
+    contact: str = ""
+    phone: str = ""
+    address: str = ""
+
+
+class EnterprisePatch(Schema):
+    version: int
+    name: str | None = None
+    credit_code: str | None = None
+    division: str | None = None
+    park_id: int | None = None
+    industry_chain_id: int | None = None
+    category: str | None = None
+    legal_rep: str | None = None
+    contact: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+def _ent_data(scope: Scope, payload: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in payload.items():
+        if k == "version":
+            continue
+        if k == "division":
+            out["division"] = scope.division_by_ref(v)
+        elif k in {"park_id", "industry_chain_id"}:
+            out[k[:-3]] = v
+        else:
+            out[k] = v
+    return out
+
+
+@router.post("/enterprises", response={201: EnterpriseOut}, summary="新增企业")
+def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
+    scope = scope_of(request)
+    scope.require_manage()
+    e = ent_services.do_create_enterprise(scope, _ent_data(scope, payload.dict()))
+    return Status(201, _ent(e))
+
+
+@router.patch("/enterprises/{pk}", response=EnterpriseOut, summary="修改企业（需带版本号）")
+def update_enterprise(request: HttpRequest, pk: int, payload: EnterprisePatch):
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.all(), pk)
+    sent = payload.dict(exclude_unset=True)
+    e = ent_services.do_update_enterprise(
+        scope, e, _ent_data(scope, sent), expected_version=payload.version
+    )
+    return _ent(e)
+
+
+class LiaisonIn(Schema):
+    person_id: int
+    role: str = Field(
+        ..., description="leader 包联领导 / cadre 包联干部 / officer 服务专员 / chief 首席服务官"
+    )
+    start: dt.date
+    end: dt.date | None = None
+
+
+@router.post("/enterprises/{pk}/liaisons", response={201: LiaisonOut}, summary="新增企业包联")
+def add_liaison(request: HttpRequest, pk: int, payload: LiaisonIn):
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.all(), pk)
+    lia = ent_services.do_add_liaison(
+        scope,
+        enterprise=e,
+        person=payload.person_id,
+        role=payload.role,
+        start=payload.start,
+        end=payload.end,
+    )
+    return Status(201, _lia(lia))
+
+
+# Visits -----------------------------------------------------------------------
+
+
+class VisitOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    date: dt.date
+    title: str
+    notes: str
+    enterprise_ids: list[int]
+    persons: list[str]
+
+
+def _visit(v: Visit) -> dict[str, Any]:
+    return {
+        "id": v.pk,
+        "kind": v.kind,
+        "kind_label": v.get_kind_display(),
+        "date": v.date,
+        "title": v.title,
+        "notes": v.notes,
+        "enterprise_ids": [e.pk for e in v.enterprises.all()],
+        "persons": [p.name for p in v.persons.all()],
+    }
+
+
+class VisitPage(Schema):
+    count: int
+    items: list[VisitOut]
+
+
+@router.get("/visits", response=VisitPage, summary="走访、座谈会、企业服务日")
+def list_visits(
+    request: HttpRequest,
+    kind: str | None = None,
+    year: int | None = None,
+    enterprise: int | None = None,
+    offset: int = 0,
+    limit: int = 100,
+):
+    scope = scope_of(request)
+    qs = scope.filter(Visit.objects.all())
+    if kind:
+        qs = qs.filter(kind=kind)
+    if year:
+        qs = qs.filter(date__year=year)
+    if enterprise:
+        qs = qs.filter(enterprises=enterprise)
+    limit = max(1, min(limit, 1000))
+    window = qs.prefetch_related("enterprises", "persons").order_by("-date", "-id")[
+        max(offset, 0) : max(offset, 0) + limit
+    ]
+    return {"count": qs.count(), "items": [_visit(v) for v in window]}
+
+
+class VisitIn(Schema):
+    kind: str = "visit"
+    date: dt.date
+    title: str = ""
+    notes: str = ""
+    enterprise_ids: list[int]
+    person_ids: list[int] = []
+
+
+@router.post("/visits", response={201: VisitOut}, summary="登记走访/座谈")
+def create_visit(request: HttpRequest, payload: VisitIn):
+    scope = scope_of(request)
+    v = ent_services.do_record_visit(
+        scope,
+        {
+            "kind": payload.kind,
+            "date": payload.date,
+            "title": payload.title,
+            "notes": payload.notes,
+            "enterprises": payload.enterprise_ids,
+            "persons": payload.person_ids,
+        },
+    )
+    return Status(201, _visit(v))
+
+
+# Problems ---------------------------------------------------------------------
+
+
+class StepOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    date: dt.date
+    by: str
+    note: str
+    deadline_before: dt.date | None
+    deadline_after: dt.date | None
+    rating: str
+    round: int
+
+
+class ProblemOut(Schema):
+    id: int
+    number: str
+    title: str
+    description: str
+    enterprise_id: int | None
+    enterprise: str | None
+    category: str | None
+    source: str
+    source_label: str
+    raised_on: dt.date
+    status: str
+    status_label: str
+    lead_unit_id: int | None
+    lead_unit: str | None
+    co_units: list[str]
+    leader: str | None
+    deadline: dt.date | None
+    finished_on: dt.date | None
+    closed_on: dt.date | None
+    rating: str
+    rating_comment: str
+    round: int
+    pending_deadline: dt.date | None
+    light: str | None
+    light_reason: str | None
+    version: int
+    allowed_actions: list[str]
+    steps: list[StepOut] | None = None
+
+
+def _problem(scope: Scope, m: Matter, light=None, *, steps: bool = False) -> dict[str, Any]:
+    out = {
+        "id": m.pk,
+        "number": m.number,
+        "title": m.title,
+        "description": m.description,
+        "enterprise_id": m.enterprise_id,
+        "enterprise": m.enterprise.name if m.enterprise_id else None,
+        "category": m.category.name if m.category_id else None,
+        "source": m.source,
+        "source_label": m.get_source_display(),
+        "raised_on": m.raised_on,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "lead_unit_id": m.lead_unit_id,
+        "lead_unit": m.lead_unit.name if m.lead_unit_id else None,
+        "co_units": [u.name for u in m.co_units.all()],
+        "leader": m.leader.name if m.leader_id else None,
+        "deadline": m.deadline,
+        "finished_on": m.finished_on,
+        "closed_on": m.closed_on,
+        "rating": m.rating,
+        "rating_comment": m.rating_comment,
+        "round": m.round,
+        "pending_deadline": m.pending_deadline,
+        "light": light.light.value if light else None,
+        "light_reason": light.reason if light else None,
+        "version": m.version,
+        "allowed_actions": services.allowed_actions(scope, m),
+    }
+    if steps:
+        out["steps"] = [
+            {
+                "action": s.action,
+                "label": s.label,
+                "from_status": s.from_status,
+                "to_status": s.to_status,
+                "date": s.date,
+                "by": s.by_name,
+                "note": s.note,
+                "deadline_before": s.deadline_before,
+                "deadline_after": s.deadline_after,
+                "rating": s.rating,
+                "round": s.round,
+            }
+            for s in m.steps.all()
+        ]
+    return out
+
+
+class ProblemParams(Schema):
+    status: str | None = None
+    light: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    enterprise: str | None = None
+    division: str | None = None
+    year: int | None = None
+    month: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    q: str | None = None
+    offset: int = Field(0, ge=0)
+    limit: int = Field(100, ge=1, le=1000)
+
+
+class ProblemPage(Schema):
+    count: int
+    items: list[ProblemOut]
+
+
+@router.get("/problems", response=ProblemPage, summary="问题台账（与网页相同的筛选）")
+def list_problems(request: HttpRequest, params: Query[ProblemParams]):
+    scope = scope_of(request)
+    f = ProblemFilter(**params.dict(exclude={"offset", "limit"}))
+    rows, lights = with_lights(filter_problems(scope, f), f, timezone.localdate())
+    window = rows[params.offset : params.offset + params.limit]
+    return {"count": len(rows), "items": [_problem(scope, m, lights[m.pk]) for m in window]}
+
+
+@router.get("/problems/mine", response=list[ProblemOut], summary="我的待办")
+def list_my_work(request: HttpRequest):
+    scope = scope_of(request)
+    today = timezone.localdate()
+    return [_problem(scope, m, services.light_of(m, today)) for m in my_work(scope)[:500]]
+
+
+def _get(scope: Scope, pk: int) -> Matter:
+    return scope.get(
+        Matter.objects.select_related("division", "enterprise", "category", "lead_unit", "leader"),
+        pk,
+    )
+
+
+@router.get("/problems/{pk}", response=ProblemOut, summary="问题详情（含办理过程）")
+def get_problem(request: HttpRequest, pk: int):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    return _problem(scope, m, services.light_of(m, timezone.localdate()), steps=True)
+
+
+class ProblemIn(Schema):
+    enterprise_id: int | None = Field(None, description="企业用户可省略（默认本企业）")
+    category_id: int
+    title: str
+    description: str = ""
+    source: str | None = None
+    raised_on: dt.date | None = None
+    visit_id: int | None = None
+
+
+@router.post("/problems", response={201: ProblemOut}, summary="登记企业问题")
+def create_problem(request: HttpRequest, payload: ProblemIn):
+    scope = scope_of(request)
+    m = services.do_create_problem(
+        scope,
+        {
+            "enterprise": payload.enterprise_id,
+            "category": payload.category_id,
+            "title": payload.title,
+            "description": payload.description,
+            "source": payload.source,
+            "raised_on": payload.raised_on,
+            "visit": payload.visit_id,
+        },
+    )
+    return Status(201, _problem(scope, m, steps=True))
+
+
+class StepIn(Schema):
+    version: int = Field(..., description="读取时的版本号；版本已变则返回409")
+    note: str = ""
+
+
+class AssignIn(StepIn):
+    lead_unit_id: int
+    co_unit_ids: list[int] = []
+    deadline: dt.date | None = Field(None, description="留空按问题类别默认工作日数计算")
+    leader_id: int | None = None
+
+
+class RateIn(StepIn):
+    rating: str = Field(..., description="satisfied 满意 / basic 基本满意 / unsatisfied 不满意")
+    comment: str = ""
+    new_deadline: dt.date | None = None
+
+
+class DeadlineIn(StepIn):
+    deadline: dt.date | None = None
+
+
+class ExtensionIn(StepIn):
+    deadline: dt.date
+    reason: str
+
+
+class DecisionIn(StepIn):
+    approve: bool
+
+
+def _after(scope: Scope, m: Matter) -> dict[str, Any]:
+    m = _get(scope, m.pk)
+    return _problem(scope, m, services.light_of(m, timezone.localdate()), steps=True)
+
+
+@router.post("/problems/{pk}/accept", response=ProblemOut, summary="受理")
+def accept(request: HttpRequest, pk: int, payload: StepIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_accept(scope, m, expected_version=payload.version, note=payload.note)
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/assign", response=ProblemOut, summary="交办（主办、协办、时限）")
+def assign(request: HttpRequest, pk: int, payload: AssignIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_assign(
+        scope,
+        m,
+        lead_unit=payload.lead_unit_id,
+        co_units=payload.co_unit_ids,
+        deadline=payload.deadline,
+        leader=payload.leader_id,
+        note=payload.note,
+        expected_version=payload.version,
+    )
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/progress", response=ProblemOut, summary="记录办理进展")
+def progress(request: HttpRequest, pk: int, payload: StepIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_progress(scope, m, note=payload.note, expected_version=payload.version)
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/report", response=ProblemOut, summary="办结（报送办理结果）")
+def report(request: HttpRequest, pk: int, payload: StepIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_report(scope, m, note=payload.note, expected_version=payload.version)
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/rate", response=ProblemOut, summary="企业评价（不满意则退回重办）")
+def rate(request: HttpRequest, pk: int, payload: RateIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_rate(
+        scope,
+        m,
+        rating=payload.rating,
+        comment=payload.comment,
+        new_deadline=payload.new_deadline,
+        expected_version=payload.version,
+    )
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/close", response=ProblemOut, summary="销号")
+def close(request: HttpRequest, pk: int, payload: StepIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_close(scope, m, expected_version=payload.version, note=payload.note)
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/return", response=ProblemOut, summary="退回重办")
+def return_(request: HttpRequest, pk: int, payload: DeadlineIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_return(
+        scope, m, note=payload.note, deadline=payload.deadline, expected_version=payload.version
+    )
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/extension", response=ProblemOut, summary="申请延期")
+def request_extension(request: HttpRequest, pk: int, payload: ExtensionIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_request_extension(
+        scope, m, deadline=payload.deadline, reason=payload.reason, expected_version=payload.version
+    )
+    return _after(scope, m)
+
+
+@router.post("/problems/{pk}/extension/decision", response=ProblemOut, summary="审批延期")
+def decide_extension(request: HttpRequest, pk: int, payload: DecisionIn):
+    scope = scope_of(request)
+    m = _get(scope, pk)
+    services.do_decide_extension(
+        scope, m, approve=payload.approve, note=payload.note, expected_version=payload.version
+    )
+    return _after(scope, m)
+
+
+# Figures contract ---------------------------------------------------------------
+
+
+@dash.get("/dashboard/problems", summary="万人助万企看板数据（稳定契约）")
+def dashboard_problems(request: HttpRequest, division: str, year: int, month: int | None = None):
+    """Counts, and rates in percent with one decimal as strings (null when nothing to divide).
+
+    The period is 1 January to the end of `month` (the whole year without it);
+    problems raised in the period are counted by their current state.
+    """
+    scope = scope_of(request)
+    if month is not None and not 1 <= month <= 12:
+        raise ValidationError({"month": ["月份应为1—12"]})
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": ["年度不合理"]})
+    d = scope.division_by_ref(division)
+    return problem_figures(scope, d, year, month).as_contract()
+
+
+api.add_router("", router)
+api.add_router("", dash)

@@ -1,0 +1,86 @@
+"""Import over the API: upload a file for a preview, then commit the job."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+
+from taizhang.api.api import api
+from taizhang.core.scope import scope_of
+from taizhang.imports import jobs
+from taizhang.imports.conf import limit
+from taizhang.imports.models import ImportJob
+from taizhang.imports.reading import ReadError
+
+router = Router(tags=["导入"])
+
+
+class PreviewOut(Schema):
+    job_id: int
+    status: str
+    message: str
+    counts: dict[str, int]
+    preview: dict[str, Any]
+
+
+def _out(job: ImportJob) -> dict[str, Any]:
+    return {
+        "job_id": job.pk,
+        "status": job.status,
+        "message": job.message,
+        "counts": job.counts or {},
+        "preview": job.preview or {},
+    }
+
+
+@api.exception_handler(ReadError)
+def _read_error(request, exc: ReadError):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+@router.post("/imports/{kind}", response=PreviewOut, summary="上传文件并校验，返回预览（不写入）")
+def upload(
+    request: HttpRequest, kind: str, file: File[UploadedFile], cumulative: Form[bool] = False
+):
+    scope = scope_of(request)
+    scope.require_manage()
+    if file.size > limit("IMPORT_MAX_BYTES"):
+        raise ReadError(f"文件超过上限 {limit('IMPORT_MAX_BYTES') // 1048576} MB，请拆分后分批导入")
+    job = jobs.create(
+        request.user, kind, file.name or "upload.xlsx", file.read(), {"cumulative": cumulative}
+    )
+    job = jobs.process(job.pk) or job  # the API answers with the preview, so validate now
+    if job.status == ImportJob.Status.FAILED:
+        raise ReadError(job.message)
+    return _out(job)
+
+
+@router.post(
+    "/imports/{job_id}/commit", response=PreviewOut, summary="确认导入：一个事务写入全部有效行"
+)
+def commit(request: HttpRequest, job_id: int):
+    scope_of(request).require_manage()
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).first()
+    if job is None:
+        raise Http404("未找到该导入任务")
+    if not jobs.request_commit(job):
+        raise ReadError(f"该导入任务当前状态为「{job.get_status_display()}」，不能提交")
+    job = jobs.process(job.pk) or job
+    if job.status != ImportJob.Status.DONE:
+        raise ReadError(job.message or "导入失败")
+    return _out(job)
+
+
+@router.get("/imports/{job_id}", response=PreviewOut, summary="导入任务状态与预览")
+def status(request: HttpRequest, job_id: int):
+    scope_of(request).require_manage()
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
+    if job is None:
+        raise Http404("未找到该导入任务")
+    return _out(job)
+
+
+api.add_router("", router)

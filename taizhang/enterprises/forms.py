@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.models import Person, Unit
+from taizhang.core.scope import Scope
+from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit
+from taizhang.projects.models import IndustryChain
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class EnterpriseForm(forms.Form):
+    name = forms.CharField(label=_("企业名称"), max_length=120)
+    credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
+    division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))
+    park = forms.ModelChoiceField(queryset=None, label=_("所在园区"), required=False)
+    industry_chain = forms.ModelChoiceField(
+        queryset=IndustryChain.objects.filter(active=True), label=_("产业链"), required=False
+    )
+    category = forms.ChoiceField(
+        label=_("四上类别"), required=False, choices=[("", "非四上企业"), *Category.choices]
+    )
+    legal_rep = forms.CharField(label=_("法定代表人"), max_length=40, required=False)
+    contact = forms.CharField(label=_("联系人"), max_length=40, required=False)
+    phone = forms.CharField(label=_("联系电话"), max_length=30, required=False)
+    address = forms.CharField(label=_("地址"), max_length=200, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["division"].queryset = scope.divisions.exclude(level="village")
+        self.fields["park"].queryset = scope.units.filter(kind=Unit.Kind.PARK)
+
+
+class LiaisonForm(forms.Form):
+    person = forms.ModelChoiceField(queryset=None, label=_("包联人"))
+    role = forms.ChoiceField(label=_("包联身份"), choices=Liaison.Role.choices)
+    start = forms.DateField(label=_("开始日期"), widget=DATE)
+    end = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = Person.objects.filter(division__in=scope.divisions)
+
+
+class VisitForm(forms.Form):
+    kind = forms.ChoiceField(label=_("类型"), choices=Visit.Kind.choices)
+    date = forms.DateField(label=_("日期"), widget=DATE)
+    title = forms.CharField(label=_("主题"), max_length=120, required=False)
+    enterprises = forms.ModelMultipleChoiceField(queryset=None, label=_("企业"))
+    persons = forms.ModelMultipleChoiceField(queryset=None, label=_("参加人员"), required=False)
+    notes = forms.CharField(
+        label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprises"].queryset = scope.filter(Enterprise.objects.all())
+        self.fields["enterprises"].widget.attrs["size"] = 6
+        self.fields["persons"].queryset = Person.objects.filter(
+            division__in=scope.divisions, is_leader=True
+        ) | Person.objects.filter(pk=scope.person.pk if scope.person else None)
+        self.fields["persons"].widget.attrs["size"] = 4

@@ -1,0 +1,192 @@
+"""Enterprise list/detail, liaison and visits. Thin: read through the scope, write through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core import audit
+from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.models import Role, Unit
+from taizhang.core.scope import scope_of
+from taizhang.enterprises import services
+from taizhang.enterprises.forms import EnterpriseForm, LiaisonForm, VisitForm
+from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
+from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
+from taizhang.matters.models import Matter
+from taizhang.matters.services import light_of
+from taizhang.projects.models import IndustryChain
+
+
+def _form_errors(form, error: ValidationError) -> None:
+    for field, msgs in messages_of(error).items():
+        for msg in msgs:
+            form.add_error(field if field in form.fields else None, msg)
+
+
+@login_required
+def enterprise_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("portal")
+    f = EnterpriseFilter.from_params(request.GET)
+    today = timezone.localdate()
+    qs = filter_enterprises(scope, f, today)
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    ids = [e.pk for e in page.object_list]
+    liaisons: dict[int, list[Liaison]] = {}
+    for lia in Liaison.objects.filter(active_on(today), enterprise_id__in=ids).select_related(
+        "person"
+    ):
+        liaisons.setdefault(lia.enterprise_id, []).append(lia)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "enterprises/list.html",
+        {
+            "page": page,
+            "rows": [(e, liaisons.get(e.pk, [])) for e in page.object_list],
+            "total": page.paginator.count,
+            "f": f,
+            "querystring": params.urlencode(),
+            "categories": Category.choices,
+            "parks": scope.units.filter(kind=Unit.Kind.PARK),
+            "industries": IndustryChain.objects.all(),
+            "divisions": scope.divisions.exclude(level="village"),
+            "can_manage": scope.can_manage,
+        },
+    )
+
+
+@login_required
+def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.select_related("division", "park", "industry_chain"), pk)
+    today = timezone.localdate()
+    problems = (
+        scope.filter(Matter.objects.filter(enterprise=e))
+        .select_related("category", "lead_unit")
+        .order_by("-raised_on", "-id")
+    )
+    visits = scope.filter(Visit.objects.filter(enterprises=e)).prefetch_related("persons")
+    return render(
+        request,
+        "enterprises/detail.html",
+        {
+            "e": e,
+            "liaisons": e.liaisons.select_related("person").order_by("-start"),
+            "visits": visits[:50],
+            "problems": [(m, light_of(m, today)) for m in problems],
+            "can_manage": scope.can_manage,
+            "can_raise": scope.can_manage or scope.role == Role.CADRE,
+            "liaison_form": LiaisonForm(scope, initial={"start": today})
+            if scope.can_manage
+            else None,
+            "history": audit.history(e)[:30] if scope.reads_division else [],
+            "today": today,
+        },
+    )
+
+
+@login_required
+def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.all(), pk) if pk else None
+    scope.require_manage()
+    if request.method == "POST":
+        form = EnterpriseForm(scope, request.POST)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            version = data.pop("version") or 0
+            try:
+                if e is None:
+                    e = services.do_create_enterprise(scope, data)
+                    messages.success(request, f"已新增企业「{e.name}」")
+                else:
+                    e = services.do_update_enterprise(scope, e, data, expected_version=version)
+                    messages.success(request, "已保存")
+                return redirect("enterprise_detail", pk=e.pk)
+            except ValidationError as err:
+                _form_errors(form, err)
+            except ConflictError as err:
+                form.add_error(None, err.message)
+    else:
+        initial = {}
+        if e is not None:
+            initial = {k: getattr(e, k) for k in services.ENTERPRISE_FIELDS} | {
+                "version": e.version
+            }
+        form = EnterpriseForm(scope, initial=initial)
+    return render(request, "enterprises/edit.html", {"form": form, "e": e})
+
+
+@login_required
+@require_POST
+def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.all(), pk)
+    scope.require_manage()
+    form = LiaisonForm(scope, request.POST)
+    if form.is_valid():
+        try:
+            services.do_add_liaison(scope, enterprise=e, **form.cleaned_data)
+            messages.success(request, "已新增包联")
+        except ValidationError as err:
+            for msgs in messages_of(err).values():
+                for msg in msgs:
+                    messages.error(request, msg)
+    else:
+        for field, errs in form.errors.items():
+            for msg in errs:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}：{msg}"
+                )
+    return redirect("enterprise_detail", pk=e.pk)
+
+
+@login_required
+def visit_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("portal")
+    can_record = scope.can_manage or scope.role == Role.CADRE
+    form = VisitForm(scope, request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST":
+        if not can_record:
+            raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
+        if form.is_valid():
+            try:
+                v = services.do_record_visit(scope, dict(form.cleaned_data))
+                messages.success(request, f"已登记{v.get_kind_display()}")
+                return redirect("visit_list")
+            except ValidationError as err:
+                _form_errors(form, err)
+    qs = scope.filter(Visit.objects.all()).prefetch_related("enterprises", "persons")
+    kind = request.GET.get("kind") or ""
+    if kind in Visit.Kind.values:
+        qs = qs.filter(kind=kind)
+    year = request.GET.get("year") or ""
+    if year.isdigit():
+        qs = qs.filter(date__year=int(year))
+    page = Paginator(qs.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "enterprises/visits.html",
+        {
+            "page": page,
+            "form": form if can_record else None,
+            "kinds": Visit.Kind.choices,
+            "kind": kind,
+            "year": year,
+            "querystring": params.urlencode(),
+        },
+    )

@@ -1,0 +1,270 @@
+"""What every import kind provides: its columns, row validation, and how it writes rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import unicodedata
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, ClassVar
+
+from django.core.exceptions import ValidationError
+
+from taizhang.core.errors import messages_of
+from taizhang.core.models import Division, Person, Unit
+from taizhang.core.scope import Scope
+from taizhang.imports.reading import cell_text, hkey, hkey_bare
+from taizhang.lib.amounts import AmountError, DateParseError, parse_amount, parse_date
+
+CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
+
+
+@dataclass(frozen=True)
+class Col:
+    key: str
+    label: str  # the template's header
+    aliases: tuple[str, ...] = ()
+    required: bool = False
+    choices: tuple[str, ...] = ()  # shown as a drop-down list in the template
+    example: Any = ""
+    width: int = 14
+
+
+class RowError(Exception):
+    def __init__(self, column: str, value: Any, reason: str) -> None:
+        super().__init__(reason)
+        self.column, self.value, self.reason = column, value, reason
+
+
+@dataclass
+class RowResult:
+    row: int  # as numbered in the sheet
+    cells: list[Any]  # the original cells, for the error report
+    values: dict[str, Any] = field(default_factory=dict)  # raw cell per column key
+    action: str = CREATE
+    key: Any = None
+    label: str = ""  # a readable name of the record for the preview
+    errors: list[tuple[str, str, str]] = field(default_factory=list)  # column, value, reason
+    payload: dict[str, Any] = field(default_factory=dict)
+    changes: list[str] = field(default_factory=list)  # labels of changed fields on update
+
+    def error(self, column: str, value: Any, reason: str) -> None:
+        self.errors.append((column, cell_text(value), reason))
+        self.action = ERROR
+
+
+def norm(text: Any) -> str:
+    """Names compared the way people type them: full-width folded, spaces dropped."""
+    return unicodedata.normalize("NFKC", cell_text(text)).replace(" ", "").replace("\u3000", "")
+
+
+class Importer:
+    kind: ClassVar[str]
+    label: ClassVar[str]
+    key_label: ClassVar[str]
+    columns: ClassVar[list[Col]]
+    key_columns: ClassVar[tuple[str, ...]] = ()  # cells that show the key in messages
+    bulk: ClassVar[bool] = False  # has a batched commit path for large files
+    options_help: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, scope: Scope, options: dict[str, Any] | None = None) -> None:
+        self.scope = scope
+        self.options = options or {}
+        self.units: dict[str, str] = {}  # column key → unit of amounts from the header
+
+    # Columns ------------------------------------------------------------------
+    @classmethod
+    def col(cls, key: str) -> Col:
+        return next(c for c in cls.columns if c.key == key)
+
+    @classmethod
+    def auto_field(cls, header: str) -> str | None:
+        """The column a header text names, without remembered mappings."""
+        k, bare = hkey(header), hkey_bare(header)
+        for c in cls.columns:
+            names = (c.label, *c.aliases)
+            if k in {hkey(n) for n in names}:
+                return c.key
+        for c in cls.columns:
+            names = (c.label, *c.aliases)
+            if bare and bare in {hkey_bare(n) for n in names}:
+                return c.key
+        return None
+
+    # Lifecycle ------------------------------------------------------------------
+    def prepare(self, rows: list[RowResult]) -> None:
+        """Load everything the rows refer to in a few queries."""
+
+    def validate(self, r: RowResult) -> None:
+        raise NotImplementedError
+
+    def finish(self, rows: list[RowResult]) -> None:
+        """Checks across rows after each row was validated on its own."""
+
+    def commit_one(self, r: RowResult) -> None:
+        raise NotImplementedError
+
+    def commit_bulk(self, rows: list[RowResult], progress) -> None:
+        raise NotImplementedError
+
+    # Cell helpers -------------------------------------------------------------
+    def raw(self, r: RowResult, key: str) -> Any:
+        return r.values.get(key)
+
+    def text(self, r: RowResult, key: str, *, required: bool = False, max_len: int = 0) -> str:
+        value = cell_text(self.raw(r, key))
+        if required and not value:
+            raise RowError(self.col(key).label, value, f"请填写{self.col(key).label}")
+        if max_len and len(value) > max_len:
+            raise RowError(self.col(key).label, value, f"不能超过{max_len}字")
+        return value
+
+    def code(self, r: RowResult, key: str, *, required: bool = False) -> str:
+        value = unicodedata.normalize("NFKC", self.text(r, key, required=required)).strip()
+        return value.upper() if key == "credit_code" else value
+
+    def amount(self, r: RowResult, key: str, *, required: bool = False) -> Decimal | None:
+        raw = self.raw(r, key)
+        label = self.col(key).label
+        if cell_text(raw) == "":
+            if required:
+                raise RowError(label, raw, f"请填写{label}")
+            return None
+        try:
+            value = parse_amount(raw, self.units.get(key, "万元"))
+        except (AmountError, ValueError):
+            raise RowError(label, raw, f"无法识别的金额「{cell_text(raw)}」") from None
+        if value < 0:
+            raise RowError(label, raw, f"{label}不能为负数")
+        return value.quantize(Decimal("0.01"))
+
+    def integer(
+        self, r: RowResult, key: str, lo: int, hi: int, *, required: bool = False
+    ) -> int | None:
+        raw = self.raw(r, key)
+        label = self.col(key).label
+        text = unicodedata.normalize("NFKC", cell_text(raw)).strip()
+        for suffix in ("年度", "年", "月份", "月"):
+            if text.endswith(suffix):
+                text = text[: -len(suffix)]
+        if text == "":
+            if required:
+                raise RowError(label, raw, f"请填写{label}")
+            return None
+        try:
+            value = int(Decimal(text))
+        except Exception:
+            raise RowError(label, raw, f"{label}必须是数字，收到「{cell_text(raw)}」") from None
+        if not lo <= value <= hi:
+            raise RowError(label, raw, f"{label}「{value}」不合理，应在{lo}—{hi}之间")
+        return value
+
+    def date(self, r: RowResult, key: str, *, required: bool = False) -> dt.date | None:
+        raw = self.raw(r, key)
+        label = self.col(key).label
+        if cell_text(raw) == "":
+            if required:
+                raise RowError(label, raw, f"请填写{label}")
+            return None
+        try:
+            return parse_date(raw)
+        except DateParseError:
+            raise RowError(
+                label,
+                raw,
+                f"无法识别的日期「{cell_text(raw)}」（如 2026-03-05、2026.3.5、2026年3月5日）",
+            ) from None
+
+    def choice(
+        self, r: RowResult, key: str, choices: dict[str, str], *, required: bool = False
+    ) -> str | None:
+        raw = self.raw(r, key)
+        label = self.col(key).label
+        text = norm(raw)
+        if text == "":
+            if required:
+                raise RowError(label, raw, f"请填写{label}")
+            return None
+        if text in choices:
+            return choices[text]
+        raise RowError(
+            label, raw, f"{label}「{text}」无效，应为：{'、'.join(dict.fromkeys(choices))}"
+        )
+
+
+class Refs:
+    """Divisions, units and people by name, split into those in the user's scope and the rest."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.divisions_in = {d.pk: d for d in scope.divisions}
+        self.division_by_ref: dict[str, list[Division]] = {}
+        for d in Division.objects.all():
+            for ref in {norm(d.code), norm(d.name)}:
+                self.division_by_ref.setdefault(ref, []).append(d)
+        units_in = {u.pk for u in scope.units}
+        self.unit_by_name: dict[str, list[Unit]] = {}
+        for u in Unit.objects.select_related("division"):
+            u.in_scope = u.pk in units_in  # type: ignore[attr-defined]
+            self.unit_by_name.setdefault(norm(u.name), []).append(u)
+        self.person_by_name: dict[str, list[Person]] = {}
+        for p in Person.objects.select_related("division"):
+            self.person_by_name.setdefault(norm(p.name), []).append(p)
+
+    def division(self, label: str, raw: Any, default: Division | None) -> Division:
+        text = norm(raw)
+        if not text:
+            if default is None:
+                raise RowError(label, raw, f"请填写{label}")
+            return default
+        found = self.division_by_ref.get(text)
+        if not found:
+            raise RowError(label, raw, f"区划「{text}」不存在")
+        inside = [d for d in found if d.pk in self.divisions_in]
+        if not inside:
+            raise RowError(label, raw, f"区划「{text}」不在您的管辖范围内")
+        return sorted(inside, key=lambda d: len(d.path))[0]
+
+    def unit(self, label: str, raw: Any, near: Division | None) -> Unit:
+        text = norm(raw)
+        if not text:
+            raise RowError(label, raw, f"请填写{label}")
+        found = self.unit_by_name.get(text)
+        if not found:
+            raise RowError(label, raw, f"单位「{text}」不存在，请先在系统中添加该单位或核对名称")
+        inside = [u for u in found if u.in_scope]  # type: ignore[attr-defined]
+        if not inside:
+            raise RowError(label, raw, f"单位「{text}」不在您的管辖范围内")
+        if near is not None and len(inside) > 1:
+            district = near.district() or near
+            inside = [u for u in inside if u.division.path.startswith(district.path)] or inside
+        return inside[0]
+
+    def person(self, label: str, raw: Any, near: Division | None) -> Person | None:
+        text = norm(raw)
+        if not text:
+            return None
+        found = self.person_by_name.get(text, [])
+        if near is not None:
+            district = near.district() or near
+            found = [
+                p
+                for p in found
+                if p.division.path.startswith(district.path)
+                or district.path.startswith(p.division.path)
+            ]
+        if not found:
+            raise RowError(label, raw, f"人员「{text}」不存在或不属于本区")
+        if len(found) > 1:
+            leaders = [p for p in found if p.is_leader]
+            if len(leaders) == 1:
+                return leaders[0]
+            raise RowError(label, raw, f"有{len(found)}位同名人员「{text}」，请在系统中核对后导入")
+        return found[0]
+
+
+def service_errors(r: RowResult, e: ValidationError, labels: dict[str, str]) -> None:
+    """A do_* function's ValidationError as row errors under the sheet's column names."""
+    for fld, messages in messages_of(e).items():
+        for m in messages:
+            r.error(labels.get(fld, ""), r.values.get(fld, ""), m)

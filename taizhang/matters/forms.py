@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from taizhang.core.models import Person
+from taizhang.core.scope import Scope
+from taizhang.enterprises.models import Enterprise
+from taizhang.matters.models import ProblemCategory, Rating, Source
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class ProblemForm(forms.Form):
+    enterprise = forms.ModelChoiceField(queryset=None, label=_("企业"))
+    category = forms.ModelChoiceField(
+        queryset=ProblemCategory.objects.filter(active=True), label=_("问题类别")
+    )
+    title = forms.CharField(label=_("问题标题"), max_length=120)
+    description = forms.CharField(
+        label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.VISIT)
+    raised_on = forms.DateField(label=_("提出日期"), widget=DATE, required=False)
+
+    def __init__(self, scope: Scope, *args, portal: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["enterprise"].queryset = scope.filter(Enterprise.objects.all())
+        if portal:
+            for name in ("enterprise", "source", "raised_on"):
+                del self.fields[name]
+
+
+class AssignForm(forms.Form):
+    lead_unit = forms.ModelChoiceField(queryset=None, label=_("主办单位"))
+    co_units = forms.ModelMultipleChoiceField(queryset=None, label=_("协办单位"), required=False)
+    deadline = forms.DateField(
+        label=_("办理时限（留空按类别默认工作日）"), widget=DATE, required=False
+    )
+    leader = forms.ModelChoiceField(queryset=None, label=_("责任领导"), required=False)
+    note = forms.CharField(label=_("交办意见"), required=False, max_length=500)
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        units = scope.units.exclude(name__contains="督查室")
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+        self.fields["co_units"].widget.attrs["size"] = 4
+        self.fields["leader"].queryset = Person.objects.filter(
+            division__in=scope.divisions, is_leader=True
+        )
+
+
+class RateForm(forms.Form):
+    rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
+    comment = forms.CharField(label=_("评价意见（不满意时必填）"), required=False, max_length=500)

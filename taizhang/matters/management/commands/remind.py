@@ -1,0 +1,119 @@
+"""`taizhang remind`: notify units and the office of matters turning yellow or red, escalate long-overdue ones.
+
+Safe to run from cron every few minutes: each (matter, kind, deadline) is claimed
+once through a unique row in Reminder, so a rerun – or two runs at once – sends
+nothing twice. A new deadline (extension, 退回重办) starts a fresh cycle.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from taizhang.core.calendar import get_calendar
+from taizhang.core.context import origin
+from taizhang.lib.lights import Light
+from taizhang.matters import notify
+from taizhang.matters.models import Matter, Notification, Reminder
+from taizhang.matters.services import OPEN, light_of
+
+
+def _claim(matter: Matter, kind: str, today: dt.date) -> Reminder | None:
+    """The Reminder row if this run is the first to claim it, else None."""
+    try:
+        with transaction.atomic():
+            reminder, created = Reminder.objects.get_or_create(
+                matter=matter, kind=kind, deadline=matter.deadline, defaults={"sent_on": today}
+            )
+    except IntegrityError:  # another run inserted it between our SELECT and INSERT
+        return None
+    return reminder if created else None
+
+
+class Command(BaseCommand):
+    help = "督办提醒：临期（黄灯）、逾期（红灯）提醒主办单位和督查室，逾期超过N个工作日升级到责任领导；重复运行不会重复发送"
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--today", help="按指定日期计算（YYYY-MM-DD），默认今天")
+        parser.add_argument(
+            "--escalate-after",
+            type=int,
+            default=settings.TAIZHANG.get("ESCALATE_WORKDAYS", 5),
+            help="逾期超过多少个工作日升级到责任领导（默认5）",
+        )
+        parser.add_argument("--dry-run", action="store_true", help="只统计，不发送")
+
+    def handle(
+        self,
+        *args,
+        today: str | None = None,
+        escalate_after: int = 5,
+        dry_run: bool = False,
+        **opts,
+    ) -> None:
+        try:
+            day = dt.date.fromisoformat(today) if today else timezone.localdate()
+        except ValueError:
+            raise CommandError(f"--today 日期格式不正确：{today}（应为 YYYY-MM-DD）") from None
+        if escalate_after < 0:
+            raise CommandError("--escalate-after 不能为负数")
+        cal = get_calendar()
+        counts = {"yellow": 0, "red": 0, "escalate": 0, "notified": 0}
+        qs = (
+            Matter.objects.filter(status__in=OPEN, deadline__isnull=False)
+            .select_related("division", "enterprise", "lead_unit", "leader")
+            .order_by("pk")
+        )
+        with origin("command"):
+            for m in qs.iterator():
+                result = light_of(m, day)
+                if result is None:
+                    continue
+                if m.light != result.light.value and not dry_run:
+                    Matter.objects.filter(pk=m.pk).update(light=result.light.value)
+                kinds: list[str] = []
+                if result.light == Light.YELLOW:
+                    kinds.append(Notification.Kind.YELLOW)
+                elif result.light == Light.RED:
+                    kinds.append(Notification.Kind.RED)
+                    late = cal.workdays_between(m.deadline, day).days
+                    if late > escalate_after:
+                        kinds.append(Notification.Kind.ESCALATE)
+                for kind in kinds:
+                    if dry_run:
+                        counts[kind] += 1
+                        continue
+                    reminder = _claim(m, kind, day)
+                    if reminder is None:
+                        continue
+                    n = self._send(m, kind, result.reason)
+                    Reminder.objects.filter(pk=reminder.pk).update(recipients=n)
+                    counts[kind] += 1
+                    counts["notified"] += n
+        self.stdout.write(
+            f"{day:%Y-%m-%d} 督办提醒：黄灯{counts['yellow']}条，红灯{counts['red']}条，"
+            f"升级{counts['escalate']}条，通知{counts['notified']}人次。"
+            + ("（演练，未发送）" if dry_run else "")
+        )
+
+    def _send(self, m: Matter, kind: str, reason: str) -> int:
+        what = m.enterprise.name + "：" if m.enterprise_id else ""
+        due = f"办理时限{m.deadline:%Y-%m-%d}"
+        body = (
+            f"{what}{m.title}\n主办单位：{m.lead_unit.name if m.lead_unit_id else '—'}\n"
+            f"{due}，{reason}。请登录台账系统及时办理。"
+        )
+        if kind == Notification.Kind.ESCALATE:
+            title = f"【逾期升级】{m.title}（{reason}）"
+            users = notify.leader_users(m.leader_id) or []
+            users += notify.supervisors_of(m.division)
+        else:
+            label = "临期提醒" if kind == Notification.Kind.YELLOW else "逾期提醒"
+            title = f"【{label}】{m.title}（{reason}）"
+            co = list(m.co_units.values_list("pk", flat=True))
+            users = notify.unit_users([m.lead_unit_id, *co]) + notify.supervisors_of(m.division)
+        return notify.notify(users, m, kind, title, body, email=True)

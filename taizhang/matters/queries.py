@@ -1,0 +1,142 @@
+"""Problem-ledger filtering and "my work", shared by the web pages and the API."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from taizhang.core.models import Role
+from taizhang.core.scope import Scope
+from taizhang.matters.models import Kind, Matter, Status
+from taizhang.matters.services import light_of
+
+
+def _date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@dataclass
+class ProblemFilter:
+    status: str | None = None
+    light: str | None = None
+    category: str | None = None
+    unit: str | None = None
+    enterprise: str | None = None
+    division: str | None = None
+    year: int | None = None
+    month: int | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    q: str | None = None
+
+    @classmethod
+    def from_params(cls, params: Any) -> ProblemFilter:
+        def get(key: str) -> str | None:
+            value = params.get(key)
+            return value.strip() if isinstance(value, str) and value.strip() else None
+
+        year, month = get("year"), get("month")
+        return cls(
+            status=get("status"),
+            light=get("light"),
+            category=get("category"),
+            unit=get("unit"),
+            enterprise=get("enterprise"),
+            division=get("division"),
+            year=int(year) if year and year.isdigit() else None,
+            month=int(month) if month and month.isdigit() and 1 <= int(month) <= 12 else None,
+            start=_date(get("start")),
+            end=_date(get("end")),
+            q=get("q"),
+        )
+
+
+def filter_problems(scope: Scope, f: ProblemFilter) -> QuerySet[Matter]:
+    qs = scope.filter(Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM)).select_related(
+        "division", "enterprise", "category", "lead_unit", "leader"
+    )
+    if f.division:
+        ref = f.division
+        d = scope.divisions.filter(Q(code=ref) | Q(name=ref)).first()
+        qs = qs.filter(division__path__startswith=d.path) if d else qs.none()
+    if f.status:
+        qs = qs.filter(status=f.status)
+    if f.category:
+        qs = (
+            qs.filter(category_id=f.category)
+            if f.category.isdigit()
+            else qs.filter(category__name=f.category)
+        )
+    if f.unit:
+        qs = (
+            qs.filter(lead_unit_id=f.unit)
+            if f.unit.isdigit()
+            else qs.filter(lead_unit__name=f.unit)
+        )
+    if f.enterprise:
+        qs = (
+            qs.filter(enterprise_id=f.enterprise)
+            if f.enterprise.isdigit()
+            else qs.filter(enterprise__name__icontains=f.enterprise)
+        )
+    if f.year:
+        qs = qs.filter(raised_on__year=f.year)
+        if f.month:
+            qs = qs.filter(raised_on__month=f.month)
+    if f.start:
+        qs = qs.filter(raised_on__gte=f.start)
+    if f.end:
+        qs = qs.filter(raised_on__lte=f.end)
+    if f.q:
+        qs = qs.filter(
+            Q(title__icontains=f.q)
+            | Q(enterprise__name__icontains=f.q)
+            | Q(enterprise__search_key__contains=f.q.lower())
+        )
+    return qs.order_by("-raised_on", "-id")
+
+
+def with_lights(
+    qs: QuerySet[Matter], f: ProblemFilter, today: dt.date
+) -> tuple[list[Matter], dict]:
+    rows = list(qs)
+    lights = {m.pk: light_of(m, today) for m in rows}
+    if f.light:
+        if f.light == "none":
+            rows = [m for m in rows if lights[m.pk] is None]
+        else:
+            rows = [
+                m for m in rows if lights[m.pk] is not None and lights[m.pk].light.value == f.light
+            ]
+    return rows, lights
+
+
+def my_work(scope: Scope) -> QuerySet[Matter]:
+    """Matters waiting for this user's next step."""
+    qs = scope.filter(Matter.objects.all()).select_related("enterprise", "lead_unit", "category")
+    if scope.can_manage:
+        cond = (
+            Q(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.RATED])
+            | Q(pending_deadline__isnull=False)
+            | Q(
+                status=Status.REPORTED,
+                kind__in=[Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL, Kind.PETITION],
+            )
+        )
+    elif scope.role == Role.UNIT and scope.unit is not None:
+        cond = Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED])
+    elif scope.role == Role.ENTERPRISE:
+        cond = Q(status=Status.REPORTED)
+    elif scope.role in {Role.CADRE, Role.LEADER} and scope.person is not None:
+        cond = Q(
+            status__in=[Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED], leader=scope.person
+        )
+    else:
+        return qs.none()
+    return qs.filter(cond).order_by("deadline", "raised_on", "id")

@@ -1,0 +1,27 @@
+"""Web routes of the enterprise-service ledger, included from taizhang/urls.py."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from taizhang.enterprises import views as ent
+from taizhang.matters import views
+
+urlpatterns = [
+    path("enterprises/", ent.enterprise_list, name="enterprise_list"),
+    path("enterprises/new/", ent.enterprise_edit, name="enterprise_create"),
+    path("enterprises/<int:pk>/", ent.enterprise_detail, name="enterprise_detail"),
+    path("enterprises/<int:pk>/edit/", ent.enterprise_edit, name="enterprise_edit"),
+    path("enterprises/<int:pk>/liaisons/", ent.liaison_add, name="liaison_add"),
+    path("visits/", ent.visit_list, name="visit_list"),
+    path("problems/", views.problem_list, name="problem_list"),
+    path("problems/new/", views.problem_new, name="problem_new"),
+    path("problems/figures/", views.figures_page, name="problem_figures"),
+    path("problems/bulk-assign/", views.problem_bulk_assign, name="problem_bulk_assign"),
+    path("problems/<int:pk>/", views.problem_detail, name="problem_detail"),
+    path("problems/<int:pk>/act/", views.problem_act, name="problem_act"),
+    path("my/", views.my_work_view, name="my_work"),
+    path("my/notifications/read/", views.notifications_read, name="notifications_read"),
+    path("portal/", views.portal, name="portal"),
+    path("portal/problems/<int:pk>/", views.problem_detail, name="portal_problem"),
+]

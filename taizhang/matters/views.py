@@ -1,0 +1,347 @@
+"""Problem-ledger web pages, "my work" and the enterprise portal. Read through the scope,
+write through matters.services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core import audit
+from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.models import Role
+from taizhang.core.scope import Scope, scope_of
+from taizhang.front.periods import default_division
+from taizhang.matters import services, workflow
+from taizhang.matters.figures import FORMULAS, problem_figures
+from taizhang.matters.forms import AssignForm, ProblemForm, RateForm
+from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
+from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+
+
+def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for msgs in messages_of(error).values():
+        for msg in msgs:
+            messages.error(request, msg)
+
+
+@login_required
+def problem_list(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("portal")
+    f = ProblemFilter.from_params(request.GET)
+    today = timezone.localdate()
+    rows, lights = with_lights(filter_problems(scope, f), f, today)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "matters/list.html",
+        {
+            "page": page,
+            "rows": [(m, lights[m.pk]) for m in page.object_list],
+            "total": len(rows),
+            "f": f,
+            "querystring": params.urlencode(),
+            "statuses": Status.choices,
+            "categories": ProblemCategory.objects.all(),
+            "units": scope.units,
+            "can_manage": scope.can_manage,
+            "assign_form": AssignForm(scope) if scope.can_manage else None,
+            "can_create": scope.can_manage or scope.role == Role.CADRE,
+        },
+    )
+
+
+@login_required
+@require_POST
+def problem_bulk_assign(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    scope.require_manage()
+    form = AssignForm(scope, request.POST)
+    picked: list[tuple[Matter, int]] = []
+    for raw in request.POST.getlist("ids"):
+        pk, _, version = raw.partition(":")
+        if pk.isdigit() and version.isdigit():
+            picked.append((scope.get(Matter.objects.all(), pk), int(version)))
+    if not picked:
+        messages.error(request, "请先勾选要交办的问题")
+    elif form.is_valid():
+        d = form.cleaned_data
+        done, errors = services.do_bulk_assign(
+            scope,
+            picked,
+            lead_unit=d["lead_unit"],
+            co_units=list(d["co_units"]),
+            deadline=d["deadline"],
+            leader=d["leader"],
+            note=d["note"],
+        )
+        if done:
+            messages.success(request, f"已交办{done}个问题")
+        for e in errors:
+            messages.error(request, e)
+    else:
+        for field, errs in form.errors.items():
+            for e in errs:
+                messages.error(
+                    request, f"{form.fields[field].label if field in form.fields else ''}：{e}"
+                )
+    return redirect(request.POST.get("next") or "problem_list")
+
+
+@login_required
+def problem_new(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("portal")
+    if not (scope.can_manage or scope.role == Role.CADRE):
+        raise PermissionDenied("只有包联干部或督查室可以登记企业问题")
+    form = ProblemForm(
+        scope,
+        request.POST or None,
+        initial={"enterprise": request.GET.get("enterprise"), "raised_on": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.do_create_problem(scope, dict(form.cleaned_data), accept=scope.can_manage)
+            messages.success(request, f"已登记问题「{m.title}」")
+            return redirect("problem_detail", pk=m.pk)
+        except ValidationError as e:
+            for field, msgs in messages_of(e).items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+    return render(request, "matters/new.html", {"form": form})
+
+
+def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
+    today = timezone.localdate()
+    actions = services.allowed_actions(scope, m)
+    labels = {a: workflow.transitions(m.kind)[a].label for a in actions}
+    ctx: dict[str, Any] = {
+        "m": m,
+        "light": services.light_of(m, today),
+        "steps": m.steps.select_related("by", "by_unit"),
+        "co_units": m.co_units.all(),
+        "actions": actions,
+        "labels": labels,
+        "portal": scope.role == Role.ENTERPRISE,
+        "history": audit.history(m)[:50] if scope.reads_division else [],
+    }
+    if "assign" in actions:
+        ctx["assign_form"] = AssignForm(
+            scope, initial={"deadline": services.default_deadline(m, today), "leader": m.leader_id}
+        )
+        ctx["default_workdays"] = m.category.default_workdays if m.category else 7
+    if "rate" in actions:
+        ctx["rate_form"] = RateForm()
+    if {"return", "rate"} & set(actions):
+        ctx["default_redo"] = services.default_deadline(m, today)
+    return ctx
+
+
+@login_required
+def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    m = scope.get(
+        Matter.objects.select_related(
+            "division", "enterprise", "category", "lead_unit", "leader", "visit"
+        ),
+        pk,
+    )
+    Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "matters/detail.html", _detail_context(scope, m))
+
+
+def _date_or_none(raw: str | None) -> str | None:
+    return raw.strip() if raw and raw.strip() else None
+
+
+@login_required
+@require_POST
+def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
+    p = request.POST
+    action = p.get("action", "")
+    try:
+        version = int(p.get("version", ""))
+    except ValueError:
+        version = -1
+    note = p.get("note", "")
+    try:
+        if action == "accept":
+            services.do_accept(scope, m, expected_version=version, note=note)
+        elif action == "assign":
+            form = AssignForm(scope, p)
+            if not form.is_valid():
+                raise ValidationError({k: list(v) for k, v in form.errors.items()})
+            d = form.cleaned_data
+            services.do_assign(
+                scope,
+                m,
+                lead_unit=d["lead_unit"],
+                co_units=list(d["co_units"]),
+                deadline=d["deadline"],
+                leader=d["leader"],
+                note=d["note"],
+                expected_version=version,
+            )
+        elif action == "progress":
+            services.do_progress(scope, m, note=note, expected_version=version)
+        elif action == "report":
+            services.do_report(scope, m, note=note, expected_version=version)
+        elif action == "rate":
+            services.do_rate(
+                scope,
+                m,
+                rating=p.get("rating", ""),
+                comment=p.get("comment", ""),
+                expected_version=version,
+            )
+        elif action == "close":
+            services.do_close(scope, m, expected_version=version, note=note)
+        elif action == "return":
+            services.do_return(
+                scope,
+                m,
+                note=note,
+                deadline=_date_or_none(p.get("deadline")),
+                expected_version=version,
+            )
+        elif action == "request_extension":
+            services.do_request_extension(
+                scope,
+                m,
+                deadline=_date_or_none(p.get("deadline")),
+                reason=p.get("reason", ""),
+                expected_version=version,
+            )
+        elif action in {"approve_extension", "refuse_extension"}:
+            services.do_decide_extension(
+                scope, m, approve=action == "approve_extension", note=note, expected_version=version
+            )
+        else:
+            messages.error(request, "未知的办理环节")
+            return redirect(_detail_url(scope, m))
+        m.refresh_from_db()
+        messages.success(
+            request,
+            f"已{workflow.transitions(m.kind)[action].label}，当前状态：{m.get_status_display()}",
+        )
+    except ValidationError as e:
+        _flash_errors(request, e)
+    except ConflictError as e:
+        messages.error(request, e.message)
+    return redirect(_detail_url(scope, m))
+
+
+def _detail_url(scope: Scope, m: Matter) -> str:
+    name = "portal_problem" if scope.role == Role.ENTERPRISE else "problem_detail"
+    return reverse(name, args=[m.pk])
+
+
+@login_required
+def my_work_view(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    today = timezone.localdate()
+    items = list(my_work(scope)[:200])
+    notes = Notification.objects.filter(user=request.user).select_related("matter")[:50]
+    return render(
+        request,
+        "matters/my_work.html",
+        {
+            "rows": [
+                (m, services.light_of(m, today), services.allowed_actions(scope, m)) for m in items
+            ],
+            "notifications": notes,
+            "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return redirect("my_work")
+
+
+@login_required
+def portal(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if scope.role != Role.ENTERPRISE or scope.enterprise is None:
+        raise PermissionDenied("企业服务门户仅供企业用户使用")
+    form = ProblemForm(scope, request.POST or None, portal=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            m = services.do_create_problem(scope, dict(form.cleaned_data))
+            messages.success(request, f"问题「{m.title}」已提交，等待督查室受理")
+            return redirect("portal_problem", pk=m.pk)
+        except ValidationError as e:
+            for field, msgs in messages_of(e).items():
+                for msg in msgs:
+                    form.add_error(field if field in form.fields else None, msg)
+    today = timezone.localdate()
+    problems = scope.filter(Matter.objects.all()).select_related("category", "lead_unit")
+    return render(
+        request,
+        "matters/portal.html",
+        {
+            "form": form,
+            "enterprise": scope.enterprise,
+            "rows": [
+                (m, services.light_of(m, today)) for m in problems.order_by("-raised_on", "-id")
+            ],
+        },
+    )
+
+
+@login_required
+def figures_page(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    division = None
+    ref = request.GET.get("division")
+    if ref:
+        division = scope.division_by_ref(ref)
+    division = division or default_division(scope)
+    if division is None:
+        return render(
+            request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
+        )
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    month_raw = request.GET.get("month") or ""
+    month = int(month_raw) if month_raw.isdigit() and 1 <= int(month_raw) <= 12 else None
+    fig = problem_figures(scope, division, year, month)
+    return render(
+        request,
+        "matters/figures.html",
+        {
+            "pfig": fig,
+            "division": division,
+            "year": year,
+            "month": month,
+            "divisions": scope.divisions.exclude(level="village"),
+            "years": range(today.year, 2019, -1),
+            "months": range(1, 13),
+            "formulas": FORMULAS,
+        },
+    )
