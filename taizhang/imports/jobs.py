@@ -160,7 +160,10 @@ def run_pending(limit_jobs: int | None = None) -> int:
         .values_list("pk", flat=True)[: limit_jobs or 50]
     )
     for job_id in ids:
-        close_old_connections()
+        # A long-running worker drops stale connections between jobs; inside an outer
+        # transaction (a test, or a caller's atomic block) closing would abort it.
+        if not connection.in_atomic_block:
+            close_old_connections()
         if process(job_id) is not None:
             n += 1
     return n

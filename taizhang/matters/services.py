@@ -125,7 +125,8 @@ def allowed_actions(scope: Scope, matter: Matter) -> list[str]:
 
 def _lock(matter: Matter) -> Matter:
     return (
-        Matter.objects.select_for_update()
+        # Lock only the matter row: PostgreSQL refuses FOR UPDATE on the nullable side of a join.
+        Matter.objects.select_for_update(of=("self",))
         .select_related("division", "category", "enterprise", "lead_unit")
         .get(pk=matter.pk)
     )
