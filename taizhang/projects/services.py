@@ -482,6 +482,36 @@ def do_delete_milestone(scope: Scope, milestone: Milestone) -> None:
     milestone.delete()
 
 
+def clean_report_period(year: Any, month: Any, today: dt.date) -> tuple[int, int]:
+    """The month a report is for: a real month, not in the future. Shared with the importer."""
+    try:
+        year, month = int(year), int(month)
+    except (TypeError, ValueError):
+        raise invalid("month", "年度和月份必须是数字") from None
+    if not 1 <= month <= 12:
+        raise invalid("month", f"月份「{month}」无效，应为1—12")
+    if not 2000 <= year <= 2100:
+        raise invalid("year", f"年度「{year}」无效")
+    if (year, month) > (today.year, today.month):
+        raise invalid("month", f"不能报送未来月份（{year}年{month}月）")
+    return year, month
+
+
+def check_report_total(value: Decimal, total_investment: Decimal, others: Decimal) -> None:
+    """A month, and all months together, cannot exceed the project's total investment."""
+    if value > total_investment:
+        raise invalid(
+            "amount",
+            f"当月完成投资（{value}万元）超过项目总投资（{total_investment}万元），请核实",
+        )
+    if others + value > total_investment:
+        raise invalid(
+            "amount",
+            f"项目累计完成投资将达{(others + value).quantize(Decimal('0.01'))}万元，"
+            f"超过项目总投资（{total_investment}万元），请核实",
+        )
+
+
 @transaction.atomic
 def do_submit_monthly_report(
     scope: Scope,
@@ -501,32 +531,12 @@ def do_submit_monthly_report(
     """
     require_report(scope, project)
     locked = _lock(project)
-    today = today or timezone.localdate()
-    try:
-        year, month = int(year), int(month)
-    except (TypeError, ValueError):
-        raise invalid("month", "年度和月份必须是数字") from None
-    if not 1 <= month <= 12:
-        raise invalid("month", f"月份「{month}」无效，应为1—12")
-    if not 2000 <= year <= 2100:
-        raise invalid("year", f"年度「{year}」无效")
-    if (year, month) > (today.year, today.month):
-        raise invalid("month", f"不能报送未来月份（{year}年{month}月）")
+    year, month = clean_report_period(year, month, today or timezone.localdate())
     value = to_decimal(amount, "amount", "当月完成投资")
-    if value > locked.total_investment:
-        raise invalid(
-            "amount",
-            f"当月完成投资（{value}万元）超过项目总投资（{locked.total_investment}万元），请核实",
-        )
     others = MonthlyReport.objects.filter(project=locked).exclude(year=year, month=month).aggregate(
         s=Sum("amount")
     )["s"] or Decimal(0)
-    if others + value > locked.total_investment:
-        raise invalid(
-            "amount",
-            f"项目累计完成投资将达{(others + value).quantize(Decimal('0.01'))}万元，"
-            f"超过项目总投资（{locked.total_investment}万元），请核实",
-        )
+    check_report_total(value, locked.total_investment, others)
     existing = MonthlyReport.objects.filter(project=locked, year=year, month=month).first()
     user = _user(scope)
     if existing is None:

@@ -349,8 +349,10 @@ class ReportImporter(Importer):
             r.values["year"], r.values["month"] = m.group(1), m.group(2)
         year = self.integer(r, "year", 2000, 2100, required=True)
         month = self.integer(r, "month", 1, 12, required=True)
-        if (year, month) > (self.today.year, self.today.month):
-            raise RowError("月份", self.raw(r, "month"), f"不能报送未来月份（{year}年{month}月）")
+        try:
+            services.clean_report_period(year, month, self.today)
+        except ValidationError as e:
+            raise RowError("月份", self.raw(r, "month"), e.messages[0]) from None
         r.key = (project.pk, year, month)
         key = "cumulative" if self.cumulative else "amount"
         value = self.amount(r, key, required=True)
@@ -394,24 +396,16 @@ class ReportImporter(Importer):
             p = r.payload
             project = self.projects[p["project"]]
             label = "当月完成投资（万元）"
-            if p["value"] > project.total_investment:
-                r.error(
-                    label,
-                    p["value"],
-                    f"当月完成投资（{p['value']}万元）超过项目总投资（{project.total_investment}万元），请核实",
-                )
-                continue
             # Months in the file replace the stored ones; the rest count as they are.
             running.setdefault(project.pk, self.sums[project.pk])
             old = self.reports.get(r.key)
-            total = running[project.pk] - (old[0] if old else 0) + p["value"]
-            if total > project.total_investment:
-                r.error(
-                    label,
-                    p["value"],
-                    f"项目累计完成投资将达{total.quantize(Decimal('0.01'))}万元，超过项目总投资（{project.total_investment}万元），请核实",
-                )
+            others = running[project.pk] - (old[0] if old else 0)
+            try:
+                services.check_report_total(p["value"], project.total_investment, others)
+            except ValidationError as e:
+                r.error(label, p["value"], e.messages[0])
                 continue
+            total = others + p["value"]
             running[project.pk] = total
             if old is None:
                 r.action = CREATE
