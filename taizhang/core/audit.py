@@ -24,17 +24,30 @@ def _plain(value: Any) -> Any:
     return value
 
 
+_SKIP = {"version", "search_key", "updated_at", "created_at"}
+_LABELS: dict[type, list[tuple[str, str]]] = {}
+
+
+def _labels(model: type[models.Model]) -> list[tuple[str, str]]:
+    # Translating verbose names per row is what made bulk imports slow; once per model is enough.
+    found = _LABELS.get(model)
+    if found is None:
+        found = [
+            (f.name, str(f.verbose_name))
+            for f in model._meta.concrete_fields
+            if not f.primary_key and f.name not in _SKIP
+        ]
+        _LABELS[model] = found
+    return found
+
+
 def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
     """Field values as JSON-ready data, keyed by verbose name so the log reads in Chinese."""
-    out: dict[str, Any] = {}
-    for field in obj._meta.concrete_fields:
-        if field.primary_key or (fields is not None and field.name not in fields):
-            continue
-        if field.name in {"version", "search_key", "updated_at", "created_at"}:
-            continue
-        value = getattr(obj, field.name)
-        out[str(field.verbose_name)] = _plain(value)
-    return out
+    return {
+        label: _plain(getattr(obj, name))
+        for name, label in _labels(type(obj))
+        if fields is None or name in fields
+    }
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -42,7 +55,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def record(
+def entry(
     actor: Any,
     obj: models.Model,
     action: str,
@@ -54,6 +67,7 @@ def record(
     extra: dict[str, Any] | None = None,
     root: models.Model | None = None,
 ) -> AuditEntry:
+    """An unsaved entry: `record` saves one, bulk imports bulk_create many."""
     origin = current_origin()
     if action == AuditEntry.Action.CREATE:
         changes: dict[str, Any] = {k: [None, v] for k, v in (after or {}).items()}
@@ -64,10 +78,9 @@ def record(
     if extra:
         changes.update({k: [None, _plain(v)] for k, v in extra.items()})
     user = actor if getattr(actor, "pk", None) else None
-    name = ""
-    if user is not None:
-        name = user.get_full_name() or user.get_username()
-    return AuditEntry.objects.create(
+    name = (user.get_full_name() or user.get_username()) if user is not None else ""
+    root = root or obj
+    return AuditEntry(
         actor=user,
         actor_name=name or "系统",
         source=origin.source,
@@ -78,10 +91,16 @@ def record(
         object_id=str(obj.pk),
         object_repr=str(obj)[:200],
         division_path=division_path,
-        root_type=(root or obj)._meta.label_lower,
-        root_id=str((root or obj).pk),
+        root_type=root._meta.label_lower,
+        root_id=str(root.pk),
         changes=changes,
     )
+
+
+def record(actor: Any, obj: models.Model, action: str, **kwargs: Any) -> AuditEntry:
+    made = entry(actor, obj, action, **kwargs)
+    made.save()
+    return made
 
 
 def history(obj: models.Model) -> models.QuerySet[AuditEntry]:

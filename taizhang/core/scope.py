@@ -61,6 +61,11 @@ class Scope:
         self.person = profile.person if profile else None
         self.enterprise = profile.enterprise if profile else None
 
+    @property
+    def actor(self) -> Any:
+        """The user to stamp on records, or None for an anonymous scope."""
+        return self.user if getattr(self.user, "pk", None) else None
+
     # Capabilities -------------------------------------------------------
     @property
     def is_admin(self) -> bool:

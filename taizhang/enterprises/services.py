@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -10,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.errors import ConflictError, invalid
+from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit
@@ -30,25 +29,6 @@ ENTERPRISE_FIELDS = [
     "phone",
     "address",
 ]
-
-
-def _user(scope: Scope) -> Any:
-    return scope.user if getattr(scope.user, "pk", None) else None
-
-
-def _as_date(value: Any, field: str, label: str, required: bool = True) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            raise invalid(field, f"请填写{label}")
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise invalid(field, f"{label}格式不正确（应为 YYYY-MM-DD）") from None
 
 
 def clean_credit_code(raw: Any, instance: Enterprise | None = None) -> str:
@@ -135,7 +115,7 @@ def do_create_enterprise(
     except IntegrityError:
         raise invalid("credit_code", f"统一社会信用代码「{e.credit_code}」已存在") from None
     audit.record(
-        _user(scope),
+        scope.actor,
         e,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(e),
@@ -167,7 +147,7 @@ def do_update_enterprise(
     except IntegrityError:
         raise invalid("credit_code", "统一社会信用代码已存在") from None
     audit.record(
-        _user(scope),
+        scope.actor,
         locked,
         AuditEntry.Action.UPDATE,
         before=before,
@@ -210,8 +190,8 @@ def do_add_liaison(
         or district.path.startswith(person.division.path)
     ):
         raise invalid("person", f"包联人「{person.name}」不属于{district.name}")
-    start_d = _as_date(start, "start", "开始日期")
-    end_d = _as_date(end, "end", "结束日期", required=False)
+    start_d = as_date(start, "start", "开始日期")
+    end_d = as_date(end, "end", "结束日期", required=False)
     if end_d and end_d < start_d:
         raise invalid("end", "结束日期不能早于开始日期")
     lia = Liaison.objects.create(
@@ -225,7 +205,7 @@ def do_add_liaison(
         note=note.strip(),
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         lia,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(lia),
@@ -240,14 +220,14 @@ def do_add_liaison(
 def do_end_liaison(scope: Scope, liaison: Liaison, *, end: Any) -> Liaison:
     scope.require_manage()
     locked = Liaison.objects.select_for_update().get(pk=liaison.pk)
-    end_d = _as_date(end, "end", "结束日期")
+    end_d = as_date(end, "end", "结束日期")
     if end_d < locked.start:
         raise invalid("end", "结束日期不能早于开始日期")
     before = audit.snapshot(locked)
     locked.end = end_d
     locked.save(update_fields=["end"])
     audit.record(
-        _user(scope),
+        scope.actor,
         locked,
         AuditEntry.Action.UPDATE,
         before=before,
@@ -269,7 +249,7 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
     if kind not in Visit.Kind.values:
         errors["kind"] = ["类型无效（走访/座谈会/企业服务日）"]
     try:
-        day = _as_date(data.get("date"), "date", "日期")
+        day = as_date(data.get("date"), "date", "日期")
         if day > timezone.localdate():
             errors["date"] = ["日期不能晚于今天"]
     except ValidationError as e:
@@ -298,12 +278,12 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         date=day,
         title=str(data.get("title") or "").strip()[:120],
         notes=str(data.get("notes") or "").strip(),
-        created_by=_user(scope),
+        created_by=scope.actor,
     )
     v.enterprises.set(enterprises)
     v.persons.set(persons)
     audit.record(
-        _user(scope),
+        scope.actor,
         v,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(v)

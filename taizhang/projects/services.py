@@ -16,7 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.errors import ConflictError, invalid
+from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.pinyin import search_key
@@ -209,10 +209,10 @@ def do_create_project(
         from_stage="",
         to_stage=stage,
         date=stage_date or timezone.localdate(),
-        by=_user(scope),
+        by=scope.actor,
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         project,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(project) | {"项目阶段": project.get_stage_display()},
@@ -220,10 +220,6 @@ def do_create_project(
         division_path=_division_path(project),
     )
     return project
-
-
-def _user(scope: Scope) -> Any:
-    return scope.user if getattr(scope.user, "pk", None) else None
 
 
 def changes_since(project: Project, version: int) -> list[dict[str, Any]]:
@@ -279,7 +275,7 @@ def do_update_project(
     after = audit.snapshot(locked)
     if before != after:
         audit.record(
-            _user(scope),
+            scope.actor,
             locked,
             AuditEntry.Action.UPDATE,
             before=before,
@@ -318,7 +314,7 @@ def do_change_stage(
         to_stage=to_stage,
         date=date,
         reason=reason,
-        by=_user(scope),
+        by=scope.actor,
     )
     old = locked.get_stage_display()
     locked.stage = to_stage
@@ -327,7 +323,7 @@ def do_change_stage(
     locked.save(update_fields=["stage", "version", "updated_at"])
     locked.refresh_from_db()
     audit.record(
-        _user(scope),
+        scope.actor,
         locked,
         AuditEntry.Action.UPDATE,
         before={"项目阶段": old},
@@ -366,7 +362,7 @@ def do_set_project_year(
         entry.save()
         action = AuditEntry.Action.UPDATE
     audit.record(
-        _user(scope),
+        scope.actor,
         entry,
         action,
         before=before,
@@ -383,32 +379,30 @@ def _clean_milestone(data: dict[str, Any], instance: Milestone | None) -> dict[s
     name = str(data.get("name", instance.name if instance else "") or "").strip()
     if not name:
         errors["name"] = ["请填写节点名称"]
-    planned = _as_date(data.get("planned_date", instance.planned_date if instance else None))
-    if planned is None:
-        errors["planned_date"] = ["请填写计划完成日期（日期格式 YYYY-MM-DD）"]
-    actual = _as_date(data.get("actual_date", instance.actual_date if instance else None))
-    raw_actual = data.get("actual_date")
-    if actual is None and raw_actual not in (None, ""):
-        errors["actual_date"] = ["实际完成日期格式不正确（YYYY-MM-DD）"]
+    planned = actual = None
+    try:
+        planned = as_date(
+            data.get("planned_date", instance.planned_date if instance else None),
+            "planned_date",
+            "计划完成日期",
+        )
+    except ValidationError as e:
+        errors.update(e.message_dict)
+    try:
+        actual = as_date(
+            data.get("actual_date", instance.actual_date if instance else None),
+            "actual_date",
+            "实际完成日期",
+            required=False,
+        )
+    except ValidationError as e:
+        errors.update(e.message_dict)
     if actual is not None and actual > timezone.localdate():
         errors["actual_date"] = ["实际完成日期不能晚于今天"]
     if errors:
         raise ValidationError(errors)
     evidence = str(data.get("evidence", instance.evidence if instance else "") or "").strip()
     return {"name": name, "planned_date": planned, "actual_date": actual, "evidence": evidence}
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        return None
 
 
 @transaction.atomic
@@ -418,7 +412,7 @@ def do_add_milestone(scope: Scope, project: Project, data: dict[str, Any]) -> Mi
     clean = _clean_milestone(data, None)
     milestone = Milestone.objects.create(project=locked, **clean)
     audit.record(
-        _user(scope),
+        scope.actor,
         milestone,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(milestone),
@@ -441,7 +435,10 @@ def do_update_milestone(
     # The unit records completion; only the supervision office moves planned dates.
     require_report(scope, locked.project)
     if not scope.can_manage and (
-        ("planned_date" in data and _as_date(data["planned_date"]) != locked.planned_date)
+        (
+            "planned_date" in data
+            and as_date(data["planned_date"], "planned_date", "计划完成日期") != locked.planned_date
+        )
         or ("name" in data and str(data["name"]).strip() != locked.name)
     ):
         raise PermissionDenied("责任单位只能填写实际完成日期和佐证，计划日期由督查室调整")
@@ -453,7 +450,7 @@ def do_update_milestone(
     locked.version += 1
     locked.save()
     audit.record(
-        _user(scope),
+        scope.actor,
         locked,
         AuditEntry.Action.UPDATE,
         before=before,
@@ -471,7 +468,7 @@ def do_delete_milestone(scope: Scope, milestone: Milestone) -> None:
     before = audit.snapshot(milestone)
     path = milestone.project.division.path
     audit.record(
-        _user(scope),
+        scope.actor,
         milestone,
         AuditEntry.Action.DELETE,
         before=before,
@@ -538,7 +535,7 @@ def do_submit_monthly_report(
     )["s"] or Decimal(0)
     check_report_total(value, locked.total_investment, others)
     existing = MonthlyReport.objects.filter(project=locked, year=year, month=month).first()
-    user = _user(scope)
+    user = scope.actor
     if existing is None:
         report = MonthlyReport.objects.create(
             project=locked,
