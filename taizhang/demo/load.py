@@ -19,15 +19,15 @@ def demo_loaded() -> bool:
 
 
 def accounts() -> list[tuple[str, str, str]]:
-    User = get_user_model()
+    names = {u for u, *_ in demo_org_accounts()}
     out = []
-    for p in Profile.objects.select_related("user", "division", "unit", "person").order_by("pk"):
-        if p.user.username in {u for u, *_ in demo_org_accounts()}:
-            where = p.division or p.unit or p.person or ""
+    profiles = Profile.objects.select_related("user", "division", "unit", "person", "enterprise")
+    for p in profiles.order_by("pk"):
+        if p.user.username in names:
+            where = p.division or p.unit or p.person or p.enterprise or "全部"
             out.append(
                 (p.user.username, f"{p.user.first_name}（{p.get_role_display()}）", str(where))
             )
-    del User
     return out
 
 
@@ -80,3 +80,12 @@ def _load_enterprises(scope, org) -> None:
 
 
 EXTRA_LOADERS.append(_load_enterprises)
+
+
+def _load_assessment(scope, org) -> None:
+    from taizhang.demo import assessment as demo_assessment
+
+    demo_assessment.load(scope, org)
+
+
+EXTRA_LOADERS.append(_load_assessment)

@@ -20,6 +20,7 @@ class Command(BaseCommand):
         from django.conf import settings
 
         settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+        settings.STATIC_ROOT.mkdir(parents=True, exist_ok=True)
         call_command("migrate", interactive=False, verbosity=0)
         if demo.load():
             self.stdout.write("演示数据已加载。")
