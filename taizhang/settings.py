@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "taizhang.front",
     "taizhang.api",
     "taizhang.imports",
+    "taizhang.tasks",
+    "taizhang.assessment",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +167,8 @@ TAIZHANG = {
     "PACE_RED_MARGIN": env_int("TAIZHANG_PACE_RED_MARGIN", 10, minimum=0),
     "PACE_YELLOW_MARGIN": env_int("TAIZHANG_PACE_YELLOW_MARGIN", 0, minimum=0),
     "UPLOAD_MAX_BYTES": env_int("TAIZHANG_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024),
+    # Work reports pasted or uploaded for task drafting and POST /api/v1/extract (docs/tasks.md).
+    "REPORT_MAX_BYTES": env_int("TAIZHANG_REPORT_MAX_BYTES", 5 * 1024 * 1024, minimum=1024),
     # Excel import (taizhang/imports, docs/import.md).
     "IMPORT_MAX_BYTES": env_int("TAIZHANG_IMPORT_MAX_BYTES", 30 * 1024 * 1024, minimum=1024),
     "IMPORT_MAX_ROWS": env_int("TAIZHANG_IMPORT_MAX_ROWS", 200_000, minimum=1),

@@ -28,6 +28,8 @@ urlpatterns = [
     path("projects/<int:pk>/reports/", projects.project_report, name="project_report"),
     path("", include("taizhang.matters.urls")),  # enterprise service ledger
     path("imports/", include("taizhang.imports.urls")),
+    path("tasks/", include("taizhang.tasks.urls")),  # supervision tasks, suggestions, proposals
+    path("assessment/", include("taizhang.assessment.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -76,6 +76,8 @@ def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
 
 
+from taizhang.api import assessment as _assessment  # noqa: E402,F401  (registers routes)
 from taizhang.api import enterprises as _enterprises  # noqa: E402,F401  (registers routes)
 from taizhang.api import imports as _imports  # noqa: E402,F401  (registers routes)
 from taizhang.api import projects as _projects  # noqa: E402,F401  (registers routes)
+from taizhang.api import tasks as _tasks  # noqa: E402,F401  (registers routes)

@@ -89,3 +89,12 @@ def _load_assessment(scope, org) -> None:
 
 
 EXTRA_LOADERS.append(_load_assessment)
+
+
+def _load_tasks(scope, org) -> None:
+    from taizhang.demo import tasks as demo_tasks
+
+    demo_tasks.load(scope, org)
+
+
+EXTRA_LOADERS.append(_load_tasks)

@@ -11,6 +11,7 @@ from taizhang.lib.lights import Light
 from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
+from taizhang.tasks.queries import dashboard_figures as task_dashboard
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -79,5 +80,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
             "levels": Level,
             "pfig": problem_figures(scope, division, year, month),
+            "tfig": task_dashboard(scope, division, year, timezone.localdate()),
         },
     )

@@ -35,6 +35,7 @@ def _kinds() -> dict[str, type[Importer]]:
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
+    from taizhang.imports.kinds.tasks import TaskImporter
 
     return {
         k.kind: k
@@ -44,6 +45,7 @@ def _kinds() -> dict[str, type[Importer]]:
             EnterpriseImporter,
             LiaisonImporter,
             ProblemImporter,
+            TaskImporter,
         )
     }
 

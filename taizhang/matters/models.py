@@ -189,7 +189,12 @@ class Matter(models.Model):
 
     @property
     def number(self) -> str:
-        prefix = {"enterprise_problem": "WQ", "supervision_task": "DB"}.get(self.kind, "SX")
+        prefix = {
+            "enterprise_problem": "WQ",
+            "supervision_task": "DB",
+            "suggestion": "JY",
+            "proposal": "TA",
+        }.get(self.kind, "SX")
         return f"{prefix}{self.raised_on:%Y}-{self.pk:05d}"
 
 
@@ -241,6 +246,11 @@ class Notification(models.Model):
         RED = "red", _("逾期提醒")
         ESCALATE = "escalate", _("逾期升级")
         STEP = "step", _("办理动态")
+        # 督办单 (催办 notices) escalate blue → yellow → red; NOTICE is one issued by hand.
+        DB_BLUE = "db_blue", _("蓝色督办单")
+        DB_YELLOW = "db_yellow", _("黄色督办单")
+        DB_RED = "db_red", _("红色督办单")
+        NOTICE = "notice", _("督办单（督查室签发）")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -264,6 +274,12 @@ class Notification(models.Model):
         return self.title
 
 
+class NoticeLevel(models.TextChoices):
+    BLUE = "blue", _("蓝色")
+    YELLOW = "yellow", _("黄色")
+    RED = "red", _("红色")
+
+
 class Reminder(models.Model):
     """What `taizhang remind` has already sent: the unique key makes a rerun send nothing twice."""
 
@@ -273,6 +289,16 @@ class Reminder(models.Model):
     sent_on = models.DateField(_("发送日期"))
     at = models.DateTimeField(default=timezone.now)
     recipients = models.PositiveSmallIntegerField(_("接收人数"), default=0)
+    level = models.CharField(_("督办单等级"), max_length=8, choices=NoticeLevel.choices, blank=True)
+    note = models.CharField(_("督办要求"), max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("提醒记录")

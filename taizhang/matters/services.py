@@ -64,8 +64,24 @@ def as_date(value: Any, field: str, label: str, *, required: bool = True) -> dt.
         raise invalid(field, f"{label}格式不正确（应为 YYYY-MM-DD），收到「{value}」") from None
 
 
+# Kinds with their own light rule (supervision tasks: missed reports, pace) register here.
+_LIGHT_RULES: dict[str, Callable[[Matter, dt.date], Any]] = {}
+
+
+def register_light(kind: str, rule: Callable[[Matter, dt.date], Any]) -> None:
+    _LIGHT_RULES[kind] = rule
+
+
 def light_of(matter: Matter, today: dt.date):
     """Today's light of a matter, or None before it has a deadline."""
+    rule = _LIGHT_RULES.get(matter.kind)
+    if rule is not None:
+        return rule(matter, today)
+    return deadline_light_of(matter, today)
+
+
+def deadline_light_of(matter: Matter, today: dt.date):
+    """The light from the deadline alone (what `taizhang remind`'s 临期/逾期 notices use)."""
     if matter.deadline is None:
         return None
     done = matter.finished_on if matter.status in FINISHED else None
@@ -219,6 +235,10 @@ def _run(
     _notify_next(m, label)
     matter.__dict__.update({k: v for k, v in m.__dict__.items() if not k.startswith("_")})
     return step
+
+
+# Other apps (supervision tasks) add their own steps through the same runner.
+run_step = _run
 
 
 def _notify_next(m: Matter, label: str) -> None:

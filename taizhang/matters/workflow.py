@@ -78,6 +78,28 @@ _KINDS: dict[str, KindRules] = {
 }
 _DEFAULT = KindRules(requires_rating=False)
 
+# Supervision tasks, suggestions and proposals (taizhang/tasks): the office publishes them
+# already assigned; the lead unit files periodic progress reports (进度报送); the office can
+# issue a 督办单 by hand. Tasks close without a rating; for suggestions and proposals the
+# office records the deputy's / member's satisfaction (the 满意率) before close-out.
+_URGE = Transition("urge", "督办单", OPEN, None, Actor.MANAGER)
+_REPORT = Transition("submit_report", "进度报送", OPEN, S.IN_PROGRESS, Actor.LEAD_UNIT)
+_KINDS[Kind.SUPERVISION_TASK] = KindRules(
+    requires_rating=False, extra={"urge": _URGE, "submit_report": _REPORT}
+)
+for _kind, _who in ((Kind.SUGGESTION, "代表"), (Kind.PROPOSAL, "委员")):
+    _KINDS[_kind] = KindRules(
+        requires_rating=True,
+        extra={
+            "urge": _URGE,
+            "submit_report": _REPORT,
+            "report": Transition("report", "答复办结", OPEN, S.REPORTED, Actor.LEAD_UNIT),
+            "rate": Transition(
+                "rate", f"{_who}评价", frozenset({S.REPORTED}), S.RATED, Actor.MANAGER
+            ),
+        },
+    )
+
 
 def register_kind(kind: str, rules: KindRules) -> None:
     _KINDS[kind] = rules

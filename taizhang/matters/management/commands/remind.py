@@ -19,7 +19,7 @@ from taizhang.core.context import origin
 from taizhang.lib.lights import Light
 from taizhang.matters import notify
 from taizhang.matters.models import Matter, Notification, Reminder
-from taizhang.matters.services import OPEN, light_of
+from taizhang.matters.services import OPEN, deadline_light_of, light_of
 
 
 def _claim(matter: Matter, kind: str, today: dt.date) -> Reminder | None:
@@ -35,7 +35,10 @@ def _claim(matter: Matter, kind: str, today: dt.date) -> Reminder | None:
 
 
 class Command(BaseCommand):
-    help = "督办提醒：临期（黄灯）、逾期（红灯）提醒主办单位和督查室，逾期超过N个工作日升级到责任领导；重复运行不会重复发送"
+    help = (
+        "督办提醒：临期（黄灯）、逾期（红灯）提醒主办单位和督查室，逾期超过N个工作日升级到责任领导；"
+        "督办任务逾期或漏报时自动签发督办单（蓝→黄→红）；重复运行不会重复发送"
+    )
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--today", help="按指定日期计算（YYYY-MM-DD），默认今天")
@@ -70,11 +73,13 @@ class Command(BaseCommand):
         )
         with origin("command"):
             for m in qs.iterator():
-                result = light_of(m, day)
+                shown = light_of(m, day)
+                if shown is not None and m.light != shown.light.value and not dry_run:
+                    Matter.objects.filter(pk=m.pk).update(light=shown.light.value)
+                # 临期/逾期 notices follow the deadline alone, for every kind of matter.
+                result = deadline_light_of(m, day)
                 if result is None:
                     continue
-                if m.light != result.light.value and not dry_run:
-                    Matter.objects.filter(pk=m.pk).update(light=result.light.value)
                 kinds: list[str] = []
                 if result.light == Light.YELLOW:
                     kinds.append(Notification.Kind.YELLOW)
@@ -94,9 +99,15 @@ class Command(BaseCommand):
                     Reminder.objects.filter(pk=reminder.pk).update(recipients=n)
                     counts[kind] += 1
                     counts["notified"] += n
+        notices = {"blue": 0, "yellow": 0, "red": 0}
+        with origin("command"):
+            from taizhang.tasks.notices import escalate_notices
+
+            notices = escalate_notices(day, escalate_after, dry_run=dry_run)
         self.stdout.write(
             f"{day:%Y-%m-%d} 督办提醒：黄灯{counts['yellow']}条，红灯{counts['red']}条，"
-            f"升级{counts['escalate']}条，通知{counts['notified']}人次。"
+            f"升级{counts['escalate']}条，通知{counts['notified']}人次；"
+            f"督办单：蓝色{notices['blue']}份，黄色{notices['yellow']}份，红色{notices['red']}份。"
             + ("（演练，未发送）" if dry_run else "")
         )
 

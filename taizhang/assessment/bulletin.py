@@ -1,0 +1,436 @@
+"""The bulletin (通报) of a period: gather the figures, tables, boards and charts, then build the .docx.
+
+Headline figures come from the same functions as the dashboard
+(projects.figures.project_figures for the period's last month, matters.figures
+.problem_figures), so the bulletin prints the numbers the dashboard shows. Scores
+come from the published period if there is one, else they are computed live.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from taizhang.assessment import facts as facts_mod
+from taizhang.assessment import service
+from taizhang.assessment.models import BulletinSettings, DocCounter, IssuedBulletin
+from taizhang.bulletins.docx import (
+    BulletinContent,
+    ChartBlock,
+    Section,
+    TableBlock,
+    build_bulletin,
+)
+from taizhang.core import audit
+from taizhang.core.calendar import get_calendar
+from taizhang.core.errors import invalid
+from taizhang.core.models import AuditEntry, Division, Unit
+from taizhang.core.scope import Scope
+from taizhang.lib.figures import fmt_rate, fmt_yi, quantize_1
+from taizhang.matters.figures import problem_figures
+from taizhang.matters.models import Kind, Matter
+from taizhang.matters.services import light_of
+from taizhang.projects.figures import project_figures
+
+LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
+
+
+# --------------------------------------------------------------------------- settings and numbers
+
+
+def settings_for(district: Division) -> BulletinSettings:
+    """The district's settings, or unsaved defaults (山城区 → 山城督, 山城区人民政府督查室)."""
+    found = BulletinSettings.objects.filter(division=district).first()
+    if found is not None:
+        return found
+    short = district.name.removesuffix("区").removesuffix("县").removesuffix("市")[:4]
+    return BulletinSettings(
+        division=district,
+        issuer_name=f"{district.name}督查通报",
+        number_prefix=f"{short}督",
+        closing_office=f"{district.name}人民政府督查室",
+    )
+
+
+def next_number(district: Division, year: int) -> int:
+    c = DocCounter.objects.filter(division=district, year=year).first()
+    return c.next_number if c else 1
+
+
+def doc_number(s: BulletinSettings, year: int, n: int) -> str:
+    return f"{s.number_prefix}〔{year}〕{n}号"
+
+
+@dataclass
+class Heading:
+    doc_number: str
+    issued_on: dt.date
+    issued: IssuedBulletin | None
+
+
+def heading_for(district: Division, code: str, today: dt.date | None = None) -> Heading:
+    """The number and date a bulletin prints: those it was issued with, else the next number."""
+    period = service.period_of(code)
+    found = IssuedBulletin.objects.filter(division=district, period_code=period.code).first()
+    if found is not None:
+        return Heading(found.doc_number, found.issued_on, found)
+    today = today or timezone.localdate()
+    s = settings_for(district)
+    return Heading(doc_number(s, today.year, next_number(district, today.year)), today, None)
+
+
+def do_save_settings(scope: Scope, district: Division, data: dict[str, Any]) -> BulletinSettings:
+    service.require_district(scope, district)
+    scope.require_manage()
+    s = settings_for(district)
+    before = audit.snapshot(s) if s.pk else {}
+    for field in ("issuer_name", "number_prefix", "closing_office", "addressee"):
+        value = str(data.get(field) or "").strip()
+        if not value and field != "addressee":
+            raise invalid(field, f"请填写{BulletinSettings._meta.get_field(field).verbose_name}")
+        setattr(s, field, value)
+    with transaction.atomic():
+        s.save()
+        audit.record(
+            scope.actor,
+            s,
+            AuditEntry.Action.UPDATE if before else AuditEntry.Action.CREATE,
+            before=before,
+            after=audit.snapshot(s),
+            verb="修改通报设置",
+            division_path=district.path,
+        )
+        if data.get("next_number") not in (None, ""):
+            year = int(data.get("year") or timezone.localdate().year)
+            try:
+                n = int(data["next_number"])
+            except (TypeError, ValueError):
+                raise invalid("next_number", "文号应为正整数") from None
+            if n < 1:
+                raise invalid("next_number", "文号应为正整数")
+            c, _ = DocCounter.objects.select_for_update().get_or_create(
+                division=district, year=year
+            )
+            if c.next_number != n:
+                old = c.next_number
+                c.next_number = n
+                c.save()
+                audit.record(
+                    scope.actor,
+                    c,
+                    AuditEntry.Action.UPDATE,
+                    before={"下一个文号": old},
+                    after={"下一个文号": n},
+                    verb="修改发文字号",
+                    division_path=district.path,
+                )
+    return s
+
+
+def do_issue(
+    scope: Scope, district: Division, code: str, *, today: dt.date | None = None
+) -> IssuedBulletin:
+    """Give the period's bulletin the next document number (once; later downloads reuse it)."""
+    service.require_district(scope, district)
+    scope.require_manage()
+    period = service.period_of(code)
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        found = IssuedBulletin.objects.filter(division=district, period_code=period.code).first()
+        if found is not None:
+            raise invalid("period", f"{period.label}通报已印发（{found.doc_number}）")
+        c, _ = DocCounter.objects.select_for_update().get_or_create(
+            division=district, year=today.year
+        )
+        n = c.next_number
+        c.next_number = n + 1
+        c.save()
+        ib = IssuedBulletin.objects.create(
+            division=district,
+            period_code=period.code,
+            number=n,
+            doc_number=doc_number(settings_for(district), today.year, n),
+            issued_on=today,
+            issued_by=scope.actor,
+        )
+        audit.record(
+            scope.actor,
+            ib,
+            AuditEntry.Action.CREATE,
+            after={"期间": period.label, "发文字号": ib.doc_number, "成文日期": today.isoformat()},
+            verb="印发通报",
+            division_path=district.path,
+        )
+    return ib
+
+
+# --------------------------------------------------------------------------- content
+
+
+def _pct(v: Decimal | None) -> str:
+    return fmt_rate(v)
+
+
+def _num(v: Decimal | str | None) -> str:
+    return "—" if v in (None, "") else f"{Decimal(str(v)):f}"
+
+
+def _movement(m: int | None) -> str:
+    if m is None:
+        return "—"
+    return f"↑{m}" if m > 0 else f"↓{-m}" if m < 0 else "—"
+
+
+@dataclass
+class Overdue:
+    kind: str
+    title: str
+    unit: str
+    due: dt.date
+    days: int
+
+
+def overdue_items(scope: Scope, district: Division, cutoff: dt.date) -> list[Overdue]:
+    """Milestones and matters open past their dates at the cut-off, naming the responsible unit."""
+    year = cutoff.year
+    cal = get_calendar()
+    names = dict(
+        Unit.objects.filter(division__path__startswith=district.path).values_list("pk", "name")
+    )
+    out: list[Overdue] = []
+    for f in facts_mod.milestone_facts(scope, district, year, cutoff):
+        if f.planned < cutoff and (f.done_on is None or f.done_on > cutoff):
+            days = cal.workdays_between(f.planned, cutoff).days
+            out.append(Overdue("项目节点", f.ref.label, names.get(f.unit_id, ""), f.planned, days))
+    for f in facts_mod.matter_facts(scope, district, dt.date(year, 1, 1), cutoff):
+        if f.role == "lead" and f.closed_on is None and f.deadline < cutoff:
+            days = cal.workdays_between(f.deadline, cutoff).days
+            kind = "督办任务" if f.ref.label.startswith("DB") else "企业问题"
+            out.append(Overdue(kind, f.ref.label, names.get(f.unit_id, ""), f.deadline, days))
+    out.sort(key=lambda o: (-o.days, o.unit, o.title))
+    return out
+
+
+def task_lights(scope: Scope, district: Division, cutoff: dt.date) -> dict[str, int]:
+    """Supervision tasks (and suggestions, proposals) by light at the cut-off; {} when none.
+
+    ``light_of`` applies the tasks app's light rule (reports, pace) when it is installed.
+    """
+    kinds = [Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL]
+    qs = scope.filter(Matter.objects.filter(kind__in=kinds)).filter(
+        division__path__startswith=district.path, deadline__isnull=False
+    )
+    counts = {"red": 0, "yellow": 0, "green": 0}
+    for m in qs:
+        res = light_of(m, cutoff)
+        if res is not None:
+            counts[res.light.value] = counts.get(res.light.value, 0) + 1
+    return counts if any(counts.values()) else {}
+
+
+@dataclass
+class Gathered:
+    content: BulletinContent
+    result: service.Result
+    heading: Heading
+    project_figures: Any
+    problem_figures: Any
+    tasks: dict[str, int]
+    overdue: list[Overdue]
+
+
+def gather(
+    scope: Scope, district: Division, code: str, *, today: dt.date | None = None
+) -> Gathered:
+    period = service.period_of(code)
+    today = today or timezone.localdate()
+    cutoff = service.cutoff_of(period, today)
+    year, month = cutoff.year, cutoff.month
+    pf = project_figures(scope, district, year, month)
+    qf = problem_figures(scope, district, year, month)
+    tasks = task_lights(scope, district, cutoff)
+    result = service.result_for(scope, district, period.code, today=today)
+    overdue = overdue_items(scope, district, cutoff)
+    heading = heading_for(district, period.code, today)
+    s = settings_for(district)
+
+    months = f"1—{month}月" if month > 1 else "1月"
+    pace = ""
+    if pf.completion_rate_pct is not None:
+        diff = quantize_1(pf.completion_rate_pct - pf.elapsed_rate_pct)
+        pace = (
+            f"，高于时序进度{diff}个百分点"
+            if diff > 0
+            else f"，低于时序进度{-diff}个百分点"
+            if diff < 0
+            else "，与时序进度持平"
+        )
+    headline = (
+        f"截至{year}年{month}月底，全区{pf.project_count}个重点项目总投资{fmt_yi(pf.total_investment_wan)}亿元，"
+        f"年度投资计划{fmt_yi(pf.annual_plan_wan)}亿元；{months}累计完成投资{fmt_yi(pf.completed_wan)}亿元，"
+        f"占年度投资计划的{_pct(pf.completion_rate_pct)}，时序进度{_pct(pf.elapsed_rate_pct)}{pace}。"
+    )
+    problems = (
+        f"{year}年{months}，全区共收集企业问题{qf.raised}个，已解决{qf.resolved}个，"
+        f"解决率{_pct(qf.resolution_pct)}；按时办结率{_pct(qf.on_time_pct)}，"
+        f"企业满意率{_pct(qf.satisfaction_pct)}；逾期未办结{qf.overdue_open}个。"
+    )
+    overview = [headline, problems]
+    if tasks:
+        overview.append(
+            "督办任务中，" + "，".join(f"{LIGHT_CN[k]}{v}项" for k, v in tasks.items() if v) + "。"
+        )
+
+    unit_rows = [
+        [str(i), r.unit, str(r.count), fmt_yi(r.plan), fmt_yi(r.completed), _pct(r.rate)]
+        for i, r in enumerate(pf.by_unit, 1)
+    ]
+    project_table = TableBlock(
+        "重点项目投资完成情况（按责任单位）",
+        ["序号", "责任单位", "项目数", "年度计划（亿元）", "完成（亿元）", "完成率"],
+        unit_rows,
+        col_widths_mm=[12, 52, 18, 26, 24, 24],
+        font_pt=12,
+    )
+    problem_rows = [
+        [
+            str(i),
+            u["unit"],
+            str(u["assigned"]),
+            str(u["resolved"]),
+            str(u["overdue_open"]),
+            _pct(u["on_time_rate_pct"]),
+        ]
+        for i, u in enumerate(qf.by_unit, 1)
+    ]
+    problem_table = TableBlock(
+        "企业问题办理情况（按主办单位）",
+        ["序号", "主办单位", "交办", "已解决", "逾期未办结", "按时办结率"],
+        problem_rows,
+        col_widths_mm=[12, 52, 18, 22, 26, 26],
+        font_pt=12,
+    )
+    chart_units = [r for r in pf.by_unit if r.rate is not None][:15]
+    project_chart = ChartBlock(
+        "重点项目投资完成率（按责任单位）",
+        [r.unit for r in chart_units],
+        [r.rate for r in chart_units],
+        unit="%",
+        reference_line=pf.elapsed_rate_pct,
+        reference_label=f"红色虚线为时序进度{_pct(pf.elapsed_rate_pct)}",
+    )
+
+    score_sections: list[Section] = []
+    state = "已发布" if result.published else "按截至日台账计算，尚未发布"
+    score_intro = (
+        f"按{result.scheme}计分（{state}），各组排名如下。"
+        if result.scheme
+        else ("本年度尚未制定考评方案，暂不排名。")
+    )
+    for g in result.groups:
+        rows = [
+            [str(r.position or ""), r.name, _num(r.total), _movement(r.movement)] for r in g.rows
+        ]
+        top = "、".join(f"{r.name}（{_num(r.total)}分）" for r in g.top) or "无"
+        bottom = "、".join(f"{r.name}（{_num(r.total)}分）" for r in g.bottom) or "无"
+        score_sections.append(
+            Section(
+                g.name,
+                paragraphs=[f"飞虎榜：{top}。", f"蜗牛榜：{bottom}。"],
+                tables=[
+                    TableBlock(
+                        f"{g.name}考评得分排名",
+                        ["名次", "名称", "得分", "名次变化"],
+                        rows,
+                        col_widths_mm=[18, 80, 28, 30],
+                        font_pt=12,
+                    )
+                ],
+                charts=[
+                    ChartBlock(
+                        f"{g.name}考评得分",
+                        [r.name for r in g.rows[:15]],
+                        [r.total for r in g.rows[:15]],
+                        unit="分",
+                        decimals=2,
+                    )
+                ]
+                if len(g.rows) > 1
+                else [],
+            )
+        )
+    boards = [
+        TableBlock(
+            f"{board}",
+            ["分组", "名称", "得分"],
+            [
+                [g.name, r.name, _num(r.total)]
+                for g in result.groups
+                for r in (g.top if board == service.TOP else g.bottom)
+            ],
+            col_widths_mm=[40, 80, 36],
+            font_pt=12,
+        )
+        for board in (service.TOP, service.BOTTOM)
+    ]
+    overdue_table = TableBlock(
+        "逾期未完成事项",
+        ["序号", "类别", "事项", "责任单位", "时限", "逾期（工作日）"],
+        [
+            [str(i), o.kind, o.title, o.unit, f"{o.due:%Y-%m-%d}", str(o.days)]
+            for i, o in enumerate(overdue[:60], 1)
+        ],
+        col_widths_mm=[12, 22, 54, 34, 22, 18],
+        font_pt=10.5,
+        note=f"共{len(overdue)}项" + ("，仅列逾期时间最长的60项" if len(overdue) > 60 else ""),
+    )
+    sections = [
+        Section("总体情况", paragraphs=overview),
+        Section("重点项目推进情况", tables=[project_table], charts=[project_chart]),
+        Section("企业问题办理情况", tables=[problem_table]),
+        Section("考评排名情况", paragraphs=[score_intro], subsections=score_sections),
+        Section("飞虎榜和蜗牛榜", tables=boards),
+        Section(
+            "逾期事项",
+            paragraphs=[
+                "以下事项已超过时限仍未完成，请责任单位抓紧办理，并于5个工作日内书面说明原因。"
+            ],
+            tables=[overdue_table],
+        ),
+        Section(
+            "下一步工作要求",
+            paragraphs=[
+                "各责任单位要对照时间节点查漏补缺，对进度滞后、列入蜗牛榜的事项逐项分析原因，"
+                "明确整改措施和完成时限；督查室将持续跟踪督办，结果纳入年度考评。"
+            ],
+        ),
+    ]
+    content = BulletinContent(
+        issuer_name=s.issuer_name,
+        doc_number=heading.doc_number,
+        title=f"关于{period.label}重点工作推进情况的通报",
+        date=heading.issued_on,
+        sections=sections,
+        closing_office=s.closing_office,
+        addressee=s.addressee,
+        preamble=[
+            f"现将{period.label}全区重点项目建设、万人助万企问题办理和考评排名情况通报如下。"
+        ],
+    )
+    return Gathered(content, result, heading, pf, qf, tasks, overdue)
+
+
+def bulletin_docx(
+    scope: Scope, district: Division, code: str, *, today: dt.date | None = None
+) -> tuple[bytes, Gathered]:
+    g = gather(scope, district, code, today=today)
+    return build_bulletin(g.content), g
+
+
+def filename(district: Division, code: str) -> str:
+    return f"{district.name}{service.period_of(code).label}督查通报.docx"

@@ -1,0 +1,116 @@
+"""Exports of the enterprise list and the visit list: the rows the page shows, its filters, scope only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from taizhang.core.models import Role
+from taizhang.core.scope import Scope, scope_of
+from taizhang.enterprises.models import Liaison, Visit, active_on
+from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
+from taizhang.exports.http import download
+from taizhang.exports.render import Column, Table
+from taizhang.projects.exports import filler_name
+
+
+def _fmt(fmt: str, scope: Scope) -> None:
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("不支持的导出格式")
+    if scope.role == Role.ENTERPRISE:
+        raise PermissionDenied("企业用户请在企业服务门户查看本企业信息")
+
+
+@login_required
+def enterprise_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    scope = scope_of(request)
+    _fmt(fmt, scope)
+    today = timezone.localdate()
+    rows = list(filter_enterprises(scope, EnterpriseFilter.from_params(request.GET), today))
+    names: dict[int, list[str]] = {}
+    for lia in Liaison.objects.filter(
+        active_on(today), enterprise_id__in=[e.pk for e in rows]
+    ).select_related("person"):
+        names.setdefault(lia.enterprise_id, []).append(
+            f"{lia.person.name}（{lia.get_role_display()}）"
+        )
+    table = Table(
+        title="包联企业台账",
+        columns=[
+            Column("企业名称", "text", 30),
+            Column("统一社会信用代码", "text", 22),
+            Column("所属区划", "text", 12),
+            Column("四上类别", "text", 14),
+            Column("所在园区", "text", 16),
+            Column("产业链", "text", 12),
+            Column("包联人", "text", 24),
+            Column("最近走访", "date", 12),
+        ],
+        rows=[
+            [
+                e.name,
+                e.credit_code,
+                e.division.name,
+                e.get_category_display() or "非四上",
+                e.park.name if e.park else "",
+                e.industry_chain.name if e.industry_chain else "",
+                "、".join(names.get(e.pk, [])),
+                e.last_visit,
+            ]
+            for e in rows
+        ],
+        unit_name=filler_name(scope),
+        as_of=today,
+        sheet_name="包联企业",
+    )
+    return download(table, fmt, "包联企业台账")
+
+
+def visits_filtered(scope: Scope, params: Any) -> QuerySet[Visit]:
+    """The visit list's rows: same scope and the same kind/year filters as the page."""
+    qs = scope.filter(Visit.objects.all()).prefetch_related("enterprises", "persons")
+    kind = params.get("kind") or ""
+    if kind in Visit.Kind.values:
+        qs = qs.filter(kind=kind)
+    year = params.get("year") or ""
+    if year.isdigit():
+        qs = qs.filter(date__year=int(year))
+    return qs.order_by("-date", "-id")
+
+
+@login_required
+def visit_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    scope = scope_of(request)
+    _fmt(fmt, scope)
+    rows = list(visits_filtered(scope, request.GET))
+    table = Table(
+        title="走访与座谈登记台账",
+        columns=[
+            Column("日期", "date", 12),
+            Column("类型", "text", 10),
+            Column("主题", "text", 30),
+            Column("走访企业", "text", 36),
+            Column("参加人员", "text", 24),
+            Column("情况记录", "text", 40),
+        ],
+        rows=[
+            [
+                v.date,
+                v.get_kind_display(),
+                v.title,
+                "、".join(e.name for e in v.enterprises.all()),
+                "、".join(p.name for p in v.persons.all()),
+                v.notes,
+            ]
+            for v in rows
+        ],
+        unit_name=filler_name(scope),
+        as_of=timezone.localdate(),
+        sheet_name="走访座谈",
+    )
+    return download(table, fmt, "走访与座谈")

@@ -1,0 +1,94 @@
+"""Exports of the problem ledger and "my work": the rows the page shows, its filters, scope only."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+
+from taizhang.core.models import Role
+from taizhang.core.scope import scope_of
+from taizhang.exports.http import download
+from taizhang.exports.render import Column, Table
+from taizhang.matters.models import Matter
+from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.matters.services import light_of
+from taizhang.projects.exports import filler_name
+
+PROBLEM_COLUMNS = [
+    Column("编号", "text", 12),
+    Column("问题", "text", 30),
+    Column("企业", "text", 24),
+    Column("问题类别", "text", 10),
+    Column("主办单位", "text", 18),
+    Column("协办单位", "text", 18),
+    Column("责任领导", "text", 10),
+    Column("提出日期", "date", 12),
+    Column("交办日期", "date", 12),
+    Column("办理时限", "date", 12),
+    Column("办结日期", "date", 12),
+    Column("状态", "text", 9),
+    Column("灯", "text", 6),
+    Column("企业评价", "text", 9),
+]
+
+
+def _row(m: Matter, light) -> list:
+    return [
+        m.number,
+        m.title,
+        m.enterprise.name if m.enterprise_id else "",
+        m.category.name if m.category_id else "",
+        m.lead_unit.name if m.lead_unit_id else "",
+        "、".join(u.name for u in m.co_units.all()),
+        m.leader.name if m.leader_id else "",
+        m.raised_on,
+        m.assigned_on,
+        m.deadline,
+        m.finished_on,
+        m.get_status_display(),
+        light.light.label if light is not None else "",
+        m.get_rating_display(),
+    ]
+
+
+@login_required
+def problem_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("不支持的导出格式")
+    scope = scope_of(request)
+    if scope.role == Role.ENTERPRISE:
+        raise PermissionDenied("企业用户请在企业服务门户查看本企业的问题")
+    f = ProblemFilter.from_params(request.GET)
+    today = timezone.localdate()
+    qs = filter_problems(scope, f).select_related("leader").prefetch_related("co_units")
+    rows, lights = with_lights(qs, f, today)
+    table = Table(
+        title="企业问题台账",
+        columns=PROBLEM_COLUMNS,
+        rows=[_row(m, lights[m.pk]) for m in rows],
+        unit_name=filler_name(scope),
+        as_of=today,
+        notes=["注：灯按导出当日计算；逾期未办结为红灯。"],
+        sheet_name="问题台账",
+    )
+    return download(table, fmt, "企业问题台账")
+
+
+@login_required
+def my_work_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("不支持的导出格式")
+    scope = scope_of(request)
+    today = timezone.localdate()
+    items = list(my_work(scope).select_related("leader").prefetch_related("co_units")[:200])
+    table = Table(
+        title="我的待办事项",
+        columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
+        rows=[[m.get_kind_display(), *_row(m, light_of(m, today))] for m in items],
+        unit_name=filler_name(scope),
+        as_of=today,
+        sheet_name="我的待办",
+    )
+    return download(table, fmt, "我的待办")

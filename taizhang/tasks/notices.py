@@ -1,0 +1,102 @@
+"""Automatic 督办单 for supervision tasks, suggestions and proposals (called by `taizhang remind`).
+
+A task is late from the earlier of its deadline (when past) and the due date of its
+oldest missing progress report. Late at all → blue 督办单 to the lead and co-operating
+units; late more than N working days (``--escalate-after``, default 5) → yellow, also to
+the supervision office; more than 2N → red, also to the responsible leader.
+
+Each level is claimed once per (task, level, date it became late) through a unique
+Reminder row, so reruns and concurrent runs send nothing twice; when a run finds a
+task already past several levels it sends only the highest and records the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import IntegrityError, transaction
+
+from taizhang.core.calendar import get_calendar
+from taizhang.matters import notify
+from taizhang.matters.models import Kind, Matter, NoticeLevel, Reminder
+from taizhang.matters.services import OPEN
+from taizhang.tasks.services import LEVEL_KIND, notice_recipients
+from taizhang.tasks.status import task_status
+
+LEVELS = (NoticeLevel.BLUE, NoticeLevel.YELLOW, NoticeLevel.RED)
+
+
+def late_since(m: Matter, day: dt.date) -> tuple[dt.date, str] | None:
+    """The date the task became late and why, or None when it is not late."""
+    st = task_status(m, day)
+    keys: list[tuple[dt.date, str]] = []
+    if m.deadline is not None and m.deadline < day:
+        keys.append((m.deadline, f"已超过完成时限（{m.deadline:%Y-%m-%d}）"))
+    if st.missed:
+        p = st.missed[0]
+        keys.append((p.due, f"{p.label}进度应于{p.due:%Y-%m-%d}前报送，至今未报送"))
+    return min(keys) if keys else None
+
+
+def _claim(m: Matter, kind: str, key: dt.date, day: dt.date, level: str) -> Reminder | None:
+    try:
+        with transaction.atomic():
+            r, created = Reminder.objects.get_or_create(
+                matter=m, kind=kind, deadline=key, defaults={"sent_on": day, "level": level}
+            )
+    except IntegrityError:
+        return None
+    return r if created else None
+
+
+def escalate_notices(day: dt.date, escalate_after: int, *, dry_run: bool = False) -> dict:
+    cal = get_calendar()
+    counts = {str(level): 0 for level in LEVELS}
+    qs = (
+        Matter.objects.filter(
+            kind__in=[Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL],
+            status__in=OPEN,
+            task__isnull=False,
+        )
+        .select_related("division", "lead_unit", "leader", "task")
+        .prefetch_related("task_reports")
+        .order_by("pk")
+    )
+    for m in qs:
+        late = late_since(m, day)
+        if late is None:
+            continue
+        key, why = late
+        days = cal.workdays_between(key, day).days
+        reached = [NoticeLevel.BLUE]
+        if days > escalate_after:
+            reached.append(NoticeLevel.YELLOW)
+        if days > 2 * escalate_after:
+            reached.append(NoticeLevel.RED)
+        if dry_run:
+            counts[str(reached[-1])] += 1
+            continue
+        claimed = [
+            (level, r)
+            for level in reached
+            if (r := _claim(m, LEVEL_KIND[level], key, day, level)) is not None
+        ]
+        if not claimed:
+            continue
+        level, reminder = claimed[-1]
+        label = f"{NoticeLevel(level).label}督办单"
+        body = (
+            f"{m.title}\n牵头单位：{m.lead_unit.name if m.lead_unit_id else '—'}\n"
+            f"{why}（已逾期{days}个工作日）。请立即办理并报送进展。"
+        )
+        n = notify.notify(
+            notice_recipients(m, level),
+            m,
+            LEVEL_KIND[level],
+            f"【{label}】{m.title}",
+            body,
+            email=True,
+        )
+        Reminder.objects.filter(pk=reminder.pk).update(recipients=n, note=why[:500])
+        counts[str(level)] += 1
+    return counts

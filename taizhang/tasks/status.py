@@ -1,0 +1,126 @@
+"""A task's state today: report schedule, missed reports, progress vs target and pace, the light.
+
+The rules are pure (taizhang/lib/task_lights.py); this module feeds them from the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.conf import settings
+
+from taizhang.core.calendar import get_calendar
+from taizhang.lib.lights import Light, LightResult
+from taizhang.lib.task_lights import (
+    DuePeriod,
+    Progress,
+    elapsed_share,
+    missed_periods,
+    next_due,
+    period_end,
+    progress,
+    report_schedule,
+    task_light,
+)
+from taizhang.matters.models import Matter, Status
+
+FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
+
+
+@dataclass
+class TaskStatus:
+    light: LightResult
+    schedule: list[DuePeriod] = field(default_factory=list)
+    missed: list[DuePeriod] = field(default_factory=list)
+    next_due: DuePeriod | None = None
+    progress: Progress | None = None
+    reports: list = field(default_factory=list)
+
+    @property
+    def progress_pct(self) -> Decimal | None:
+        return self.progress.pct if self.progress else None
+
+    @property
+    def pace_pct(self) -> Decimal | None:
+        return self.progress.pace if self.progress else None
+
+
+def _detail(m: Matter):
+    try:
+        return m.task
+    except Exception:  # RelatedObjectDoesNotExist: a matter created without task fields
+        return None
+
+
+def _reports(m: Matter) -> list:
+    cache = getattr(m, "_prefetched_objects_cache", {})
+    if "task_reports" in cache:
+        return sorted(cache["task_reports"], key=lambda r: r.period)
+    return list(m.task_reports.order_by("period"))
+
+
+def schedule_of(m: Matter, detail=None) -> list[DuePeriod]:
+    d = detail or _detail(m)
+    if d is None:
+        return []
+    end = m.deadline or dt.date(d.year, 12, 31)
+    if m.status in FINISHED and m.finished_on:
+        end = min(end, m.finished_on)
+    return report_schedule(d.start, end, d.cycle, d.due_day)
+
+
+def task_status(m: Matter, today: dt.date) -> TaskStatus:
+    d = _detail(m)
+    reports = _reports(m)
+    finished = m.finished_on if m.status in FINISHED else None
+    if d is None:
+        from taizhang.matters.services import deadline_light_of
+
+        res = deadline_light_of(m, today) or LightResult(Light.GREEN, "未设完成时限")
+        return TaskStatus(light=res, reports=reports)
+    sched = schedule_of(m, d)
+    submitted = {r.period: r.submitted_on for r in reports}
+    prog = None
+    if d.quantitative:
+        latest = next((r for r in reversed(reports) if r.actual_value is not None), None)
+        actual = latest.actual_value if latest else None
+        start = dt.date(d.year, 1, 1) if d.start.year == d.year else d.start
+        end = m.deadline or dt.date(d.year, 12, 31)
+        as_of = min(period_end(latest.period), end) if latest else today
+        conf = settings.TAIZHANG
+        prog = progress(
+            actual,
+            d.target_value,
+            d.comparator,
+            elapsed_share(start, max(end, start), as_of),
+            conf["PACE_RED_MARGIN"],
+            conf["PACE_YELLOW_MARGIN"],
+        )
+    light = task_light(
+        deadline=m.deadline,
+        finished_on=finished,
+        today=today,
+        cal=get_calendar(),
+        schedule=sched,
+        submitted=submitted,
+        prog=prog,
+        yellow_workdays=settings.TAIZHANG["YELLOW_WORKDAYS"],
+    )
+    return TaskStatus(
+        light=light,
+        schedule=sched,
+        missed=[] if finished else missed_periods(sched, submitted, today),
+        next_due=None if finished else next_due(sched, submitted, today),
+        progress=prog,
+        reports=reports,
+    )
+
+
+def light_rule(m: Matter, today: dt.date) -> LightResult | None:
+    if _detail(m) is None:
+        from taizhang.matters.services import deadline_light_of
+
+        return deadline_light_of(m, today)
+    return task_status(m, today).light

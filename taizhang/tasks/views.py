@@ -1,0 +1,320 @@
+"""Supervision-task web pages: lists with filters and exports, detail with reports and steps,
+suggestions/proposals figures. Read through the scope, write through the do_* functions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core import audit
+from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.models import Person, Role
+from taizhang.core.scope import Scope, scope_of
+from taizhang.exports.http import download
+from taizhang.front.periods import default_division
+from taizhang.matters import services as ms
+from taizhang.matters import workflow
+from taizhang.matters.models import Matter, NoticeLevel, Notification, Rating, Reminder, Status
+from taizhang.tasks import services
+from taizhang.tasks.exports import task_table
+from taizhang.tasks.models import Comparator, Cycle, TaskSource
+from taizhang.tasks.queries import (
+    FORMULAS,
+    KINDS,
+    TaskFilter,
+    answer_figures,
+    filter_tasks,
+    task_figures,
+    with_status,
+)
+from taizhang.tasks.status import task_status
+
+MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
+KIND_TITLES = {"task": "督查任务", "suggestion": "人大代表建议", "proposal": "政协提案"}
+
+
+def flash_errors(request: HttpRequest, error: ValidationError) -> None:
+    for msgs in messages_of(error).values():
+        for msg in msgs:
+            messages.error(request, msg)
+
+
+def _filter(request: HttpRequest, mode: str) -> TaskFilter:
+    f = TaskFilter.from_params(request.GET)
+    if mode == "targets":
+        f.quantitative = True
+    if mode == "overdue":
+        f.overdue = True
+    return f
+
+
+def _rows(request: HttpRequest, mode: str):
+    scope = scope_of(request)
+    f = _filter(request, mode)
+    today = timezone.localdate()
+    rows, statuses = with_status(filter_tasks(scope, f), f, today)
+    return scope, f, today, rows, statuses
+
+
+@login_required
+def task_list(request: HttpRequest, mode: str = "list") -> HttpResponse:
+    if mode not in MODES:
+        raise Http404("未知的列表")
+    scope, f, today, rows, statuses = _rows(request, mode)
+    if scope.role == Role.ENTERPRISE:
+        return redirect("portal")
+    params = request.GET.copy()
+    return render(
+        request,
+        "tasks/list.html",
+        {
+            "mode": mode,
+            "mode_title": MODES[mode] if f.kind == "task" else KIND_TITLES[f.kind],
+            "f": f,
+            "rows": [(m, statuses[m.pk]) for m in rows],
+            "fig": task_figures(rows, statuses, today),
+            "querystring": params.urlencode(),
+            "sources": TaskSource.choices,
+            "statuses": Status.choices,
+            "units": scope.units,
+            "kinds": KIND_TITLES,
+            "can_manage": scope.can_manage,
+            "formulas": FORMULAS,
+        },
+    )
+
+
+@login_required
+def task_export(request: HttpRequest, fmt: str, mode: str = "list") -> HttpResponse:
+    if fmt not in {"xlsx", "csv"} or mode not in MODES:
+        raise Http404("不支持的导出格式")
+    scope, f, today, rows, statuses = _rows(request, mode)
+    name = "督办任务台账" if f.kind == "task" else f"{KIND_TITLES[f.kind]}台账"
+    export_mode = f.kind if f.kind != "task" else mode
+    return download(task_table(scope, rows, statuses, today, export_mode), fmt, name)
+
+
+def _new_data(p) -> dict[str, Any]:
+    return {
+        "title": p.get("title", ""),
+        "description": p.get("description", ""),
+        "task_source": p.get("task_source", ""),
+        "year": p.get("year", ""),
+        "lead_unit": p.get("lead_unit", ""),
+        "co_units": p.getlist("co_units"),
+        "leader": p.get("leader", ""),
+        "deadline": p.get("deadline", ""),
+        "cycle": p.get("cycle", ""),
+        "due_day": p.get("due_day", ""),
+        "target_value": p.get("target_value", ""),
+        "target_unit": p.get("target_unit", ""),
+        "comparator": p.get("comparator", ""),
+        "proposer": p.get("proposer", ""),
+        "serial": p.get("serial", ""),
+    }
+
+
+def leaders_of(scope: Scope):
+    return Person.objects.filter(division__in=scope.divisions, is_leader=True)
+
+
+@login_required
+def task_new(request: HttpRequest) -> HttpResponse:
+    scope = scope_of(request)
+    if not scope.can_manage:
+        raise PermissionDenied("只有督查室可以发布督办任务")
+    kind_key = request.GET.get("kind") or request.POST.get("kind") or "task"
+    if kind_key not in KINDS:
+        kind_key = "task"
+    errors: dict[str, list[str]] = {}
+    data: dict[str, Any] = {"year": timezone.localdate().year, "due_day": 25}
+    if request.method == "POST":
+        data = _new_data(request.POST)
+        try:
+            m = services.do_create_task(scope, data, kind=KINDS[kind_key])
+            messages.success(request, f"已发布「{m.title}」，已交办{m.lead_unit.name}")
+            return redirect("task_detail", pk=m.pk)
+        except ValidationError as e:
+            errors = messages_of(e)
+    return render(
+        request,
+        "tasks/new.html",
+        {
+            "kind": kind_key,
+            "kind_title": KIND_TITLES[kind_key],
+            "data": data,
+            "errors": errors,
+            "sources": TaskSource.choices,
+            "cycles": Cycle.choices,
+            "comparators": Comparator.choices,
+            "units": scope.units,
+            "leaders": leaders_of(scope),
+        },
+    )
+
+
+def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
+    today = timezone.localdate()
+    st = task_status(m, today)
+    actions = ms.allowed_actions(scope, m)
+    if "submit_report" in actions and not services.is_lead_unit_user(scope, m):
+        actions.remove("submit_report")
+    table = workflow.transitions(m.kind)
+    reportable = services.reportable_periods(m, today) if "submit_report" in actions else []
+    submitted = {r.period for r in st.reports}
+    pending = [p for p in reportable if p.label not in submitted]
+    return {
+        "m": m,
+        "d": m.task,
+        "st": st,
+        "light": st.light,
+        "steps": m.steps.select_related("by", "by_unit"),
+        "co_units": m.co_units.all(),
+        "actions": actions,
+        "labels": {a: table[a].label for a in actions},
+        "reportable": reportable,
+        "default_period": (pending[0] if pending else (reportable[-1] if reportable else None)),
+        "notices": Reminder.objects.filter(matter=m).exclude(level="").order_by("-at"),
+        "levels": NoticeLevel.choices,
+        "ratings": Rating.choices,
+        "history": audit.history(m)[:50] if scope.reads_division else [],
+        "default_redo": ms.default_deadline(m, today),
+    }
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    m = scope.get(
+        Matter.objects.filter(task__isnull=False).select_related(
+            "division", "lead_unit", "leader", "task"
+        ),
+        pk,
+    )
+    Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    return render(request, "tasks/detail.html", detail_context(scope, m))
+
+
+def _opt(raw: str | None) -> str | None:
+    return raw.strip() if raw and raw.strip() else None
+
+
+@login_required
+@require_POST
+def task_act(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    m = scope.get(Matter.objects.filter(task__isnull=False).select_related("division"), pk)
+    p = request.POST
+    action = p.get("action", "")
+    try:
+        version = int(p.get("version", ""))
+    except ValueError:
+        version = -1
+    note = p.get("note", "")
+    try:
+        if action == "submit_report":
+            r = services.do_submit_report(
+                scope,
+                m,
+                period=p.get("period", ""),
+                actual_value=_opt(p.get("actual_value")),
+                text=p.get("text", ""),
+                evidence=p.get("evidence", ""),
+            )
+            done = f"已报送{r.period}进度" + ("（更正）" if r.corrections else "")
+        elif action == "progress":
+            ms.do_progress(scope, m, note=note, expected_version=version)
+            done = "已记录办理进展"
+        elif action == "report":
+            services.do_finish_task(
+                scope, m, note=note, evidence=p.get("evidence", ""), expected_version=version
+            )
+            done = "已办结，等待督查室销号"
+        elif action == "close":
+            ms.do_close(scope, m, expected_version=version, note=note)
+            done = "已销号"
+        elif action == "return":
+            ms.do_return(
+                scope, m, note=note, deadline=_opt(p.get("deadline")), expected_version=version
+            )
+            done = "已退回重办"
+        elif action == "request_extension":
+            ms.do_request_extension(
+                scope,
+                m,
+                deadline=_opt(p.get("deadline")),
+                reason=p.get("reason", ""),
+                expected_version=version,
+            )
+            done = "已提交延期申请"
+        elif action in {"approve_extension", "refuse_extension"}:
+            ms.do_decide_extension(
+                scope, m, approve=action == "approve_extension", note=note, expected_version=version
+            )
+            done = "已同意延期" if action == "approve_extension" else "已不同意延期"
+        elif action == "urge":
+            r = services.do_issue_notice(
+                scope, m, level=p.get("level", ""), note=note, expected_version=version
+            )
+            done = f"已签发{r.get_level_display()}督办单"
+        elif action == "rate":
+            services.do_rate_answer(
+                scope,
+                m,
+                rating=p.get("rating", ""),
+                comment=p.get("comment", ""),
+                expected_version=version,
+            )
+            done = "已记录评价"
+        else:
+            messages.error(request, "未知的办理环节")
+            return redirect("task_detail", pk=m.pk)
+        messages.success(request, done)
+    except ValidationError as e:
+        flash_errors(request, e)
+    except ConflictError as e:
+        messages.error(request, e.message)
+    return redirect("task_detail", pk=m.pk)
+
+
+@login_required
+def answers_page(request: HttpRequest) -> HttpResponse:
+    """人大代表建议、政协提案: 办结率 and 满意率 per year."""
+    scope = scope_of(request)
+    division = default_division(scope)
+    ref = request.GET.get("division")
+    if ref:
+        division = scope.division_by_ref(ref)
+    if division is None:
+        return render(
+            request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
+        )
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    years = list(range(today.year, 2019, -1))
+    figs = {y: answer_figures(scope, division, y) for y in years}
+    return render(
+        request,
+        "tasks/answers.html",
+        {
+            "division": division,
+            "year": year,
+            "figures": answer_figures(scope, division, year),
+            "by_year": [(y, f) for y, f in figs.items() if any(x["total"] for x in f)],
+            "years": years,
+            "formulas": FORMULAS,
+            "can_manage": scope.can_manage,
+        },
+    )
