@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 need=()
 [ -x /usr/lib/chromium/chromium ] || need+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
-command -v soffice >/dev/null 2>&1 || need+=(libreoffice-writer)
+dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer)
+dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive
