@@ -183,3 +183,35 @@ def test_it_limits_stage_year_and_milestone_writes(world, name):
     if MANAGE_PA[name] != 201:
         assert pa.stage == "building" and not pa.milestones.exists()
         assert not pa.years.filter(year=2023).exists()
+
+
+def test_it_lets_a_cadre_assigned_by_liaison_see_the_project(world):
+    import datetime as dt
+
+    from taizhang.core.models import Person, Role
+    from taizhang.enterprises import services as ent_services
+    from tests.conftest import make_user
+
+    officer = Person.objects.create(name="驻厂专员", division=world.a_town, position="科员")
+    user = make_user("officer", Role.CADRE, person=officer)
+    c = Client()
+    c.force_login(user)
+    assert c.get(f"/projects/{world.pa_town.pk}/").status_code == 404
+    sup = client_for(world, "sup_a")
+    r = sup.post(
+        f"/projects/{world.pa_town.pk}/liaisons/",
+        {"person": officer.pk, "role": "officer", "start": "2022-01-01"},
+    )
+    assert r.status_code == 302
+    assert c.get(f"/projects/{world.pa_town.pk}/").status_code == 200
+    assert c.get("/api/v1/projects").json()["count"] == 1
+    liaison = world.pa_town.liaisons.get()
+    ent_services.do_end_liaison(world.scope("sup_a"), liaison, end=dt.date(2022, 12, 31))
+    liaison.refresh_from_db()
+    assert liaison.end == dt.date(2022, 12, 31)
+    # Units cannot assign liaison cadres.
+    r = client_for(world, "unit_a_town").post(
+        f"/projects/{world.pa_town.pk}/liaisons/",
+        {"person": officer.pk, "role": "officer", "start": "2022-01-01"},
+    )
+    assert r.status_code == 403

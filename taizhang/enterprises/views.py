@@ -21,7 +21,7 @@ from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, ac
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
 from taizhang.matters.services import light_of
-from taizhang.projects.models import IndustryChain
+from taizhang.projects.models import IndustryChain, Project
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -127,28 +127,59 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
     return render(request, "enterprises/edit.html", {"form": form, "e": e})
 
 
+def _post_liaison(request: HttpRequest, scope, **target) -> None:
+    form = LiaisonForm(scope, request.POST)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for msg in errs:
+                messages.error(request, f"{label}：{msg}" if label else msg)
+        return
+    try:
+        services.do_add_liaison(scope, **target, **form.cleaned_data)
+        messages.success(request, "已新增包联")
+    except ValidationError as err:
+        for msgs in messages_of(err).values():
+            for msg in msgs:
+                messages.error(request, msg)
+
+
 @login_required
 @require_POST
 def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     e = scope.get(Enterprise.objects.all(), pk)
     scope.require_manage()
-    form = LiaisonForm(scope, request.POST)
-    if form.is_valid():
-        try:
-            services.do_add_liaison(scope, enterprise=e, **form.cleaned_data)
-            messages.success(request, "已新增包联")
-        except ValidationError as err:
-            for msgs in messages_of(err).values():
-                for msg in msgs:
-                    messages.error(request, msg)
-    else:
-        for field, errs in form.errors.items():
-            for msg in errs:
-                messages.error(
-                    request, f"{form.fields[field].label if field in form.fields else ''}：{msg}"
-                )
+    _post_liaison(request, scope, enterprise=e)
     return redirect("enterprise_detail", pk=e.pk)
+
+
+@login_required
+@require_POST
+def project_liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_of(request)
+    project = scope.get(Project.objects.all(), pk)
+    scope.require_manage()
+    _post_liaison(request, scope, project=project)
+    return redirect("project_detail", pk=project.pk)
+
+
+@login_required
+@require_POST
+def liaison_end(request: HttpRequest, lid: int) -> HttpResponse:
+    scope = scope_of(request)
+    liaison = scope.get(Liaison.objects.all(), lid)
+    scope.require_manage()
+    try:
+        services.do_end_liaison(scope, liaison, end=request.POST.get("end") or timezone.localdate())
+        messages.success(request, "已结束包联")
+    except ValidationError as err:
+        for msgs in messages_of(err).values():
+            for msg in msgs:
+                messages.error(request, msg)
+    if liaison.project_id:
+        return redirect("project_detail", pk=liaison.project_id)
+    return redirect("enterprise_detail", pk=liaison.enterprise_id)
 
 
 @login_required

@@ -206,8 +206,10 @@ class MonthlyReport(models.Model):
 _PROJECT_RULE = ScopeRule(
     division="division__path",
     units=("responsible_unit",),
-    people=("liaison_leader",),
+    # The named 包联领导 and anyone assigned through a liaison record (包联干部, 服务专员).
+    people=("liaison_leader", "liaisons__person"),
     enterprise="owner_enterprise",
+    distinct=True,
 )
 register(Project, _PROJECT_RULE)
 for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
@@ -216,7 +218,8 @@ for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
         ScopeRule(
             division="project__division__path",
             units=("project__responsible_unit",),
-            people=("project__liaison_leader",),
+            people=("project__liaison_leader", "project__liaisons__person"),
             enterprise="project__owner_enterprise",
+            distinct=True,
         ),
     )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
+from taizhang.enterprises.forms import LiaisonForm
 from taizhang.exports.http import download
 from taizhang.projects import services
 from taizhang.projects.exports import project_table
@@ -113,6 +114,11 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "stage_form": StageForm(initial={"date": today}),
             "year_form": YearForm(initial={"year": today.year}),
             "milestone_form": MilestoneForm(),
+            "liaisons": project.liaisons.select_related("person").order_by("-start"),
+            "liaison_form": LiaisonForm(scope, initial={"start": today})
+            if scope.can_manage
+            else None,
+            "today": today,
             "report_form": MonthlyReportForm(initial={"year": today.year, "month": today.month}),
         },
     )
