@@ -346,3 +346,23 @@ def test_outline_without_structure_is_empty() -> None:
     assert parse_outline("今年新增就业600人。项目进展顺利。") == []
     assert parse_outline("2023年工作回顾\n\n（一）产业发展。一是回顾。\n") == []
     assert parse_outline("") == []
+
+
+def test_it_reads_bounds_as_targets_in_text_without_headings():
+    from taizhang.lib.extract import extract
+
+    (one,) = extract("2024年全年城镇新增就业3760人以上。")
+    assert (one.kind, one.period, one.comparator) == ("target", 2024, ">=")
+    gdp, jobs = extract("今年全区地区生产总值增长7%左右，城镇新增就业3500人以上。", year=2025)
+    assert gdp.kind == jobs.kind == "target" and gdp.period == 2025
+
+
+def test_it_keeps_reported_results_with_bounds_as_achievements():
+    from taizhang.lib.extract import extract
+
+    done, growth = extract("1至8月份完成投资123.3亿元，增长10%以上。")
+    assert done.kind == growth.kind == "achievement"
+    visits, signed = extract("今年以来，走访企业1100余次，新签约亿元以上项目26个。")
+    assert visits.kind == signed.kind == "achievement"
+    (last,) = extract("去年城镇新增就业3600人以上。")
+    assert last.kind == "achievement"

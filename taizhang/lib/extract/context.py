@@ -149,27 +149,39 @@ def analyse(s: str, year: int | None) -> DocContext:
 def time_cue(prefix: str, main_year: int | None) -> tuple[str | None, int | None]:
     """Last time word before the number: ("year"|"last"|"this", resolved year)."""
     found: tuple[str | None, int | None] = (None, None)
+    named: int | None = None  # "2024年全年…": 全年 means the year just named
     for m in _TIME_RE.finditer(prefix):
         if m.start() > 0 and prefix[m.start() - 1] in _COMPARE_BEFORE:
             continue  # 较去年 / 比2020年 name a baseline, not the period
         if m.group("y"):
-            found = ("year", int(m.group("y")))
+            named = int(m.group("y"))
+            found = ("year", named)
         elif m.group("last"):
             found = ("last", main_year - 1 if main_year is not None else None)
         else:
-            found = ("this", main_year)
+            found = ("year", named) if named is not None else ("this", main_year)
     return found
 
 
+# Words that report something done; a bound next to them ("完成60亿元以上") is a result.
+PAST_RE = re.compile(r"完成|实现|达到|累计|已经|已|同比|比上年|较上年|超额|创历史")
+
+
 def classify(
-    ctx: DocContext, pos: int, sentence_prefix: str, clause: str
+    ctx: DocContext, pos: int, sentence_prefix: str, clause: str, bound: bool = False
 ) -> tuple[str, int | None]:
-    """(kind, period) for a number at normalised position `pos`."""
+    """(kind, period) for a number at normalised position `pos`.
+
+    `bound` says the number carries a target comparator (以上, 不低于, 控制在,
+    左右 …): in text without review/plan headings that, without a past-tense
+    cue, reads as a target ("全年城镇新增就业3760人以上").
+    """
     forecast = FORECAST_RE.search(clause) is not None
     cue, cue_year = time_cue(sentence_prefix, ctx.main_year)
     sec = ctx.section_at(pos)
     if sec is None:
-        kind = TARGET if forecast else ACHIEVEMENT
+        set_target = bound and cue != "last" and PAST_RE.search(sentence_prefix + clause) is None
+        kind = TARGET if forecast or set_target else ACHIEVEMENT
         if cue is not None:
             return kind, cue_year
         return kind, ctx.main_year if not ctx.is_report else None

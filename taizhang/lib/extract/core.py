@@ -228,17 +228,19 @@ class _Extractor:
                 return
             values.append((a, a + len(num_text), val, u))
 
+        if len(values) == 2:
+            comparators = [">=", "<="]
+        else:
+            comparators = [_comparator(raw_pre, suffix, approx)]
+        bound = comparators[0] in (">=", "<=") or "左右" in suffix
         kind, period = classify(
             self.ctx,
             pos,
             s[max(sent_start, pos - 200) : pos],
             s[max(clause_start, pos - _PRE_WINDOW) : min(clause_end, tail + _PRE_WINDOW)],
+            bound,
         )
         sentence = _sentence_text(self.nt, sent_start, sent_end, pos)
-        if len(values) == 2:
-            comparators = [">=", "<="]
-        else:
-            comparators = [_comparator(raw_pre, suffix, approx)]
         for (a, b, val, u), cmp_ in zip(values, comparators, strict=True):
             start, end = self.nt.span_to_orig(a, b)
             self.out.append(
