@@ -5,6 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from taizhang.api.api import api
+from taizhang.front import audit_views
 from taizhang.front import views as front
 from taizhang.projects import views as projects
 
@@ -30,6 +31,8 @@ urlpatterns = [
     path("imports/", include("taizhang.imports.urls")),
     path("tasks/", include("taizhang.tasks.urls")),  # supervision tasks, suggestions, proposals
     path("assessment/", include("taizhang.assessment.urls")),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.<str:fmt>", audit_views.audit_export, name="audit_export"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
