@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 
 from taizhang.core.context import current_origin
 from taizhang.core.models import AuditEntry
@@ -55,7 +56,7 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
 
 
-def entry(
+def entry_values(
     actor: Any,
     obj: models.Model,
     action: str,
@@ -66,8 +67,8 @@ def entry(
     division_path: str = "",
     extra: dict[str, Any] | None = None,
     root: models.Model | None = None,
-) -> AuditEntry:
-    """An unsaved entry: `record` saves one, bulk imports bulk_create many."""
+) -> dict[str, Any]:
+    """An entry's column values; `record` saves one, bulk imports insert many at once."""
     origin = current_origin()
     if action == AuditEntry.Action.CREATE:
         changes: dict[str, Any] = {k: [None, v] for k, v in (after or {}).items()}
@@ -80,21 +81,26 @@ def entry(
     user = actor if getattr(actor, "pk", None) else None
     name = (user.get_full_name() or user.get_username()) if user is not None else ""
     root = root or obj
-    return AuditEntry(
-        actor=user,
-        actor_name=name or "系统",
-        source=origin.source,
-        ip=origin.ip,
-        action=action,
-        verb=verb,
-        object_type=obj._meta.label_lower,
-        object_id=str(obj.pk),
-        object_repr=str(obj)[:200],
-        division_path=division_path,
-        root_type=root._meta.label_lower,
-        root_id=str(root.pk),
-        changes=changes,
-    )
+    return {
+        "at": timezone.now(),
+        "actor_id": user.pk if user is not None else None,
+        "actor_name": name or "系统",
+        "source": origin.source,
+        "ip": origin.ip,
+        "action": action,
+        "verb": verb,
+        "object_type": obj._meta.label_lower,
+        "object_id": str(obj.pk),
+        "object_repr": str(obj)[:200],
+        "division_path": division_path,
+        "root_type": root._meta.label_lower,
+        "root_id": str(root.pk),
+        "changes": changes,
+    }
+
+
+def entry(actor: Any, obj: models.Model, action: str, **kwargs: Any) -> AuditEntry:
+    return AuditEntry(**entry_values(actor, obj, action, **kwargs))
 
 
 def record(actor: Any, obj: models.Model, action: str, **kwargs: Any) -> AuditEntry:

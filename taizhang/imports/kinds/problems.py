@@ -14,7 +14,7 @@ from django.utils import timezone
 from taizhang.core.models import AuditEntry
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.kinds.base import CREATE, UNCHANGED, Col, Importer, RowError, RowResult, norm
-from taizhang.imports.kinds.bulk import audit_entry, batched, snapshot
+from taizhang.imports.kinds.bulk import audit_entry, batched, insert_rows, snapshot
 from taizhang.imports.models import ImportedKey
 from taizhang.lib.credit_code import normalize as normalize_code
 from taizhang.matters import services
@@ -22,6 +22,21 @@ from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, S
 
 SOURCES = {str(s.label): s.value for s in Source} | {s.value: s.value for s in Source}
 _SYSTEM_NUMBER = re.compile(r"WQ(\d{4})-(\d+)")
+
+
+# What an imported problem says; the rest of a new Matter is defaults, not news.
+_IMPORTED_FIELDS = [
+    "kind",
+    "division",
+    "title",
+    "description",
+    "source",
+    "enterprise",
+    "category",
+    "raised_on",
+    "raised_by_name",
+    "status",
+]
 
 
 class ProblemImporter(Importer):
@@ -185,6 +200,7 @@ class ProblemImporter(Importer):
         user = self.scope.user if getattr(self.scope.user, "pk", None) else None
         name = (user.get_full_name() or user.get_username()) if user else "系统"
         done = 0
+        now = timezone.now()
         for chunk in batched(rows, 2000):
             matters = []
             for r in chunk:
@@ -204,39 +220,43 @@ class ProblemImporter(Importer):
                     )
                 )
             Matter.objects.bulk_create(matters)
-            MatterStep.objects.bulk_create(
+            insert_rows(
+                MatterStep,
                 [
-                    MatterStep(
-                        matter=m,
-                        action="submit",
-                        label="提出",
-                        to_status=Status.SUBMITTED,
-                        date=m.raised_on,
-                        by=user,
-                        by_name=name,
-                        note=m.description[:500],
-                    )
+                    {
+                        "matter_id": m.pk,
+                        "action": "submit",
+                        "label": "提出",
+                        "to_status": Status.SUBMITTED,
+                        "date": m.raised_on,
+                        "by_id": user.pk if user else None,
+                        "by_name": name,
+                        "note": m.description[:500],
+                        "at": now,
+                    }
                     for m in matters
-                ]
+                ],
             )
-            AuditEntry.objects.bulk_create(
+            insert_rows(
+                AuditEntry,
                 [
                     audit_entry(
                         user,
                         m,
                         AuditEntry.Action.CREATE,
-                        after=snapshot(m),
+                        after=snapshot(m, _IMPORTED_FIELDS),
                         verb="登记企业问题",
                         division_path=m.division.path,
                     )
                     for m in matters
-                ]
+                ],
             )
-            ImportedKey.objects.bulk_create(
+            insert_rows(
+                ImportedKey,
                 [
-                    ImportedKey(kind=self.kind, key=r.key, object_id=m.pk)
+                    {"kind": self.kind, "key": r.key, "object_id": m.pk}
                     for r, m in zip(chunk, matters, strict=True)
-                ]
+                ],
             )
             done += len(chunk)
             progress(done, len(rows))

@@ -26,7 +26,7 @@ from taizhang.imports.kinds.base import (
     norm,
     service_errors,
 )
-from taizhang.imports.kinds.bulk import audit_entry, batched
+from taizhang.imports.kinds.bulk import audit_entry, batched, insert_rows
 from taizhang.imports.reading import cell_text
 from taizhang.projects import services
 from taizhang.projects.models import (
@@ -449,7 +449,8 @@ class ReportImporter(Importer):
                 for r in chunk
             ]
             MonthlyReport.objects.bulk_create(objs)
-            AuditEntry.objects.bulk_create(
+            insert_rows(
+                AuditEntry,
                 [
                     audit_entry(
                         user,
@@ -461,7 +462,7 @@ class ReportImporter(Importer):
                         root=o.project,
                     )
                     for o in objs
-                ]
+                ],
             )
             done += len(chunk)
             progress(done, len(rows))
@@ -501,7 +502,7 @@ class ReportImporter(Importer):
             MonthlyReport.objects.bulk_update(
                 changed, ["amount", "note", "reported_by", "reported_at", "corrections"]
             )
-            AuditEntry.objects.bulk_create(entries)
+            insert_rows(AuditEntry, entries)
             done += len(chunk)
             progress(done, len(rows))
 
