@@ -55,4 +55,13 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
         for row in rows
     ]
     with connection.cursor() as cursor:
-        cursor.executemany(sql, values)
+        if connection.vendor == "postgresql":
+            # COPY streams the rows in one round trip; executemany sends one statement each.
+            copy_sql = "COPY {} ({}) FROM STDIN".format(
+                qn(model._meta.db_table), ", ".join(qn(f.column) for f in fields)
+            )
+            with cursor.cursor.copy(copy_sql) as copy:
+                for row in values:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(sql, values)
