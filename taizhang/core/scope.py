@@ -66,6 +66,11 @@ class Scope:
         """The user to stamp on records, or None for an anonymous scope."""
         return self.user if getattr(self.user, "pk", None) else None
 
+    @property
+    def actor_name(self) -> str:
+        user = self.actor
+        return (user.get_full_name() or user.get_username()) if user else "系统"
+
     # Capabilities -------------------------------------------------------
     @property
     def is_admin(self) -> bool:

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.calendar import get_calendar
-from taizhang.core.errors import ConflictError, invalid
+from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Visit
@@ -38,30 +38,6 @@ from taizhang.matters.workflow import Actor, StepRefused
 
 OPEN = workflow.OPEN
 FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
-
-
-def _user(scope: Scope) -> Any:
-    return scope.user if getattr(scope.user, "pk", None) else None
-
-
-def _name(scope: Scope) -> str:
-    u = _user(scope)
-    return (u.get_full_name() or u.get_username()) if u else "系统"
-
-
-def as_date(value: Any, field: str, label: str, *, required: bool = True) -> dt.date | None:
-    if value in (None, ""):
-        if required:
-            raise invalid(field, f"请填写{label}（日期格式 YYYY-MM-DD）")
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise invalid(field, f"{label}格式不正确（应为 YYYY-MM-DD），收到「{value}」") from None
 
 
 # Kinds with their own light rule (supervision tasks: missed reports, pace) register here.
@@ -212,8 +188,8 @@ def _run(
         from_status=from_status,
         to_status=m.status,
         date=day,
-        by=_user(scope),
-        by_name=_name(scope),
+        by=scope.actor,
+        by_name=scope.actor_name,
         by_unit=scope.unit if scope.role == Role.UNIT else None,
         note=(note or "").strip(),
         deadline_before=deadline_before,
@@ -222,7 +198,7 @@ def _run(
         round=m.round,
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         step,
         AuditEntry.Action.ACTION,
         before=before,
@@ -321,8 +297,8 @@ def do_create_problem(
         category=category,
         visit=visit or None,
         raised_on=raised_on,
-        raised_by=_user(scope),
-        raised_by_name=str(data.get("raised_by_name") or _name(scope))[:60],
+        raised_by=scope.actor,
+        raised_by_name=str(data.get("raised_by_name") or scope.actor_name)[:60],
         is_synthetic=is_synthetic,
     )
     MatterStep.objects.create(
@@ -331,12 +307,12 @@ def do_create_problem(
         label="提出",
         to_status=Status.SUBMITTED,
         date=raised_on,
-        by=_user(scope),
-        by_name=_name(scope),
+        by=scope.actor,
+        by_name=scope.actor_name,
         note=description[:500],
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         m,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(m),

@@ -25,7 +25,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.errors import invalid, messages_of
+from taizhang.core.errors import as_date, invalid, messages_of
 from taizhang.core.models import AuditEntry, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.extract import ExtractInputError, extract, parse_outline, read_text_file
@@ -137,14 +137,10 @@ def _require(scope: Scope, draft: ReportDraft | None = None) -> None:
         raise PermissionDenied("该草稿不在您的管辖范围内")
 
 
-def _user(scope: Scope):
-    return scope.user if getattr(scope.user, "pk", None) else None
-
-
 def _touch(scope: Scope, draft: ReportDraft, verb: str, extra: dict | None = None) -> None:
     ReportDraft.objects.filter(pk=draft.pk).update(updated_at=timezone.now())
     audit.record(
-        _user(scope),
+        scope.actor,
         draft,
         AuditEntry.Action.ACTION,
         verb=verb,
@@ -172,7 +168,7 @@ def do_create_draft(
     first_line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
     title = (title or "").strip() or first_line[:60] or f"{year}年政府工作报告"
     draft = ReportDraft.objects.create(
-        division=division, title=title[:120], year=year, text=text, created_by=_user(scope)
+        division=division, title=title[:120], year=year, text=text, created_by=scope.actor
     )
     deadline = dt.date(year, 12, 31)
     DraftRow.objects.bulk_create(
@@ -182,7 +178,7 @@ def do_create_draft(
         ]
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         draft,
         AuditEntry.Action.CREATE,
         after={"名称": draft.title, "年度": year, "行数": draft.rows.count()},
@@ -248,8 +244,6 @@ def _apply(row: DraftRow, data: dict[str, Any], draft: ReportDraft) -> None:
         people = Person.objects.filter(division__path__startswith=district.path)
         row.leader = _ref(Person, data["leader"], people, "leader")
     if "deadline" in data:
-        from taizhang.matters.services import as_date
-
         row.deadline = as_date(data["deadline"], "deadline", "完成时限", required=False)
     if "cycle" in data and data["cycle"] not in (None, ""):
         cycle = services.CYCLE_BY_LABEL.get(str(data["cycle"]).strip())

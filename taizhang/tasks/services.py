@@ -53,15 +53,6 @@ COMPARATOR_ALIASES = {
 }  # fmt: skip
 
 
-def _user(scope: Scope) -> Any:
-    return scope.user if getattr(scope.user, "pk", None) else None
-
-
-def _name(scope: Scope) -> str:
-    u = _user(scope)
-    return (u.get_full_name() or u.get_username()) if u else "系统"
-
-
 def decimal_or_none(value: Any, field: str, label: str) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -240,8 +231,8 @@ def do_create_task(
         title=c["title"],
         description=c["description"],
         raised_on=c["raised_on"],
-        raised_by=_user(scope),
-        raised_by_name=(c["proposer"] or _name(scope))[:60],
+        raised_by=scope.actor,
+        raised_by_name=(c["proposer"] or scope.actor_name)[:60],
         is_synthetic=is_synthetic,
     )
     serial, number = c["serial"], c["doc_number"]
@@ -277,12 +268,12 @@ def do_create_task(
         label="立项",
         to_status=Status.SUBMITTED,
         date=m.raised_on,
-        by=_user(scope),
-        by_name=_name(scope),
+        by=scope.actor,
+        by_name=scope.actor_name,
         note=(c["source_sentence"] or c["description"])[:500],
     )
     audit.record(
-        _user(scope),
+        scope.actor,
         m,
         AuditEntry.Action.CREATE,
         after={**audit.snapshot(m), **audit.snapshot(detail)},
@@ -371,8 +362,8 @@ def do_submit_report(
                     actual_value=value,
                     text=text,
                     evidence=(evidence or "").strip(),
-                    by=_user(scope),
-                    by_name=_name(scope),
+                    by=scope.actor,
+                    by_name=scope.actor_name,
                     by_unit=scope.unit,
                 )
                 label = f"{period}进度报送"
@@ -383,11 +374,11 @@ def do_submit_report(
                 existing.evidence = (evidence or "").strip()
                 existing.corrections += 1
                 existing.corrected_at = now
-                existing.by, existing.by_name = _user(scope), _name(scope)
+                existing.by, existing.by_name = scope.actor, scope.actor_name
                 existing.save()
                 rep = existing
                 audit.record(
-                    _user(scope),
+                    scope.actor,
                     rep,
                     AuditEntry.Action.UPDATE,
                     before=before,
@@ -440,7 +431,7 @@ def do_finish_task(
         step = ms.do_report(scope, matter, note=note, expected_version=expected_version, date=date)
         TaskDetail.objects.filter(matter=matter).update(evidence=evidence)
         audit.record(
-            _user(scope),
+            scope.actor,
             matter,
             AuditEntry.Action.UPDATE,
             after={"办结佐证材料": evidence},
@@ -539,7 +530,7 @@ def do_issue_notice(
                 sent_on=day,
                 level=level,
                 note=note[:500],
-                by=_user(scope),
+                by=scope.actor,
             )
             return {"_label": label, "等级": str(NoticeLevel(level).label)}
 
