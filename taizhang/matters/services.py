@@ -66,8 +66,17 @@ def deadline_light_of(matter: Matter, today: dt.date):
     )
 
 
+# Deputies' suggestions and CPPCC proposals are redone within 30 working days.
+REDO_WORKDAYS = {Kind.SUGGESTION: 30, Kind.PROPOSAL: 30}
+# Who rates the result, as the step history names them.
+RATER_LABEL = {Kind.SUGGESTION: "代表", Kind.PROPOSAL: "委员"}
+
+
 def default_deadline(matter: Matter, start: dt.date) -> dt.date:
-    days = matter.category.default_workdays if matter.category else 7
+    if matter.category:
+        days = matter.category.default_workdays
+    else:
+        days = REDO_WORKDAYS.get(matter.kind, 7)
     return get_calendar().add_workdays(start, days).date
 
 
@@ -483,7 +492,8 @@ def do_rate(
     date: Any = None,
     new_deadline: Any = None,
 ) -> MatterStep:
-    """企业评价. 不满意 sends the matter back (退回重办) with a new deadline."""
+    """The rater's verdict (企业评价, or the deputy's / member's opinion recorded by the
+    office). 不满意 sends the matter back (退回重办) with a new deadline."""
     if rating not in Rating.values:
         raise invalid("rating", "请选择评价：满意、基本满意或不满意")
     comment = (comment or "").strip()
@@ -493,7 +503,9 @@ def do_rate(
 
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             m.rating, m.rating_comment, m.rated_on = rating, comment[:500], day
-            extra: dict[str, Any] = {"_rating": rating, "评价": str(Rating(rating).label)}
+            label = str(Rating(rating).label)
+            who = RATER_LABEL.get(m.kind, "企业")
+            extra: dict[str, Any] = {"_rating": rating, "评价": label}
             if rating == Rating.UNSATISFIED:
                 due = as_date(new_deadline, "new_deadline", "重办时限", required=False)
                 due = due or default_deadline(m, day)
@@ -501,9 +513,10 @@ def do_rate(
                     raise invalid("new_deadline", "重办时限不能早于评价日期")
                 m.deadline, m.finished_on = due, None
                 m.round += 1
-                extra.update({"_target": Status.RETURNED, "_label": "企业评价：不满意，退回重办"})
+                redo = "退回重办" if m.kind == Kind.ENTERPRISE_PROBLEM else "重新办理"
+                extra.update({"_target": Status.RETURNED, "_label": f"{who}评价：不满意，{redo}"})
             else:
-                extra["_label"] = f"企业评价：{str(Rating(rating).label)}"
+                extra["_label"] = f"{who}评价：{label}"
             return extra
 
         return _run(

@@ -17,7 +17,6 @@ from django.db.models import Max
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.calendar import get_calendar
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
@@ -30,7 +29,6 @@ from taizhang.matters.models import (
     MatterStep,
     NoticeLevel,
     Notification,
-    Rating,
     Reminder,
     Status,
 )
@@ -450,37 +448,16 @@ def do_rate_answer(
     expected_version: int | None,
     date: Any = None,
 ) -> MatterStep:
-    """The deputy's / member's opinion of the answer, recorded by the office. 不满意 → 重办."""
-    if rating not in Rating.values:
-        raise invalid("rating", "请选择评价：满意、基本满意或不满意")
-    comment = (comment or "").strip()
-    if rating == Rating.UNSATISFIED and not comment:
-        raise invalid("comment", "评价为不满意时，请说明原因")
-    with transaction.atomic():
-
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            m.rating, m.rating_comment, m.rated_on = rating, comment[:500], day
-            label = str(Rating(rating).label)
-            extra: dict[str, Any] = {"_rating": rating, "评价": label}
-            who = "代表" if m.kind == Kind.SUGGESTION else "委员"
-            if rating == Rating.UNSATISFIED:
-                m.deadline = get_calendar().add_workdays(day, 30).date
-                m.finished_on = None
-                m.round += 1
-                extra.update({"_target": Status.RETURNED, "_label": f"{who}评价：不满意，重新办理"})
-            else:
-                extra["_label"] = f"{who}评价：{label}"
-            return extra
-
-        return ms.run_step(
-            scope,
-            matter,
-            "rate",
-            expected_version=expected_version,
-            date=date,
-            note=comment,
-            apply=apply,
-        )
+    """The deputy's / member's opinion of the answer, recorded by the office: the one
+    rating step of the workflow, which names the rater by the matter's kind."""
+    return ms.do_rate(
+        scope,
+        matter,
+        rating=rating,
+        comment=comment,
+        expected_version=expected_version,
+        date=date,
+    )
 
 
 LEVEL_KIND = {
