@@ -15,7 +15,7 @@ from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role, Unit
 from taizhang.core.scope import scope_of
-from taizhang.enterprises import services
+from taizhang.enterprises import accounts, services
 from taizhang.enterprises.forms import EnterpriseForm, LiaisonForm, VisitForm
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
@@ -90,6 +90,7 @@ def enterprise_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if scope.can_manage
             else None,
             "history": audit.history(e)[:30] if scope.reads_division else [],
+            "accounts": accounts.enterprise_users(e) if scope.can_manage else None,
             "today": today,
         },
     )
@@ -151,6 +152,40 @@ def liaison_add(request: HttpRequest, pk: int) -> HttpResponse:
     e = scope.get(Enterprise.objects.all(), pk)
     scope.require_manage()
     _post_liaison(request, scope, enterprise=e)
+    return redirect("enterprise_detail", pk=e.pk)
+
+
+@login_required
+@require_POST
+def enterprise_account(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create an enterprise login, or switch one on or off; the password is shown once."""
+    scope = scope_of(request)
+    e = scope.get(Enterprise.objects.select_related("division"), pk)
+    scope.require_manage()
+    try:
+        if request.POST.get("user_id"):
+            active = request.POST.get("active") == "1"
+            accounts.do_set_enterprise_user_active(
+                scope, e, int(request.POST["user_id"]), active=active
+            )
+            messages.success(request, "已启用账号" if active else "已停用账号")
+        else:
+            user, password = accounts.do_create_enterprise_user(
+                scope,
+                e,
+                username=request.POST.get("username", ""),
+                full_name=request.POST.get("full_name", ""),
+            )
+            messages.success(
+                request,
+                f"已为{e.name}创建账号「{user.username}」，初始密码：{password}"
+                "（只显示这一次，请当面或电话告知企业，并提醒首次登录后修改）",
+            )
+    except (ValidationError, ValueError) as err:
+        msgs = messages_of(err).values() if isinstance(err, ValidationError) else [["账号无效"]]
+        for group in msgs:
+            for msg in group:
+                messages.error(request, msg)
     return redirect("enterprise_detail", pk=e.pk)
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("enterprises/<int:pk>/", ent.enterprise_detail, name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", ent.enterprise_edit, name="enterprise_edit"),
     path("enterprises/<int:pk>/liaisons/", ent.liaison_add, name="liaison_add"),
+    path("enterprises/<int:pk>/accounts/", ent.enterprise_account, name="enterprise_account"),
     path("projects/<int:pk>/liaisons/", ent.project_liaison_add, name="project_liaison_add"),
     path("liaisons/<int:lid>/end/", ent.liaison_end, name="liaison_end"),
     path("visits/", ent.visit_list, name="visit_list"),
