@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # Listed so the API docs page serves Swagger UI from the package, not a CDN.
+    "ninja",
     "taizhang.core",
     "taizhang.enterprises",
     "taizhang.projects",

@@ -176,3 +176,23 @@ def test_it_serves_the_dashboard_contract(world):
         ).status_code
         == 422
     )
+
+
+def test_it_serves_the_api_docs_without_external_assets(world):
+    c = Client()
+    c.force_login(world.users["sup_a"])
+    body = c.get("/api/v1/docs").content.decode()
+    assert "swagger" in body.lower()
+    assert "https://" not in body and "http://" not in body.replace("http://testserver", "")
+
+
+def test_it_lists_every_route_in_the_schema(client, world):
+    import re
+
+    from taizhang.api.api import api
+
+    paths = set(client.get("/api/v1/openapi.json").json()["paths"])
+    routes = {
+        "/api/v1/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", str(p.pattern)) for p in api.urls[0]
+    }
+    assert routes - paths == {"/api/v1/", "/api/v1/docs", "/api/v1/openapi.json"}
