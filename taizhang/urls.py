@@ -13,8 +13,17 @@ urlpatterns = [
     path("", front.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    # Explicit templates: django.contrib.admin ships registration/ templates of its own.
+    path(
+        "password/",
+        auth_views.PasswordChangeView.as_view(template_name="front/password_change_form.html"),
+        name="password_change",
+    ),
+    path(
+        "password/done/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="front/password_change_done.html"),
+        name="password_change_done",
+    ),
     path("projects/", projects.project_list, name="project_list"),
     path("projects/new/", projects.project_edit, name="project_create"),
     path("projects/export.<str:fmt>", projects.project_export, name="project_export"),

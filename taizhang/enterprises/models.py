@@ -176,7 +176,8 @@ register(
     ScopeRule(
         division="division__path",
         units=("park", "matters__lead_unit", "matters__co_units"),
-        people=("liaisons__person",),
+        # Its liaison cadres, and the leader answering for one of its problems.
+        people=("liaisons__person", "matters__leader"),
         enterprise="pk",
         distinct=True,
     ),

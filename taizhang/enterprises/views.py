@@ -249,6 +249,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         "enterprises/visits.html",
         {
             "page": page,
+            # A cadre may have joined a visit to an enterprise outside their own liaison:
+            # name it, but link only what they may open.
+            "visible_ids": set(
+                scope.filter(Enterprise.objects.all())
+                .filter(visits__in=list(page.object_list))
+                .values_list("pk", flat=True)
+            ),
             "form": form if can_record else None,
             "kinds": Visit.Kind.choices,
             "kind": kind,
