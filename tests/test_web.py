@@ -175,3 +175,10 @@ def test_it_issues_api_tokens_from_the_command_line(world, capsys):
     raw = capsys.readouterr().out.strip().splitlines()[-1]
     c = Client()
     assert c.get("/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 200
+
+
+def test_it_answers_in_chinese_whatever_the_browser_asks(world):
+    c = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    c.force_login(world.users["sup_a"])
+    body = c.post("/projects/new/", {"code": ""}).content.decode()
+    assert "这个字段是必填项" in body and "This field is required" not in body
