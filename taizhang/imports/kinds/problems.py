@@ -14,7 +14,13 @@ from django.utils import timezone
 from taizhang.core.models import AuditEntry
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.kinds.base import CREATE, UNCHANGED, Col, Importer, RowError, RowResult, norm
-from taizhang.imports.kinds.bulk import audit_entry, batched, insert_rows, snapshot
+from taizhang.imports.kinds.bulk import (
+    audit_entry,
+    batched,
+    insert_returning,
+    insert_rows,
+    snapshot,
+)
 from taizhang.imports.models import ImportedKey
 from taizhang.lib.credit_code import normalize as normalize_code
 from taizhang.matters import services
@@ -219,7 +225,7 @@ class ProblemImporter(Importer):
                         raised_by_name=(p["raised_by_name"] or name)[:60],
                     )
                 )
-            Matter.objects.bulk_create(matters)
+            insert_returning(Matter, matters)
             insert_rows(
                 MatterStep,
                 [
