@@ -182,3 +182,26 @@ def test_it_answers_in_chinese_whatever_the_browser_asks(world):
     c.force_login(world.users["sup_a"])
     body = c.post("/projects/new/", {"code": ""}).content.decode()
     assert "这个字段是必填项" in body and "This field is required" not in body
+
+
+def test_it_audits_account_changes_made_in_the_admin_without_the_password(world):
+    c = login(world, "admin")
+    user = world.users["unit_b"]
+    r = c.post(
+        f"/admin/auth/user/{user.pk}/change/",
+        {
+            "username": "unit_b",
+            "first_name": "淇滨发改",
+            "last_name": "",
+            "email": "",
+            "is_active": "on",
+            "date_joined_0": "2022-01-01",
+            "date_joined_1": "00:00:00",
+            "initial-date_joined_0": "2022-01-01",
+            "initial-date_joined_1": "00:00:00",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    entry = AuditEntry.objects.get(object_type="auth.user", object_id=str(user.pk))
+    assert ["", "淇滨发改"] in entry.changes.values()
+    assert "password" not in str(entry.changes).lower() and "md5$" not in str(entry.changes)

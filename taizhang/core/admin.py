@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 
 from taizhang.core import audit
 from taizhang.core.models import (
@@ -17,24 +19,43 @@ from taizhang.core.models import (
 )
 
 
-class AuditedAdmin(admin.ModelAdmin):
-    """Admin edits of reference data land in the audit log like every other change."""
+class AuditedMixin:
+    """Admin edits of reference data and accounts land in the audit log like every other change."""
+
+    # Never copy secrets into the log.
+    audit_exclude = frozenset({"password"})
+
+    def _snap(self, obj):
+        fields = [f.name for f in obj._meta.concrete_fields if f.name not in self.audit_exclude]
+        return audit.snapshot(obj, fields)
 
     def save_model(self, request, obj, form, change):
-        before = audit.snapshot(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
+        before = self._snap(type(obj).objects.get(pk=obj.pk)) if change and obj.pk else None
         super().save_model(request, obj, form, change)
         audit.record(
             request.user,
             obj,
             "update" if change else "create",
             before=before,
-            after=audit.snapshot(obj),
+            after=self._snap(obj),
             verb="后台维护",
         )
 
     def delete_model(self, request, obj):
-        audit.record(request.user, obj, "delete", before=audit.snapshot(obj), verb="后台维护")
+        audit.record(request.user, obj, "delete", before=self._snap(obj), verb="后台维护")
         super().delete_model(request, obj)
+
+
+class AuditedAdmin(AuditedMixin, admin.ModelAdmin):
+    pass
+
+
+class AuditedUserAdmin(AuditedMixin, UserAdmin):
+    pass
+
+
+admin.site.unregister(get_user_model())
+admin.site.register(get_user_model(), AuditedUserAdmin)
 
 
 @admin.register(Division)
