@@ -102,6 +102,12 @@ def rows_from_text(text: str, year: int | None) -> list[dict[str, Any]]:
     """
     items = extract(text, year=year)
     targets = [i for i in items if i.kind == "target"] or items
+    # A forecast quoted in the review ("预计年产值15亿元") is not a target the government
+    # sets for the year: when the report names the year's targets, keep only those.
+    year = year or guess_year(text)
+    in_year = [i for i in targets if i.period == year]
+    if year is not None and in_year:
+        targets = in_year
     rows: list[dict[str, Any]] = []
     for i in targets:
         rows.append(
