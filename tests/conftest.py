@@ -137,4 +137,6 @@ def world(db) -> World:
         pa_town,
         pb,
     )
+
+
 from tests.enterprise_fixtures import eworld  # noqa: E402,F401  (enterprise-service fixtures)

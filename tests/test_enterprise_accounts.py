@@ -73,8 +73,14 @@ def test_it_keeps_account_management_to_the_office(world):
 def test_it_lets_a_user_change_their_password(world):
     c = Client()
     assert c.post("/login/", {"username": "ent_a", "password": "pw-ent_a"}).status_code == 302
-    r = c.post("/password/", {"old_password": "pw-ent_a", "new_password1": "Xinyang#2026",
-                              "new_password2": "Xinyang#2026"})
+    r = c.post(
+        "/password/",
+        {
+            "old_password": "pw-ent_a",
+            "new_password1": "Xinyang#2026",
+            "new_password2": "Xinyang#2026",
+        },
+    )
     assert r.status_code == 302
     again = Client().post("/login/", {"username": "ent_a", "password": "Xinyang#2026"})
     assert again.status_code == 302

@@ -6,36 +6,73 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matters', '0001_initial'),
+        ("matters", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reminder',
-            name='by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='签发人'),
+            model_name="reminder",
+            name="by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="签发人",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='level',
-            field=models.CharField(blank=True, choices=[('blue', '蓝色'), ('yellow', '黄色'), ('red', '红色')], max_length=8, verbose_name='督办单等级'),
+            model_name="reminder",
+            name="level",
+            field=models.CharField(
+                blank=True,
+                choices=[("blue", "蓝色"), ("yellow", "黄色"), ("red", "红色")],
+                max_length=8,
+                verbose_name="督办单等级",
+            ),
         ),
         migrations.AddField(
-            model_name='reminder',
-            name='note',
-            field=models.CharField(blank=True, max_length=500, verbose_name='督办要求'),
+            model_name="reminder",
+            name="note",
+            field=models.CharField(blank=True, max_length=500, verbose_name="督办要求"),
         ),
         migrations.AlterField(
-            model_name='notification',
-            name='kind',
-            field=models.CharField(choices=[('yellow', '临期提醒'), ('red', '逾期提醒'), ('escalate', '逾期升级'), ('step', '办理动态'), ('db_blue', '蓝色督办单'), ('db_yellow', '黄色督办单'), ('db_red', '红色督办单'), ('notice', '督办单（督查室签发）')], max_length=10, verbose_name='类型'),
+            model_name="notification",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("yellow", "临期提醒"),
+                    ("red", "逾期提醒"),
+                    ("escalate", "逾期升级"),
+                    ("step", "办理动态"),
+                    ("db_blue", "蓝色督办单"),
+                    ("db_yellow", "黄色督办单"),
+                    ("db_red", "红色督办单"),
+                    ("notice", "督办单（督查室签发）"),
+                ],
+                max_length=10,
+                verbose_name="类型",
+            ),
         ),
         migrations.AlterField(
-            model_name='reminder',
-            name='kind',
-            field=models.CharField(choices=[('yellow', '临期提醒'), ('red', '逾期提醒'), ('escalate', '逾期升级'), ('step', '办理动态'), ('db_blue', '蓝色督办单'), ('db_yellow', '黄色督办单'), ('db_red', '红色督办单'), ('notice', '督办单（督查室签发）')], max_length=10, verbose_name='类型'),
+            model_name="reminder",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("yellow", "临期提醒"),
+                    ("red", "逾期提醒"),
+                    ("escalate", "逾期升级"),
+                    ("step", "办理动态"),
+                    ("db_blue", "蓝色督办单"),
+                    ("db_yellow", "黄色督办单"),
+                    ("db_red", "红色督办单"),
+                    ("notice", "督办单（督查室签发）"),
+                ],
+                max_length=10,
+                verbose_name="类型",
+            ),
         ),
     ]
