@@ -209,6 +209,9 @@ def test_it_lets_a_cadre_assigned_by_liaison_see_the_project(world):
     ent_services.do_end_liaison(world.scope("sup_a"), liaison, end=dt.date(2022, 12, 31))
     liaison.refresh_from_db()
     assert liaison.end == dt.date(2022, 12, 31)
+    # Once the liaison has ended, the cadre no longer sees the project.
+    assert c.get(f"/projects/{world.pa_town.pk}/").status_code == 404
+    assert c.get("/api/v1/projects").json()["count"] == 0
     # Units cannot assign liaison cadres.
     r = client_for(world, "unit_a_town").post(
         f"/projects/{world.pa_town.pk}/liaisons/",

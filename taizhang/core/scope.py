@@ -7,6 +7,7 @@ lookups applies. Users without a profile see nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -14,15 +15,33 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from taizhang.core.models import Division, Profile, Role, Unit
+
+
+@dataclass(frozen=True)
+class Active:
+    """People reached through dated assignment rows (包联), counted only while the row runs.
+
+    `path` names the relation ("liaisons", "project__liaisons"); its rows have
+    person, start and end. Conditions sit in one Q, so they hold for the same row.
+    """
+
+    path: str
+
+    def q(self, person_id: int, today: dt.date) -> Q:
+        p = self.path
+        return Q(**{f"{p}__person": person_id, f"{p}__start__lte": today}) & (
+            Q(**{f"{p}__end__isnull": True}) | Q(**{f"{p}__end__gte": today})
+        )
 
 
 @dataclass(frozen=True)
 class ScopeRule:
     division: str
     units: tuple[str, ...] = ()
-    people: tuple[str, ...] = ()
+    people: tuple[str | Active, ...] = ()
     enterprise: str | None = None
     # Set when a lookup crosses a to-many relation, so rows can repeat.
     distinct: bool = False
@@ -110,8 +129,12 @@ class Scope:
             return q
         if self.role == Role.CADRE and self.person is not None and rule.people:
             q = Q()
+            today = timezone.localdate()
             for lookup in rule.people:
-                q |= Q(**{lookup: self.person.pk})
+                if isinstance(lookup, Active):
+                    q |= lookup.q(self.person.pk, today)
+                else:
+                    q |= Q(**{lookup: self.person.pk})
             return q
         if self.role == Role.ENTERPRISE and self.enterprise is not None and rule.enterprise:
             return Q(**{rule.enterprise: self.enterprise.pk})

@@ -167,7 +167,7 @@ class Visit(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.title}".strip()
 
 
-from taizhang.core.scope import ScopeRule, register  # noqa: E402
+from taizhang.core.scope import Active, ScopeRule, register  # noqa: E402
 
 # Units see enterprises in their park and those whose problems they handle; cadres the
 # enterprises they are liaison for; an enterprise user only itself.
@@ -177,7 +177,7 @@ register(
         division="division__path",
         units=("park", "matters__lead_unit", "matters__co_units"),
         # Its liaison cadres, and the leader answering for one of its problems.
-        people=("liaisons__person", "matters__leader"),
+        people=(Active("liaisons"), "matters__leader"),
         enterprise="pk",
         distinct=True,
     ),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.models import Division, Person, Unit
-from taizhang.core.scope import ScopeRule, register
+from taizhang.core.scope import Active, ScopeRule, register
 
 
 class Kind(models.TextChoices):
@@ -314,7 +314,7 @@ class Reminder(models.Model):
 MATTER_RULE = ScopeRule(
     division="division__path",
     units=("lead_unit", "co_units"),
-    people=("leader", "enterprise__liaisons__person"),
+    people=("leader", Active("enterprise__liaisons")),
     enterprise="enterprise",
     distinct=True,
 )
@@ -325,7 +325,7 @@ for _model in (MatterStep, Notification, Reminder):
         ScopeRule(
             division="matter__division__path",
             units=("matter__lead_unit", "matter__co_units"),
-            people=("matter__leader", "matter__enterprise__liaisons__person"),
+            people=("matter__leader", Active("matter__enterprise__liaisons")),
             enterprise="matter__enterprise",
             distinct=True,
         ),

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.models import Division, Person, Unit
-from taizhang.core.scope import ScopeRule, register
+from taizhang.core.scope import Active, ScopeRule, register
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -207,7 +207,7 @@ _PROJECT_RULE = ScopeRule(
     division="division__path",
     units=("responsible_unit",),
     # The named 包联领导 and anyone assigned through a liaison record (包联干部, 服务专员).
-    people=("liaison_leader", "liaisons__person"),
+    people=("liaison_leader", Active("liaisons")),
     enterprise="owner_enterprise",
     distinct=True,
 )
@@ -218,7 +218,7 @@ for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
         ScopeRule(
             division="project__division__path",
             units=("project__responsible_unit",),
-            people=("project__liaison_leader", "project__liaisons__person"),
+            people=("project__liaison_leader", Active("project__liaisons")),
             enterprise="project__owner_enterprise",
             distinct=True,
         ),
