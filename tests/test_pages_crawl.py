@@ -46,7 +46,7 @@ def crawl(username: str, limit: int = 120) -> dict[str, int]:
         )
         assert "http://" not in plain, url
         assert "https://" not in body, url
-        assert 'lang="zh-Hans"' in body, url
+        assert 'lang="zh-hans"' in body, url
         for link in HREF.findall(body):
             link = link.replace("&amp;", "&")
             # One page per path is enough; the query variants are filters of the same view.

@@ -205,3 +205,16 @@ def test_it_audits_account_changes_made_in_the_admin_without_the_password(world)
     entry = AuditEntry.objects.get(object_type="auth.user", object_id=str(user.pk))
     assert ["", "淇滨发改"] in entry.changes.values()
     assert "password" not in str(entry.changes).lower() and "md5$" not in str(entry.changes)
+
+
+def test_it_can_speak_english_when_the_deployment_says_so(world, settings):
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        body = Client().get("/login/").content.decode()
+        assert "Log in to Taizhang" in body and 'lang="en"' in body
+        c = Client()
+        c.force_login(world.users["sup_a"])
+        body = c.get("/projects/").content.decode()
+        assert "Key projects" in body and "Export Excel" in body
