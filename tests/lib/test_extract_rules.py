@@ -366,3 +366,12 @@ def test_it_keeps_reported_results_with_bounds_as_achievements():
     assert visits.kind == signed.kind == "achievement"
     (last,) = extract("去年城镇新增就业3600人以上。")
     assert last.kind == "achievement"
+
+
+def test_it_names_an_amount_after_the_projects_just_counted():
+    from taizhang.lib.extract import extract
+
+    count, amount = extract("新签约项目42个、总投资261.2亿元。")
+    assert amount.name == "新签约项目总投资" and amount.unit == "亿元"
+    count, amount = extract("全年实施省市重点项目25个，完成投资80亿元以上。")
+    assert amount.name == "省市重点项目完成投资" and amount.comparator == ">="

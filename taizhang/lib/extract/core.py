@@ -215,6 +215,15 @@ class _Extractor:
                 name = clean(s[tail : min(clause_end, tail + _PRE_WINDOW)])[:16]
             if not name or name in CHANGE_WORDS:
                 name = self._borrow_subject(clause_start, name)
+        if (
+            name in _BARE_AMOUNT_NAMES
+            and self.out
+            and self.prev_sent == sent_start
+            and self.out[-1].unit in _COUNT_UNITS
+        ):
+            # "新签约项目42个、总投资261.2亿元" / "实施省市重点项目25个，完成投资80亿元":
+            # the amount belongs to the projects just counted.
+            name = _LEADING_VERB_RE.sub("", self.out[-1].name) + name
         if name.startswith("占") and self.out and self.prev_sent == sent_start:
             # "完成投资34.7亿元、占年度投资计划的121.3%": a share of the previous value
             name = self.out[-1].name + name
@@ -289,6 +298,11 @@ class _Extractor:
         prev_start = max(self.sp.clause_start(prev_end), sent_start, prev_end - _PRE_WINDOW)
         subject = previous_subject(self.s, prev_start, prev_end)
         return subject + verb
+
+
+_BARE_AMOUNT_NAMES = frozenset({"总投资", "完成投资", "投资", "完成产值", "实现产值", "计划总投资"})
+_COUNT_UNITS = frozenset({"个", "项", "家", "宗"})
+_LEADING_VERB_RE = re.compile(r"^(?:全年|今年|共|累计)?(?:实施|推进|谋划|建设|新建|开工|引进|储备)")
 
 
 def extract(text: str, year: int | None = None) -> list[Indicator]:
