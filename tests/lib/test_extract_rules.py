@@ -375,3 +375,10 @@ def test_it_names_an_amount_after_the_projects_just_counted():
     assert amount.name == "新签约项目总投资" and amount.unit == "亿元"
     count, amount = extract("全年实施省市重点项目25个，完成投资80亿元以上。")
     assert amount.name == "省市重点项目完成投资" and amount.comparator == ">="
+
+
+def test_it_reads_pollutant_concentration_targets_but_not_the_pollutant_name():
+    from taizhang.lib.extract import extract
+
+    (one,) = extract("2025年主要预期目标：PM2.5平均浓度控制在每立方米40微克以下。")
+    assert (one.name, one.value, one.unit, one.comparator) == ("PM2.5平均浓度", 40, "微克", "<=")

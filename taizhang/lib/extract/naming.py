@@ -24,7 +24,9 @@ _LEAD_RE = re.compile(
 _TRAIL_RE = re.compile(
     r"(?:[、，,：:；;\s]|不低于|不少于|不小于|至少|不超过|不高于|不多于|控制在|低于|少于|突破|超过"
     r"|超出|高于|多于|超|大约|约|将近|接近|近|达到|达|完成|实现|累计|共计|共|总计|合计|为|是|到"
-    r"|至|的|有|在|分别|可达|可|稳定在|保持在|稳定|保持)+$"
+    r"|至|的|有|在|分别|可达|可|稳定在|保持在|稳定|保持"
+    # "控制在每立方米40微克以下": the per-unit phrase belongs to the unit, not the name.
+    r"|每(?:立方米|平方米|平方公里|人|户|亩|吨|千瓦时))+$"
 )
 # Endings after which the measured thing follows the number ("改造64个老旧小区").
 _WEAK_END_RE = re.compile(
