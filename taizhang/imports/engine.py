@@ -227,8 +227,9 @@ def write(analysis: Analysis, imp: Importer, progress: Progress | None = None) -
     """Write the valid rows; call inside the import transaction (see `run`)."""
     todo = [r for r in analysis.rows if r.action in (CREATE, UPDATE)]
     progress = progress or (lambda done, total: None)
-    if imp.bulk and len(todo) >= limit("IMPORT_BULK_THRESHOLD"):
-        imp.commit_bulk(todo, progress)
+    commit_bulk = getattr(imp, "commit_bulk", None)
+    if commit_bulk is not None and len(todo) >= limit("IMPORT_BULK_THRESHOLD"):
+        commit_bulk(todo, progress)
     else:
         for n, r in enumerate(todo, 1):
             try:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import unicodedata
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -58,13 +59,15 @@ def norm(text: Any) -> str:
     return unicodedata.normalize("NFKC", cell_text(text)).replace(" ", "").replace("\u3000", "")
 
 
-class Importer:
+class Importer(ABC):
+    """One kind of sheet. Kinds with a batched path for large files also define
+    `commit_bulk(rows, progress)`; the engine uses it above IMPORT_BULK_THRESHOLD."""
+
     kind: ClassVar[str]
     label: ClassVar[str]
     key_label: ClassVar[str]
     columns: ClassVar[list[Col]]
     key_columns: ClassVar[tuple[str, ...]] = ()  # cells that show the key in messages
-    bulk: ClassVar[bool] = False  # has a batched commit path for large files
     options_help: ClassVar[dict[str, str]] = {}
 
     def __init__(self, scope: Scope, options: dict[str, Any] | None = None) -> None:
@@ -93,19 +96,20 @@ class Importer:
 
     # Lifecycle ------------------------------------------------------------------
     def prepare(self, rows: list[RowResult]) -> None:
-        """Load everything the rows refer to in a few queries."""
+        """Load everything the rows refer to in a few queries (optional hook)."""
+        return None
 
+    @abstractmethod
     def validate(self, r: RowResult) -> None:
-        raise NotImplementedError
+        """Check one row and fill r.payload, r.key and r.action; raise RowError."""
 
     def finish(self, rows: list[RowResult]) -> None:
-        """Checks across rows after each row was validated on its own."""
+        """Checks across rows after each row was validated on its own (optional hook)."""
+        return None
 
+    @abstractmethod
     def commit_one(self, r: RowResult) -> None:
-        raise NotImplementedError
-
-    def commit_bulk(self, rows: list[RowResult], progress) -> None:
-        raise NotImplementedError
+        """Write one valid row through the module's do_* function."""
 
     # Cell helpers -------------------------------------------------------------
     def raw(self, r: RowResult, key: str) -> Any:

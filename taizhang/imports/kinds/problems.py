@@ -50,7 +50,6 @@ class ProblemImporter(Importer):
     label = "企业问题"
     key_label = "问题编号"
     key_columns = ("number",)
-    bulk = True
     columns = [
         Col("number", "问题编号", ("编号", "问题序号", "台账编号"), True, example="WT-2026-0001"),
         Col(

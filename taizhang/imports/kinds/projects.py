@@ -255,7 +255,6 @@ class ReportImporter(Importer):
     label = "月度投资报送"
     key_label = "项目编号+年度+月份"
     key_columns = ("code", "year", "month")
-    bulk = True
     columns = [
         Col("code", "项目编号", ("编号", "项目代码"), True, example="SC-2026-001"),
         Col("name", "项目名称", ("名称",), example="新拓洋生物科技产业园项目", width=30),
