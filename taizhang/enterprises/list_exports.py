@@ -6,7 +6,8 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -16,6 +17,7 @@ from taizhang.enterprises.models import Liaison, Visit, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
+from taizhang.matters.models import Matter
 from taizhang.projects.exports import filler_name
 
 
@@ -72,8 +74,20 @@ def enterprise_export(request: HttpRequest, fmt: str) -> HttpResponse:
 
 
 def visits_filtered(scope: Scope, params: Any) -> QuerySet[Visit]:
-    """The visit list's rows: same scope and the same kind/year filters as the page."""
-    qs = scope.filter(Visit.objects.all()).prefetch_related("enterprises", "persons")
+    """The visit list's rows, for the page and its export: scope, kind and year filters."""
+    # Count problems in a subquery: an annotation over the scope's joins would multiply rows.
+    raised = (
+        Matter.objects.filter(visit=OuterRef("pk"))
+        .order_by()
+        .values("visit")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    qs = (
+        scope.filter(Visit.objects.all())
+        .prefetch_related("enterprises", "persons")
+        .annotate(problem_count=Coalesce(Subquery(raised), 0))
+    )
     kind = params.get("kind") or ""
     if kind in Visit.Kind.values:
         qs = qs.filter(kind=kind)

@@ -17,6 +17,7 @@ from taizhang.core.models import Role, Unit
 from taizhang.core.scope import scope_of
 from taizhang.enterprises import accounts, services
 from taizhang.enterprises.forms import EnterpriseForm, LiaisonForm, VisitForm
+from taizhang.enterprises.list_exports import visits_filtered
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
@@ -234,14 +235,10 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                 return redirect("visit_list")
             except ValidationError as err:
                 _form_errors(form, err)
-    qs = scope.filter(Visit.objects.all()).prefetch_related("enterprises", "persons")
+    qs = visits_filtered(scope, request.GET)
     kind = request.GET.get("kind") or ""
-    if kind in Visit.Kind.values:
-        qs = qs.filter(kind=kind)
     year = request.GET.get("year") or ""
-    if year.isdigit():
-        qs = qs.filter(date__year=int(year))
-    page = Paginator(qs.order_by("-date", "-id"), 30).get_page(request.GET.get("page"))
+    page = Paginator(qs, 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
