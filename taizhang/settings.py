@@ -43,7 +43,8 @@ INSTALLED_APPS = [
     "taizhang.enterprises",
     "taizhang.projects",
     "taizhang.matters",
-    "taizhang.front",
+    "taizhang.demo",
+    "taizhang.web",
     "taizhang.api",
     "taizhang.imports",
     "taizhang.tasks",
@@ -76,7 +77,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "taizhang.front.context.nav",
+                "taizhang.web.context.nav",
             ],
         },
     }

@@ -10,8 +10,10 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from taizhang.api import assessment, enterprises, imports, projects, tasks
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import ApiToken
+from taizhang.imports.reading import ReadError
 
 
 class TokenAuth(HttpBearer):
@@ -76,8 +78,11 @@ def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
 
 
-from taizhang.api import assessment as _assessment  # noqa: E402,F401  (registers routes)
-from taizhang.api import enterprises as _enterprises  # noqa: E402,F401  (registers routes)
-from taizhang.api import imports as _imports  # noqa: E402,F401  (registers routes)
-from taizhang.api import projects as _projects  # noqa: E402,F401  (registers routes)
-from taizhang.api import tasks as _tasks  # noqa: E402,F401  (registers routes)
+@api.exception_handler(ReadError)
+def _unreadable_file(request, exc: ReadError):
+    return api.create_response(request, {"detail": str(exc)}, status=422)
+
+
+for _module in (assessment, enterprises, imports, projects, tasks):
+    for _router in _module.ROUTERS:
+        api.add_router("", _router)

@@ -8,7 +8,6 @@ from django.http import Http404, HttpRequest
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
-from taizhang.api.api import api
 from taizhang.core.scope import scope_of
 from taizhang.imports import jobs
 from taizhang.imports.conf import limit
@@ -34,11 +33,6 @@ def _out(job: ImportJob) -> dict[str, Any]:
         "counts": job.counts or {},
         "preview": job.preview or {},
     }
-
-
-@api.exception_handler(ReadError)
-def _read_error(request, exc: ReadError):
-    return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
 @router.post("/imports/{kind}", response=PreviewOut, summary="上传文件并校验，返回预览（不写入）")
@@ -83,4 +77,5 @@ def status(request: HttpRequest, job_id: int):
     return _out(job)
 
 
-api.add_router("", router)
+# Mounted by taizhang/api/api.py; route modules never import it (they are leaves).
+ROUTERS = [router]

@@ -8,7 +8,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.api import api
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.projects import services
@@ -376,5 +375,5 @@ def dashboard_projects(
     return project_figures(scope, d, year, month, levels).as_contract()
 
 
-api.add_router("", router)
-api.add_router("", dash)
+# Mounted by taizhang/api/api.py; route modules never import it (they are leaves).
+ROUTERS = [router, dash]

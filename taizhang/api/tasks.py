@@ -14,7 +14,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.api import api
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
 from taizhang.matters import services as ms
@@ -284,7 +283,7 @@ def task_figures_endpoint(
     request: HttpRequest, division: str | None = None, year: int | None = None
 ):
     scope = scope_of(request)
-    from taizhang.front.periods import default_division
+    from taizhang.core.periods import default_division
 
     d = scope.division_by_ref(division) if division else default_division(scope)
     if d is None:
@@ -317,7 +316,7 @@ def task_figures_endpoint(
 @router.get("/tasks/report-facts", summary="截至某日应报送的进度报送及报送日期（供考评）")
 def report_facts_endpoint(request: HttpRequest, until: dt.date, division: str | None = None):
     scope = scope_of(request)
-    from taizhang.front.periods import default_division
+    from taizhang.core.periods import default_division
 
     d = scope.division_by_ref(division) if division else default_division(scope)
     if d is None:
@@ -611,4 +610,5 @@ def publish_draft(request: HttpRequest, pk: int, payload: PublishIn):
     return Status(201, out)
 
 
-api.add_router("", router)
+# Mounted by taizhang/api/api.py; route modules never import it (they are leaves).
+ROUTERS = [router]

@@ -16,13 +16,13 @@ from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role, Unit
 from taizhang.core.scope import scope_of
 from taizhang.enterprises import accounts, services
-from taizhang.enterprises.forms import EnterpriseForm, LiaisonForm, VisitForm
-from taizhang.enterprises.list_exports import visits_filtered
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
 from taizhang.matters.services import light_of
 from taizhang.projects.models import IndustryChain, Project
+from taizhang.web.exports.enterprises import visits_filtered
+from taizhang.web.forms.enterprises import EnterpriseForm, LiaisonForm, VisitForm
 
 
 def _form_errors(form, error: ValidationError) -> None:

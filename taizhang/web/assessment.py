@@ -20,9 +20,9 @@ from taizhang.assessment import exports, service
 from taizhang.assessment.models import Adjustment, Scheme, ScorePeriod
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Division, Person, Unit
+from taizhang.core.periods import default_division, default_period
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
-from taizhang.front.periods import default_division, default_period
 from taizhang.lib.scoring import FORMULAS, PeriodError, parse_period
 
 

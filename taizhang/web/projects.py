@@ -16,20 +16,20 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
-from taizhang.enterprises.forms import LiaisonForm
 from taizhang.exports.http import download
 from taizhang.projects import services
 from taizhang.projects.exports import project_table
 from taizhang.projects.figures import project_statuses
-from taizhang.projects.forms import (
+from taizhang.projects.models import IndustryChain, Level, Milestone, Project, Stage
+from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+from taizhang.web.forms.enterprises import LiaisonForm
+from taizhang.web.forms.projects import (
     MilestoneForm,
     MonthlyReportForm,
     ProjectForm,
     StageForm,
     YearForm,
 )
-from taizhang.projects.models import IndustryChain, Level, Milestone, Project, Stage
-from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
 
 
 def _apply_errors(form, error: ValidationError) -> None:

@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from taizhang.core.periods import default_division, default_period
 from taizhang.core.scope import scope_of
-from taizhang.front.periods import default_division, default_period
 from taizhang.lib.lights import Light
 from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses

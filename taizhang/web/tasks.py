@@ -16,9 +16,9 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Person, Role
+from taizhang.core.periods import default_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
-from taizhang.front.periods import default_division
 from taizhang.matters import services as ms
 from taizhang.matters import workflow
 from taizhang.matters.models import Matter, NoticeLevel, Notification, Rating, Reminder, Status

@@ -18,13 +18,13 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role
+from taizhang.core.periods import default_division
 from taizhang.core.scope import Scope, scope_of
-from taizhang.front.periods import default_division
 from taizhang.matters import services, workflow
 from taizhang.matters.figures import FORMULAS, problem_figures
-from taizhang.matters.forms import AssignForm, ProblemForm, RateForm
 from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
 from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 
 
 def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
