@@ -8,7 +8,6 @@ from taizhang.assessment.service import Result
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
-from taizhang.projects.exports import filler_name
 
 SCORE_COLUMNS = [
     Column("分组", "text", 12),
@@ -51,7 +50,7 @@ def scores_table(scope: Scope, result: Result) -> Table:
         title=f"{result.district.name}{result.period.label}考评得分排名{state}",
         columns=SCORE_COLUMNS,
         rows=rows,
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=result.cutoff,
         notes=notes,
         sheet_name="考评排名",
@@ -78,7 +77,7 @@ def adjustments_table(scope: Scope, district: Division, year: int, rows: list) -
             ]
             for a in rows
         ],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=None,
         sheet_name="加减分",
     )

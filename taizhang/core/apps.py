@@ -10,7 +10,5 @@ class CoreConfig(AppConfig):
     verbose_name = _("组织与权限")
 
     def ready(self) -> None:
-        from taizhang.core.models import _register_scopes
-
-        _register_scopes()
         import taizhang.core.calendar  # noqa: F401  (connects the override signals)
+        import taizhang.core.scope  # noqa: F401  (registers the scope rules of core's models)

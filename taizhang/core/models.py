@@ -246,14 +246,6 @@ class ApiToken(models.Model):
         return cls.objects.create(user=user, name=name, digest=cls.hash(raw)), raw
 
 
-def _register_scopes() -> None:
-    from taizhang.core.scope import ScopeRule, register
-
-    register(AuditEntry, ScopeRule(division="division_path"))
-    register(Unit, ScopeRule(division="division__path", units=("pk",)))
-    register(Person, ScopeRule(division="division__path", units=("unit",), people=("pk",)))
-
-
 class ReportingPeriod(models.Model):
     """The month a division is currently reporting on; dashboards open on it.
 

@@ -17,7 +17,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from taizhang.core.models import Division, Profile, Role, Unit
+from taizhang.core.models import AuditEntry, Division, Person, Profile, Role, Unit
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,17 @@ class Scope:
         return (user.get_full_name() or user.get_username()) if user else "系统"
 
     # Capabilities -------------------------------------------------------
+    @property
+    def filler_name(self) -> str:
+        """Who prints a ledger (填报单位 on exports): the unit, the office or the enterprise."""
+        if self.unit is not None:
+            return self.unit.name
+        if self.division is not None:
+            return f"{self.division.name}{'督查室' if self.can_manage else ''}"
+        if self.enterprise is not None:
+            return self.enterprise.name
+        return ""
+
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
@@ -210,3 +221,9 @@ def scope_of(request_or_user: Any) -> Scope:
     if holder is not None:
         holder._taizhang_scope = scope
     return scope
+
+
+# core's own models; every other app registers its models beside their definitions.
+register(AuditEntry, ScopeRule(division="division_path"))
+register(Unit, ScopeRule(division="division__path", units=("pk",)))
+register(Person, ScopeRule(division="division__path", units=("unit",), people=("pk",)))

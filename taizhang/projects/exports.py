@@ -24,16 +24,6 @@ COLUMNS = [
 ]
 
 
-def filler_name(scope: Scope) -> str:
-    if scope.unit is not None:
-        return scope.unit.name
-    if scope.division is not None:
-        return f"{scope.division.name}{'督查室' if scope.can_manage else ''}"
-    if scope.enterprise is not None:
-        return scope.enterprise.name
-    return ""
-
-
 def project_table(
     scope: Scope, projects: list[Project], statuses: dict[int, ProjectStatus], today: dt.date
 ) -> Table:
@@ -61,7 +51,7 @@ def project_table(
         title=f"{today.year}年重点项目推进台账",
         columns=COLUMNS,
         rows=rows,
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=today,
         notes=["注：金额单位为万元；完成率 = 本年累计完成投资 ÷ 本年年度投资计划。"],
         sheet_name="重点项目",

@@ -9,7 +9,6 @@ from typing import Any
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
 from taizhang.matters.models import Matter
-from taizhang.projects.exports import filler_name
 from taizhang.tasks.models import TaskSource, plain
 from taizhang.tasks.status import TaskStatus
 
@@ -77,7 +76,7 @@ def task_table(
         title=TITLES.get(mode, TITLES["list"]),
         columns=TASK_COLUMNS,
         rows=[task_row(m, statuses[m.pk]) for m in rows],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=today,
         notes=[
             "注：完成进度 = 最新报送的累计实际值 ÷ 目标值（“不超过”类为 目标值 ÷ 实际值）；"

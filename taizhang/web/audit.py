@@ -16,7 +16,6 @@ from taizhang.core.models import AuditEntry
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
-from taizhang.projects.exports import filler_name
 
 
 def _date(raw: str | None) -> dt.date | None:
@@ -113,7 +112,7 @@ def audit_export(request: HttpRequest, fmt: str) -> HttpResponse:
             Column("IP", "text", 14),
         ],
         rows=rows,
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=timezone.localdate(),
         sheet_name="审计日志",
     )

@@ -18,7 +18,6 @@ from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
 from taizhang.matters.models import Matter
-from taizhang.projects.exports import filler_name
 
 
 def _fmt(fmt: str, scope: Scope) -> None:
@@ -66,7 +65,7 @@ def enterprise_export(request: HttpRequest, fmt: str) -> HttpResponse:
             ]
             for e in rows
         ],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=today,
         sheet_name="包联企业",
     )
@@ -123,7 +122,7 @@ def visit_export(request: HttpRequest, fmt: str) -> HttpResponse:
             ]
             for v in rows
         ],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=timezone.localdate(),
         sheet_name="走访座谈",
     )

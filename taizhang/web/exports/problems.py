@@ -14,7 +14,6 @@ from taizhang.exports.render import Column, Table
 from taizhang.matters.models import Matter
 from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
 from taizhang.matters.services import light_of
-from taizhang.projects.exports import filler_name
 
 PROBLEM_COLUMNS = [
     Column("编号", "text", 12),
@@ -68,7 +67,7 @@ def problem_export(request: HttpRequest, fmt: str) -> HttpResponse:
         title="企业问题台账",
         columns=PROBLEM_COLUMNS,
         rows=[_row(m, lights[m.pk]) for m in rows],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=today,
         notes=["注：灯按导出当日计算；逾期未办结为红灯。"],
         sheet_name="问题台账",
@@ -87,7 +86,7 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponse:
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
         rows=[[m.get_kind_display(), *_row(m, light_of(m, today))] for m in items],
-        unit_name=filler_name(scope),
+        unit_name=scope.filler_name,
         as_of=today,
         sheet_name="我的待办",
     )
