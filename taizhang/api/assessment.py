@@ -14,7 +14,7 @@ from taizhang.assessment import bulletin as bulletin_mod
 from taizhang.assessment import exports, service
 from taizhang.assessment.models import ScorePeriod
 from taizhang.core.models import Division
-from taizhang.core.periods import default_division
+from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 
@@ -22,7 +22,7 @@ router = Router(tags=["考评排名"])
 
 
 def _district(scope: Scope, ref: str | None) -> Division:
-    division = scope.division_by_ref(ref) if ref else default_division(scope)
+    division = chosen_division(scope, ref)
     if division is None:
         raise ValidationError({"division": ["请指定区划"]})
     return division.district() or division

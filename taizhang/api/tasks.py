@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
 from taizhang.matters import services as ms
@@ -283,9 +284,7 @@ def task_figures_endpoint(
     request: HttpRequest, division: str | None = None, year: int | None = None
 ):
     scope = scope_of(request)
-    from taizhang.core.periods import default_division
-
-    d = scope.division_by_ref(division) if division else default_division(scope)
+    d = chosen_division(scope, division)
     if d is None:
         raise PermissionDenied("您的账号尚未分配区划或单位")
     today = timezone.localdate()
@@ -316,9 +315,7 @@ def task_figures_endpoint(
 @router.get("/tasks/report-facts", summary="截至某日应报送的进度报送及报送日期（供考评）")
 def report_facts_endpoint(request: HttpRequest, until: dt.date, division: str | None = None):
     scope = scope_of(request)
-    from taizhang.core.periods import default_division
-
-    d = scope.division_by_ref(division) if division else default_division(scope)
+    d = chosen_division(scope, division)
     if d is None:
         return []
     return services.report_facts(scope, d, until)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
 from taizhang.core.models import Division, ReportingPeriod
@@ -16,6 +17,25 @@ def default_division(scope: Scope) -> Division | None:
     if scope.enterprise is not None:
         return scope.enterprise.division
     return scope.divisions.filter(level=Division.Level.DISTRICT).first() or scope.divisions.first()
+
+
+def chosen_division(scope: Scope, ref: str | None) -> Division | None:
+    """The division a page or API call asked for, else the user's default.
+
+    ``ref`` is a code, an exact name or an id, and must be inside the scope (404 otherwise):
+    one rule for every page and API operation that takes a ``division`` parameter.
+    """
+    ref = (ref or "").strip()
+    if not ref:
+        return default_division(scope)
+    if ref.isdigit() and len(ref) <= 9:
+        # Codes are tried first: a numeric code must not be read as an id.
+        found = scope.divisions.filter(Q(code=ref) | Q(name=ref)).exists()
+        if not found:
+            by_id = scope.divisions.filter(pk=int(ref)).first()
+            if by_id is not None:
+                return by_id
+    return scope.division_by_ref(ref)
 
 
 def default_period(division: Division | None) -> tuple[int, int]:

@@ -18,17 +18,16 @@ from django.views.decorators.http import require_POST
 from taizhang.assessment import bulletin as bulletin_mod
 from taizhang.assessment import exports, service
 from taizhang.assessment.models import Adjustment, Scheme, ScorePeriod
-from taizhang.core.errors import messages_of
 from taizhang.core.models import Division, Person, Unit
-from taizhang.core.periods import default_division, default_period
+from taizhang.core.periods import default_period
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.lib.scoring import FORMULAS, PeriodError, parse_period
+from taizhang.web.common import flash_errors, page_division
 
 
 def _district(request: HttpRequest, scope: Scope) -> Division:
-    ref = (request.GET.get("division") or request.POST.get("division") or "").strip()
-    division = scope.division_by_ref(ref) if ref else default_division(scope)
+    division = page_division(request, scope)
     if division is None:
         raise Http404("您的账号尚未分配区划或单位")
     return division.district() or division
@@ -46,12 +45,6 @@ def _period_code(request: HttpRequest, district: Division) -> str:
         return latest.code
     year, month = default_period(district)
     return f"{year}Q{(month - 1) // 3 + 1}"
-
-
-def _flash(request: HttpRequest, e: ValidationError) -> None:
-    for msgs in messages_of(e).values():
-        for m in msgs:
-            messages.error(request, m)
 
 
 def _back(name: str, district: Division, **params: Any) -> HttpResponse:
@@ -146,7 +139,7 @@ def publish(request: HttpRequest) -> HttpResponse:
         sp = service.do_publish(scope, district, code)
         messages.success(request, f"已发布{sp.label}考评结果，此后台账修改不影响已发布得分")
     except ValidationError as e:
-        _flash(request, e)
+        flash_errors(request, e)
     return _back("assessment_scores", district, period=code)
 
 
@@ -226,7 +219,7 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已保存为第{s.version}版；已发布的考评期仍按原版本计分")
             return _back("assessment_scheme", district, year=year)
         except ValidationError as e:
-            _flash(request, e)
+            flash_errors(request, e)
     versions = list(
         scope.filter(Scheme.objects.filter(division=district, year=year)).order_by("-version")
     )
@@ -294,7 +287,7 @@ def adjustments(request: HttpRequest) -> HttpResponse:
             messages.success(request, "已登记加减分")
             return _back("assessment_adjustments", district, year=year)
         except ValidationError as e:
-            _flash(request, e)
+            flash_errors(request, e)
     units = Unit.objects.filter(division__path__startswith=district.path).order_by("kind", "name")
     people = Person.objects.filter(division__path__startswith=district.path).order_by(
         "-is_leader", "name"
@@ -400,7 +393,7 @@ def bulletin_issue(request: HttpRequest) -> HttpResponse:
         ib = bulletin_mod.do_issue(scope, district, code)
         messages.success(request, f"已印发，发文字号 {ib.doc_number}")
     except ValidationError as e:
-        _flash(request, e)
+        flash_errors(request, e)
     return _back("assessment_bulletin", district, period=code)
 
 
@@ -414,5 +407,5 @@ def bulletin_settings(request: HttpRequest) -> HttpResponse:
         bulletin_mod.do_save_settings(scope, district, request.POST.dict())
         messages.success(request, "已保存通报设置")
     except ValidationError as e:
-        _flash(request, e)
+        flash_errors(request, e)
     return _back("assessment_bulletin", district, period=code)

@@ -5,13 +5,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from taizhang.core.periods import default_division, default_period
+from taizhang.core.periods import default_period
 from taizhang.core.scope import scope_of
 from taizhang.lib.lights import Light
 from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
 from taizhang.tasks.queries import dashboard_figures as task_dashboard
+from taizhang.web.common import page_division
 
 
 def _int(value: str | None, default: int, lo: int, hi: int) -> int:
@@ -27,15 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     if scope.role == "enterprise":
         return redirect("portal")
-    division = None
-    ref = request.GET.get("division")
-    if ref:
-        division = (
-            scope.division_by_ref(ref)
-            if not ref.isdigit()
-            else scope.divisions.filter(pk=ref).first()
-        )
-    division = division or default_division(scope)
+    division = page_division(request, scope)
     if division is None:
         return render(
             request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}

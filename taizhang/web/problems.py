@@ -18,19 +18,13 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role
-from taizhang.core.periods import default_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, workflow
 from taizhang.matters.figures import FORMULAS, problem_figures
 from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
 from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.web.common import flash_errors, page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
-
-
-def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for msgs in messages_of(error).values():
-        for msg in msgs:
-            messages.error(request, msg)
 
 
 @login_required
@@ -242,7 +236,7 @@ def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
             f"已{workflow.transitions(m.kind)[action].label}，当前状态：{m.get_status_display()}",
         )
     except ValidationError as e:
-        _flash_errors(request, e)
+        flash_errors(request, e)
     except ConflictError as e:
         messages.error(request, e.message)
     return redirect(_detail_url(scope, m))
@@ -314,11 +308,7 @@ def portal(request: HttpRequest) -> HttpResponse:
 @login_required
 def figures_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
-    division = None
-    ref = request.GET.get("division")
-    if ref:
-        division = scope.division_by_ref(ref)
-    division = division or default_division(scope)
+    division = page_division(request, scope)
     if division is None:
         return render(
             request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}

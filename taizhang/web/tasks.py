@@ -16,7 +16,6 @@ from django.views.decorators.http import require_POST
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Person, Role
-from taizhang.core.periods import default_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters import services as ms
@@ -35,15 +34,10 @@ from taizhang.tasks.queries import (
     with_status,
 )
 from taizhang.tasks.status import task_status
+from taizhang.web.common import flash_errors, page_division
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
 KIND_TITLES = {"task": "督查任务", "suggestion": "人大代表建议", "proposal": "政协提案"}
-
-
-def flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for msgs in messages_of(error).values():
-        for msg in msgs:
-            messages.error(request, msg)
 
 
 def _filter(request: HttpRequest, mode: str) -> TaskFilter:
@@ -290,10 +284,7 @@ def task_act(request: HttpRequest, pk: int) -> HttpResponse:
 def answers_page(request: HttpRequest) -> HttpResponse:
     """人大代表建议、政协提案: 办结率 and 满意率 per year."""
     scope = scope_of(request)
-    division = default_division(scope)
-    ref = request.GET.get("division")
-    if ref:
-        division = scope.division_by_ref(ref)
+    division = page_division(request, scope)
     if division is None:
         return render(
             request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
