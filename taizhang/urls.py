@@ -8,6 +8,7 @@ from taizhang.api.api import api
 from taizhang.front import audit_views
 from taizhang.front import views as front
 from taizhang.projects import views as projects
+from taizhang.web import steps as web_steps
 
 urlpatterns = [
     path("", front.dashboard, name="dashboard"),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("projects/<int:pk>/reports/", projects.project_report, name="project_report"),
     path("", include("taizhang.matters.urls")),  # enterprise service ledger
     path("imports/", include("taizhang.imports.urls")),
+    path("matters/<int:pk>/steps/<str:action>/", web_steps.matter_step, name="matter_step"),
     path("tasks/", include("taizhang.tasks.urls")),  # supervision tasks, suggestions, proposals
     path("assessment/", include("taizhang.assessment.urls")),
     path("audit/", audit_views.audit_log, name="audit_log"),

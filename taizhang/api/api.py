@@ -79,5 +79,6 @@ def _unauthenticated(request, exc):
 from taizhang.api import assessment as _assessment  # noqa: E402,F401  (registers routes)
 from taizhang.api import enterprises as _enterprises  # noqa: E402,F401  (registers routes)
 from taizhang.api import imports as _imports  # noqa: E402,F401  (registers routes)
+from taizhang.api import matters as _matters  # noqa: E402,F401  (registers routes)
 from taizhang.api import projects as _projects  # noqa: E402,F401  (registers routes)
 from taizhang.api import tasks as _tasks  # noqa: E402,F401  (registers routes)
