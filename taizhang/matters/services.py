@@ -143,7 +143,7 @@ def may(scope: Scope, matter: Matter, actor: str) -> bool:
 _DENIED = {
     Actor.MANAGER: "只有督查室可以执行「{label}」",
     Actor.LEAD_UNIT: "只有主办单位或督查室可以执行「{label}」",
-    Actor.OWN_UNIT: "只有牵头（主办）单位本身可以执行「{label}」",
+    Actor.OWN_UNIT: "只有牵头单位（主办单位）本身可以执行「{label}」",
     Actor.UNIT: "只有承办单位（主办、协办）或督查室可以执行「{label}」",
     Actor.RATER: "只有提出问题的企业本身可以评价",
 }
