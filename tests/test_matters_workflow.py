@@ -169,7 +169,7 @@ def test_it_refuses_closing_out_an_unrated_problem(eworld):
     before = snapshot(m)
     with pytest.raises(ValidationError) as e:
         services.do_close(eworld.scope("sup_a"), m, expected_version=m.version)
-    assert "尚未企业评价，不能销号" in msgs(e.value)
+    assert "企业尚未评价，不能销号" in msgs(e.value)
     assert snapshot(m) == before
 
 
@@ -341,7 +341,7 @@ def test_it_lets_other_kinds_reuse_the_table_without_rating():
     assert problems["close"].sources == {Status.RATED}
     with pytest.raises(workflow.StepRefused) as e:
         workflow.check(problems, Status.REPORTED, "close")
-    assert "尚未企业评价" in str(e.value)
+    assert "企业尚未评价" in str(e.value)
 
 
 def test_it_accepts_bulk_assignment_and_reports_failures(eworld):

@@ -95,7 +95,8 @@ def check(table: Mapping[str, Transition], status: str, action: str) -> Transiti
     if status not in t.sources:
         rate = table.get("rate")
         if action == "close" and status == S.REPORTED and rate and status in rate.sources:
-            raise StepRefused(f"尚未{rate.label}，不能销号：请等待{rate.label}后再销号")
+            who = rate.label.removesuffix("评价")  # 企业评价 → 企业
+            raise StepRefused(f"{who}尚未评价，不能销号：请等待{rate.label}后再销号")
         current = Status(status).label
         hint = NEXT_HINT.get(status, "")
         raise StepRefused(
