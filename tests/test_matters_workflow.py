@@ -51,7 +51,9 @@ def test_it_runs_the_whole_workflow_with_a_second_round(eworld):
     assert m.deadline == get_calendar().add_workdays(DAY, 30).date
     assert m.leader == w.leader_a  # the enterprise's liaison leader answers for it
     assert set(m.co_units.all()) == {w.unit_a_town}
-    m = services.do_progress(unit, m, note="已对接银行", expected_version=m.version, date=DAY).matter
+    m = services.do_progress(
+        unit, m, note="已对接银行", expected_version=m.version, date=DAY
+    ).matter
     m = services.do_finish(
         unit, m, note="银行已授信500万元", expected_version=m.version, date=dt.date(2022, 3, 10)
     ).matter

@@ -130,7 +130,9 @@ def test_it_creates_reports_and_runs_steps_through_the_api(tworld):
         report = {"period": "2024-02", "actual_value": "1", "text": "x", "version": v}
         r = post(sup, f"{steps}/submit_report", report)
         assert r.status_code == 403 and "牵头单位" in r.json()["detail"]
-        r = post(lead, f"{steps}/submit_report", {**report, "actual_value": "3604", "text": "超额完成"})
+        r = post(
+            lead, f"{steps}/submit_report", {**report, "actual_value": "3604", "text": "超额完成"}
+        )
         assert r.status_code == 200 and r.json()["step"]["label"] == "2024-02进度报送"
         assert r.json()["status"] == "in_progress"
         v = r.json()["version"]
@@ -155,9 +157,7 @@ def test_it_creates_reports_and_runs_steps_through_the_api(tworld):
         assert r.json()["deadline"] == "2025-01-31"
         v = r.json()["version"]
         assert (
-            post(
-                sup, f"{steps}/urge", {"version": v - 1, "level": "blue", "note": "x"}
-            ).status_code
+            post(sup, f"{steps}/urge", {"version": v - 1, "level": "blue", "note": "x"}).status_code
             == 409
         )
         r = post(sup, f"{steps}/urge", {"version": v, "level": "blue", "note": "请加快"})
@@ -167,9 +167,7 @@ def test_it_creates_reports_and_runs_steps_through_the_api(tworld):
         assert r.status_code == 422 and "佐证" in r.json()["detail"]
         r = post(lead, f"{steps}/report", {"version": v, "note": "完成"})
         assert r.status_code == 422 and r.json()["errors"] == {"evidence": ["请填写佐证材料"]}
-        r = post(
-            lead, f"{steps}/report", {"version": v, "note": "完成", "evidence": "统计月报"}
-        )
+        r = post(lead, f"{steps}/report", {"version": v, "note": "完成", "evidence": "统计月报"})
         assert r.json()["status"] == "reported"
         r = post(sup, f"{steps}/close", {"version": r.json()["version"]})
         assert r.json()["status"] == "closed"

@@ -193,7 +193,11 @@ def test_it_issues_a_notice_by_hand_once_a_day(tworld):
                 tw.scope("unit_rs"), m, level="blue", note="请报送", expected_version=m.version
             )
         done = services.do_issue_notice(
-            tw.scope("sup_a"), m, level="yellow", note="请立即报送1月进度", expected_version=m.version
+            tw.scope("sup_a"),
+            m,
+            level="yellow",
+            note="请立即报送1月进度",
+            expected_version=m.version,
         )
         r, m = done.created, done.matter
         assert r.level == "yellow" and r.by == tw.users["sup_a"] and r.recipients == 3

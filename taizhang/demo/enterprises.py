@@ -537,9 +537,7 @@ def live_problems(ld: Loader, named: list[Enterprise]) -> None:
     )
     # Rated, waiting for close-out.
     m = assigned(xty, "园区道路破损影响货车进出", "基础设施", 10, moushan, who=ent)
-    m = services.do_finish(
-        s, m, note="道路已修复", expected_version=m.version, date=back(3)
-    ).matter
+    m = services.do_finish(s, m, note="道路已修复", expected_version=m.version, date=back(3)).matter
     services.do_rate(
         ent,
         m,

@@ -82,6 +82,17 @@ def default_deadline(matter: Matter, start: dt.date) -> dt.date:
     return get_calendar().add_workdays(start, days).date
 
 
+def _reopening_floor(m: Matter) -> dt.date | None:
+    return max((d for d in (m.deadline, m.original_deadline) if d), default=None)
+
+
+def default_redo_deadline(m: Matter, day: dt.date) -> dt.date:
+    """The deadline a matter sent back on `day` gets when nobody gives one (see below)."""
+    due = default_deadline(m, day)
+    floor = _reopening_floor(m)
+    return max(due, floor) if floor else due
+
+
 def reopening_deadline(
     scope: Scope,
     m: Matter,
@@ -97,10 +108,9 @@ def reopening_deadline(
     earlier than the deadline the matter had (its first one, or as extended): sending a
     matter back must not shorten the time the unit was promised. Only the office may set an
     earlier date, and only by confirming it (`allow_earlier`)."""
-    floor = max((d for d in (m.deadline, m.original_deadline) if d), default=None)
     if given is None:
-        due = default_deadline(m, day)
-        return max(due, floor) if floor else due
+        return default_redo_deadline(m, day)
+    floor = _reopening_floor(m)
     if given < day:
         raise invalid(field, f"重办时限（{given:%Y-%m-%d}）不能早于退回日期（{day:%Y-%m-%d}）")
     if floor and given < floor:

@@ -25,8 +25,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from taizhang.core.errors import invalid
 from taizhang.core.scope import Scope
-from taizhang.matters.models import Kind, Matter, MatterStep
-from taizhang.matters.workflow import Transition
+from taizhang.matters.models import Kind, Matter, MatterStep, Status
+from taizhang.matters.workflow import Actor, Transition
 
 
 @dataclass(frozen=True)
@@ -158,6 +158,21 @@ def transitions(kind: str) -> dict[str, Transition]:
     """The kind's table; empty for a kind nothing registered (no step may run)."""
     spec = _KINDS.get(kind)
     return spec.transitions if spec else {}
+
+
+def kinds_rated_or_closed_by_office() -> list[str]:
+    """Kinds whose finished (已办结) matters wait for the office, not for an enterprise:
+    the office records the rating or closes them straight away."""
+    return [
+        spec.kind
+        for spec in _KINDS.values()
+        if any(
+            Status.REPORTED in t.sources
+            and t.target in {Status.RATED, Status.CLOSED}
+            and t.actor == Actor.MANAGER
+            for t in spec.transitions.values()
+        )
+    ]
 
 
 def step_of(kind: str, action: str) -> Step:

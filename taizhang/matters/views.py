@@ -141,7 +141,7 @@ def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     if "rate" in actions:
         ctx["rate_form"] = RateForm()
     if {"return", "rate"} & set(actions):
-        ctx["default_redo"] = services.default_deadline(m, today)
+        ctx["default_redo"] = services.default_redo_deadline(m, today)
     return ctx
 
 

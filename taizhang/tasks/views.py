@@ -185,7 +185,7 @@ def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
         "levels": NoticeLevel.choices,
         "ratings": Rating.choices,
         "history": audit.history(m)[:50] if scope.reads_division else [],
-        "default_redo": ms.default_deadline(m, today),
+        "default_redo": ms.default_redo_deadline(m, today),
     }
 
 
