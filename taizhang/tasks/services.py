@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.errors import invalid
-from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
+from taizhang.core.models import AuditEntry, Division, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.task_lights import CYCLES, period_end, report_schedule
 from taizhang.matters import notify
@@ -296,10 +296,6 @@ def do_create_task(
 
 
 # Progress reports ----------------------------------------------------------------
-
-
-def is_lead_unit_user(scope: Scope, m: Matter) -> bool:
-    return scope.role == Role.UNIT and scope.unit is not None and scope.unit.pk == m.lead_unit_id
 
 
 def reportable_periods(m: Matter, today: dt.date) -> list:
