@@ -42,12 +42,6 @@ MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue
 KIND_TITLES = {"task": "督查任务", "suggestion": "人大代表建议", "proposal": "政协提案"}
 
 
-def flash_errors(request: HttpRequest, error: ValidationError) -> None:
-    for msgs in messages_of(error).values():
-        for msg in msgs:
-            messages.error(request, msg)
-
-
 def _filter(request: HttpRequest, mode: str) -> TaskFilter:
     f = TaskFilter.from_params(request.GET)
     if mode == "targets":

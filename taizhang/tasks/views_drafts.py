@@ -15,7 +15,7 @@ from taizhang.core.models import Person, Unit
 from taizhang.core.scope import scope_of
 from taizhang.tasks import drafts
 from taizhang.tasks.models import Comparator, Cycle, DraftRow, ReportDraft
-from taizhang.tasks.views import flash_errors
+from taizhang.web.steps import flash_errors
 
 SENTENCE_ENDS = "。；;！？!?\n"
 
