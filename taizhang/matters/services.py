@@ -462,58 +462,65 @@ def do_assign(
     note: str = "",
 ) -> StepResult:
     """交办: lead unit and co-units inside the matter's district; deadline in working days."""
+    with transaction.atomic():
 
-    def apply(m: Matter, day: dt.date) -> Change:
-        district = m.division.district() or m.division
-        lead = (
-            lead_unit
-            if isinstance(lead_unit, Unit)
-            else (
-                Unit.objects.filter(pk=lead_unit).first() if lead_unit not in (None, "") else None
+        def apply(m: Matter, day: dt.date) -> Change:
+            district = m.division.district() or m.division
+            lead = (
+                lead_unit
+                if isinstance(lead_unit, Unit)
+                else (
+                    Unit.objects.filter(pk=lead_unit).first()
+                    if lead_unit not in (None, "")
+                    else None
+                )
             )
+            if lead is None:
+                raise invalid("lead_unit", "请选择主办单位")
+            if not lead.division.path.startswith(district.path):
+                raise invalid(
+                    "lead_unit", f"主办单位「{lead.name}」不属于{district.name}，不能交办"
+                )
+            cos = [u for u in _units(co_units) if u.pk != lead.pk]
+            for u in cos:
+                if not u.division.path.startswith(district.path):
+                    raise invalid(
+                        "co_units", f"协办单位「{u.name}」不属于{district.name}，不能交办"
+                    )
+            due = as_date(deadline, "deadline", "办理时限", required=False)
+            if due is None:
+                due = default_deadline(m, day)
+            elif due < day:
+                raise invalid(
+                    "deadline", f"办理时限（{due:%Y-%m-%d}）不能早于交办日期（{day:%Y-%m-%d}）"
+                )
+            person = leader
+            if person not in (None, "") and not isinstance(person, Person):
+                person = Person.objects.filter(pk=person).first()
+                if person is None:
+                    raise invalid("leader", "责任领导不存在")
+            if isinstance(person, Person) and not (
+                person.division.path.startswith(district.path)
+                or district.path.startswith(person.division.path)
+            ):
+                raise invalid("leader", f"责任领导「{person.name}」不属于{district.name}")
+            if not person and m.enterprise_id:
+                lia = m.enterprise.liaisons.filter(role="leader").select_related("person").first()
+                person = lia.person if lia else None
+            m.lead_unit, m.leader = lead, person or m.leader
+            m.assigned_on, m.deadline = day, due
+            m.original_deadline = m.original_deadline or due
+            return Change(co_units=cos, audit={"协办单位": "、".join(u.name for u in cos) or "—"})
+
+        return run_step(
+            scope,
+            matter,
+            "assign",
+            expected_version=expected_version,
+            date=date,
+            note=note,
+            apply=apply,
         )
-        if lead is None:
-            raise invalid("lead_unit", "请选择主办单位")
-        if not lead.division.path.startswith(district.path):
-            raise invalid("lead_unit", f"主办单位「{lead.name}」不属于{district.name}，不能交办")
-        cos = [u for u in _units(co_units) if u.pk != lead.pk]
-        for u in cos:
-            if not u.division.path.startswith(district.path):
-                raise invalid("co_units", f"协办单位「{u.name}」不属于{district.name}，不能交办")
-        due = as_date(deadline, "deadline", "办理时限", required=False)
-        if due is None:
-            due = default_deadline(m, day)
-        elif due < day:
-            raise invalid(
-                "deadline", f"办理时限（{due:%Y-%m-%d}）不能早于交办日期（{day:%Y-%m-%d}）"
-            )
-        person = leader
-        if person not in (None, "") and not isinstance(person, Person):
-            person = Person.objects.filter(pk=person).first()
-            if person is None:
-                raise invalid("leader", "责任领导不存在")
-        if isinstance(person, Person) and not (
-            person.division.path.startswith(district.path)
-            or district.path.startswith(person.division.path)
-        ):
-            raise invalid("leader", f"责任领导「{person.name}」不属于{district.name}")
-        if not person and m.enterprise_id:
-            lia = m.enterprise.liaisons.filter(role="leader").select_related("person").first()
-            person = lia.person if lia else None
-        m.lead_unit, m.leader = lead, person or m.leader
-        m.assigned_on, m.deadline = day, due
-        m.original_deadline = m.original_deadline or due
-        return Change(co_units=cos, audit={"协办单位": "、".join(u.name for u in cos) or "—"})
-
-    return run_step(
-        scope,
-        matter,
-        "assign",
-        expected_version=expected_version,
-        date=date,
-        note=note,
-        apply=apply,
-    )
 
 
 def do_progress(
