@@ -293,6 +293,15 @@ def test_it_runs_a_kind_registered_by_itself_through_web_and_api(eworld):
     assert steps.kind_steps("inspection") is None
 
 
+def test_it_refuses_to_register_a_schema_its_function_cannot_take():
+    class Wrong(StepInput):
+        findings: str = Field(title="检查发现")
+
+    with pytest.raises(TypeError, match="does not take"):
+        steps.register_kind("inspection", [Step(INSPECT, Wrong, do_inspect)])
+    assert steps.kind_steps("inspection") is None
+
+
 # Version conflicts: web and API -------------------------------------------------------
 
 

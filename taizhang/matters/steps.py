@@ -12,6 +12,7 @@ dispatch and `POST /api/v1/matters/{id}/steps/{action}` without changing this mo
 
 from __future__ import annotations
 
+import inspect
 import typing
 from collections.abc import Iterable, Mapping
 from contextlib import contextmanager
@@ -115,6 +116,13 @@ def register_kind(
             raise ValueError(f"{kind}: action {s.action!r} registered twice")
         if "version" not in s.schema.model_fields:
             raise TypeError(f"{kind}.{s.action}: the schema must derive from StepInput")
+        # The dispatcher passes the schema's fields as keywords: a mismatch fails here, at
+        # start-up, not on a user's first click.
+        params = inspect.signature(s.do).parameters
+        passed = [n for n in s.schema.model_fields if n != "version"] + ["expected_version"]
+        unknown = [n for n in passed if n not in params]
+        if unknown:
+            raise TypeError(f"{kind}.{s.action}: {s.do.__name__} does not take {unknown}")
         table[s.action] = s
     spec = KindSteps(
         kind=kind,
