@@ -71,8 +71,8 @@ def accept_and_assign(
     ew: EWorld, m: Matter, who: str, unit: Unit, *, day: dt.date, co_units=(), deadline=None
 ) -> Matter:
     s = ew.scope(who)
-    services.do_accept(s, m, expected_version=m.version, date=day)
-    services.do_assign(
+    m = services.do_accept(s, m, expected_version=m.version, date=day).matter
+    return services.do_assign(
         s,
         m,
         lead_unit=unit,
@@ -80,9 +80,7 @@ def accept_and_assign(
         deadline=deadline,
         expected_version=m.version,
         date=day,
-    )
-    m.refresh_from_db()
-    return m
+    ).matter
 
 
 @pytest.fixture

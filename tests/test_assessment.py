@@ -126,8 +126,8 @@ def ledger(world) -> Ledger:
         expected_version=None,
         date=d(8, 2),
     )
-    msvc.do_report(w.scope("unit_a"), m, note="已解决", expected_version=None, date=d(8, 25))
-    msvc.do_return(sup, m, note="企业反映未落实", expected_version=None, date=d(10, 10))
+    msvc.do_finish(w.scope("unit_a"), m, note="已解决", expected_version=None, date=d(8, 25))
+    msvc.do_send_back(sup, m, note="企业反映未落实", expected_version=None, date=d(10, 10))
     service.do_save_scheme(sup, w.a, 2022, SCHEME)
     service.do_add_adjustment(sup, w.a, unit=town2, points="2", reason="获省级表彰", on=d(9, 1))
     return Ledger(w, town2, m3, m)

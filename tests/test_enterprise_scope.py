@@ -106,7 +106,7 @@ def test_it_runs_steps_through_the_api_with_the_same_rules(eworld):
 
     def post(c, action, **body):
         return c.post(
-            f"/api/v1/problems/{p['id']}/{action}",
+            f"/api/v1/matters/{p['id']}/steps/{action}",
             json.dumps(body),
             content_type="application/json",
         )
@@ -118,20 +118,20 @@ def test_it_runs_steps_through_the_api_with_the_same_rules(eworld):
     stale = p["version"]
     p = r.json()
     assert post(sup, "accept", version=stale).status_code == 409
-    r = post(sup, "assign", version=p["version"], lead_unit_id=w.unit_b.pk)
+    r = post(sup, "assign", version=p["version"], lead_unit=w.unit_b.pk)
     assert r.status_code == 422 and "不属于山城区" in r.json()["detail"]
-    r = post(sup, "assign", version=p["version"], lead_unit_id=w.unit_a.pk, deadline="2000-01-01")
+    r = post(sup, "assign", version=p["version"], lead_unit=w.unit_a.pk, deadline="2000-01-01")
     assert r.status_code == 422 and "不能早于交办日期" in r.json()["detail"]
     r = post(
         sup,
         "assign",
         version=p["version"],
-        lead_unit_id=w.unit_a.pk,
-        co_unit_ids=[w.unit_a_town.pk],
+        lead_unit=w.unit_a.pk,
+        co_units=[w.unit_a_town.pk],
     )
     assert r.status_code == 200 and r.json()["lead_unit"] == "区发改委"
     p = r.json()
-    assert "report" in p["allowed_actions"] or True
+    assert "report" in p["allowed_actions"]  # the office may finish on the unit's behalf
     unit = client_for(ew, "unit_a")
     assert (
         post(client_for(ew, "unit_a2"), "report", version=p["version"], note="x").status_code == 404

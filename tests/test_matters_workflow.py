@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from taizhang.core.calendar import get_calendar
 from taizhang.core.errors import ConflictError
 from taizhang.core.models import AuditEntry
-from taizhang.matters import services, workflow
+from taizhang.matters import services, steps, workflow
 from taizhang.matters.models import Kind, Matter, MatterStep, Notification, Rating, Status
 from tests.enterprise_fixtures import accept_and_assign, new_problem
 
@@ -43,46 +43,45 @@ def test_it_runs_the_whole_workflow_with_a_second_round(eworld):
     )
     assert m.status == Status.SUBMITTED and m.source == "self" and m.kind == Kind.ENTERPRISE_PROBLEM
     sup, unit, ent = ew.scope("sup_a"), ew.scope("unit_a"), ew.scope("ent_a")
-    services.do_accept(sup, m, expected_version=m.version, date=DAY)
-    services.do_assign(
+    m = services.do_accept(sup, m, expected_version=m.version, date=DAY).matter
+    m = services.do_assign(
         sup, m, lead_unit=w.unit_a, co_units=[w.unit_a_town], expected_version=m.version, date=DAY
-    )
-    m.refresh_from_db()
+    ).matter
     # Complex category: 30 working days from the assignment date.
     assert m.deadline == get_calendar().add_workdays(DAY, 30).date
     assert m.leader == w.leader_a  # the enterprise's liaison leader answers for it
     assert set(m.co_units.all()) == {w.unit_a_town}
-    services.do_progress(unit, m, note="已对接银行", expected_version=m.version, date=DAY)
-    services.do_report(
+    m = services.do_progress(
+        unit, m, note="已对接银行", expected_version=m.version, date=DAY
+    ).matter
+    m = services.do_finish(
         unit, m, note="银行已授信500万元", expected_version=m.version, date=dt.date(2022, 3, 10)
-    )
+    ).matter
     assert m.status == Status.REPORTED and m.finished_on == dt.date(2022, 3, 10)
-    services.do_rate(
+    m = services.do_rate(
         ent,
         m,
         rating=Rating.UNSATISFIED,
         comment="额度不够",
         expected_version=m.version,
         date=dt.date(2022, 3, 11),
-    )
-    m.refresh_from_db()
+    ).matter
     assert m.status == Status.RETURNED and m.round == 2 and m.finished_on is None
     assert m.deadline == get_calendar().add_workdays(dt.date(2022, 3, 11), 30).date
     step = m.steps.get(action="rate")
     assert step.deadline_after == m.deadline and step.rating == Rating.UNSATISFIED
-    services.do_report(
+    m = services.do_finish(
         unit, m, note="追加授信300万元", expected_version=m.version, date=dt.date(2022, 3, 20)
-    )
-    services.do_rate(
+    ).matter
+    m = services.do_rate(
         ent,
         m,
         rating=Rating.SATISFIED,
         comment="",
         expected_version=m.version,
         date=dt.date(2022, 3, 21),
-    )
-    services.do_close(sup, m, expected_version=m.version, date=dt.date(2022, 3, 22))
-    m.refresh_from_db()
+    ).matter
+    m = services.do_close(sup, m, expected_version=m.version, date=dt.date(2022, 3, 22)).matter
     assert m.status == Status.CLOSED and m.rating == Rating.SATISFIED
     actions = list(m.steps.values_list("action", flat=True))
     assert actions == [
@@ -115,35 +114,33 @@ def test_it_handles_an_extension_request(eworld):
             unit, m, deadline=before + dt.timedelta(days=10), reason="", expected_version=m.version
         )
     assert "理由" in msgs(e.value)
-    services.do_request_extension(
+    m = services.do_request_extension(
         unit,
         m,
         deadline=before + dt.timedelta(days=10),
         reason="需等待省厅批复",
         expected_version=m.version,
         date=DAY,
-    )
+    ).matter
     assert m.pending_deadline == before + dt.timedelta(days=10)
     assert services.allowed_actions(sup, m) and "approve_extension" in services.allowed_actions(
         sup, m
     )
     with pytest.raises(PermissionDenied):
-        services.do_decide_extension(unit, m, approve=True, expected_version=m.version)
-    services.do_decide_extension(sup, m, approve=True, expected_version=m.version, date=DAY)
-    m.refresh_from_db()
+        services.do_approve_extension(unit, m, expected_version=m.version)
+    m = services.do_approve_extension(sup, m, expected_version=m.version, date=DAY).matter
     assert m.deadline == before + dt.timedelta(days=10) and m.pending_deadline is None
-    services.do_request_extension(
+    m = services.do_request_extension(
         unit,
         m,
         deadline=m.deadline + dt.timedelta(days=5),
         reason="再延",
         expected_version=m.version,
         date=DAY,
-    )
-    services.do_decide_extension(
-        sup, m, approve=False, note="不予延期", expected_version=m.version, date=DAY
-    )
-    m.refresh_from_db()
+    ).matter
+    m = services.do_refuse_extension(
+        sup, m, note="不予延期", expected_version=m.version, date=DAY
+    ).matter
     assert m.deadline == before + dt.timedelta(days=10) and m.pending_deadline is None
 
 
@@ -152,8 +149,9 @@ def test_it_handles_an_extension_request(eworld):
 
 def _reported(ew):
     m = ew.problem_a
-    services.do_report(ew.scope("unit_a"), m, note="已解决", expected_version=m.version, date=DAY)
-    return m
+    return services.do_finish(
+        ew.scope("unit_a"), m, note="已解决", expected_version=m.version, date=DAY
+    ).matter
 
 
 def test_it_refuses_a_rating_by_anyone_but_the_enterprise(eworld):
@@ -180,7 +178,7 @@ def test_it_refuses_closing_out_an_unrated_problem(eworld):
 def test_it_refuses_a_unit_outside_the_division(eworld):
     ew, w = eworld, eworld.w
     m = new_problem(ew, "ent_a", w.enterprise_a, "停电频繁", raised_on=DAY)
-    services.do_accept(ew.scope("sup_a"), m, expected_version=m.version, date=DAY)
+    m = services.do_accept(ew.scope("sup_a"), m, expected_version=m.version, date=DAY).matter
     before = snapshot(m)
     with pytest.raises(ValidationError) as e:
         services.do_assign(
@@ -204,7 +202,7 @@ def test_it_refuses_a_unit_outside_the_division(eworld):
 def test_it_refuses_a_deadline_before_the_assignment_date(eworld):
     ew, w = eworld, eworld.w
     m = new_problem(ew, "ent_a", w.enterprise_a, "道路破损", raised_on=DAY)
-    services.do_accept(ew.scope("sup_a"), m, expected_version=m.version, date=DAY)
+    m = services.do_accept(ew.scope("sup_a"), m, expected_version=m.version, date=DAY).matter
     before = snapshot(m)
     with pytest.raises(ValidationError) as e:
         services.do_assign(
@@ -233,7 +231,7 @@ def test_it_refuses_steps_out_of_order(eworld, who, action, fragment):
     m = new_problem(ew, "ent_a", w.enterprise_a, "证照办理", raised_on=DAY)
     before = snapshot(m)
     fn = {
-        "report": lambda s: services.do_report(s, m, note="x", expected_version=m.version),
+        "report": lambda s: services.do_finish(s, m, note="x", expected_version=m.version),
         "close": lambda s: services.do_close(s, m, expected_version=m.version),
         "assign": lambda s: services.do_assign(
             s, m, lead_unit=w.unit_a, expected_version=m.version
@@ -253,14 +251,14 @@ def test_it_refuses_accepting_twice_and_reporting_by_another_unit(eworld):
         services.do_accept(ew.scope("sup_a"), m, expected_version=m.version)
     assert "当前状态为「已交办」，不能执行「受理」" in msgs(e.value)
     with pytest.raises(PermissionDenied):
-        services.do_report(ew.scope("unit_a2"), m, note="x", expected_version=m.version)
+        services.do_finish(ew.scope("unit_a2"), m, note="x", expected_version=m.version)
     # A co-unit may record progress but not report the result.
     m2 = ew.problem_a2
-    services.do_progress(
+    m2 = services.do_progress(
         ew.scope("unit_a_town"), m2, note="协办意见已反馈", expected_version=m2.version, date=DAY
-    )
+    ).matter
     with pytest.raises(PermissionDenied) as e:
-        services.do_report(ew.scope("unit_a_town"), m2, note="x", expected_version=m2.version)
+        services.do_finish(ew.scope("unit_a_town"), m2, note="x", expected_version=m2.version)
     assert "只有主办单位" in str(e.value)
 
 
@@ -339,11 +337,12 @@ def test_it_lets_exactly_one_of_two_concurrent_ratings_win(eworld):
 
 
 def test_it_lets_other_kinds_reuse_the_table_without_rating():
-    t = workflow.transitions(Kind.SUPERVISION_TASK)
+    t = steps.transitions(Kind.SUPERVISION_TASK)
     assert "rate" not in t and Status.REPORTED in t["close"].sources
-    assert workflow.transitions(Kind.ENTERPRISE_PROBLEM)["close"].sources == {Status.RATED}
+    problems = steps.transitions(Kind.ENTERPRISE_PROBLEM)
+    assert problems["close"].sources == {Status.RATED}
     with pytest.raises(workflow.StepRefused) as e:
-        workflow.check(Kind.ENTERPRISE_PROBLEM, Status.REPORTED, "close")
+        workflow.check(problems, Status.REPORTED, "close")
     assert "企业尚未评价" in str(e.value)
 
 
@@ -351,8 +350,8 @@ def test_it_accepts_bulk_assignment_and_reports_failures(eworld):
     ew, w = eworld, eworld.w
     sup = ew.scope("sup_a")
     ms = [new_problem(ew, "ent_a", w.enterprise_a, f"批量{i}", raised_on=DAY) for i in range(3)]
-    for m in ms[:2]:
-        services.do_accept(sup, m, expected_version=m.version, date=DAY)
+    for i in (0, 1):
+        ms[i] = services.do_accept(sup, ms[i], expected_version=ms[i].version, date=DAY).matter
     done, errors = services.do_bulk_assign(
         sup, [(m, m.version) for m in ms], lead_unit=w.unit_a, date=DAY
     )

@@ -37,7 +37,7 @@ def test_it_sends_yellow_then_red_then_escalates_exactly_once(eworld):
         w.users[name].save()
     # problem_b is finished before the deadline: it never lights up.
     b = ew.problem_b
-    services.do_report(
+    services.do_finish(
         ew.scope("unit_b"), b, note="已办结", expected_version=b.version, date=dt.date(2022, 3, 2)
     )
 
@@ -82,16 +82,16 @@ def test_it_starts_a_new_cycle_after_an_extension(eworld):
     m = ew.problem_a
     remind("2022-03-04")
     assert Notification.objects.filter(matter=m, kind="yellow").count() == 2
-    services.do_request_extension(
+    m = services.do_request_extension(
         ew.scope("unit_a"),
         m,
         deadline=dt.date(2022, 3, 31),
         reason="等待审批",
         expected_version=m.version,
         date=dt.date(2022, 3, 4),
-    )
-    services.do_decide_extension(
-        ew.scope("sup_a"), m, approve=True, expected_version=m.version, date=dt.date(2022, 3, 4)
+    ).matter
+    services.do_approve_extension(
+        ew.scope("sup_a"), m, expected_version=m.version, date=dt.date(2022, 3, 4)
     )
     assert "黄灯0条" in remind("2022-03-04")  # a is green again; the others were sent already
     assert Notification.objects.filter(matter=m, kind="yellow").count() == 2

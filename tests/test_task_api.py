@@ -125,52 +125,54 @@ def test_it_creates_reports_and_runs_steps_through_the_api(tworld):
         assert t["status"] == "assigned" and t["target_value"] == "3400"
         assert post(lead, "/api/v1/tasks", {"title": "x", "lead_unit_id": 1}).status_code == 403
         url = f"/api/v1/tasks/{t['id']}"
-        r = post(sup, f"{url}/reports", {"period": "2024-02", "actual_value": "1", "text": "x"})
+        steps = f"/api/v1/matters/{t['id']}/steps"
+        v = t["version"]
+        report = {"period": "2024-02", "actual_value": "1", "text": "x", "version": v}
+        r = post(sup, f"{steps}/submit_report", report)
         assert r.status_code == 403 and "牵头单位" in r.json()["detail"]
         r = post(
-            lead,
-            f"{url}/reports",
-            {"period": "2024-02", "actual_value": "3604", "text": "超额完成"},
+            lead, f"{steps}/submit_report", {**report, "actual_value": "3604", "text": "超额完成"}
         )
-        assert r.status_code == 201 and r.json()["on_time"] is True
-        r = post(
-            lead, f"{url}/reports", {"period": "2024-02", "actual_value": "3605", "text": "更正"}
-        )
-        assert r.status_code == 200 and r.json()["corrections"] == 1
+        assert r.status_code == 200 and r.json()["step"]["label"] == "2024-02进度报送"
+        assert r.json()["status"] == "in_progress"
+        v = r.json()["version"]
+        r = post(lead, f"{steps}/submit_report", {**report, "actual_value": "3605", "version": v})
+        assert r.status_code == 200 and r.json()["step"]["label"] == "更正2024-02进度报送"
         got = lead.get(url).json()
         assert got["progress_pct"] == "106.0" and got["light"] == "green"
         assert got["actual_value"] == "3605" and len(got["reports"]) == 1
+        assert got["reports"][0]["corrections"] == 1 and got["reports"][0]["on_time"] is True
         v = got["version"]
-        r = post(sup, f"{url}/steps/approve_extension", {"version": v})
+        r = post(sup, f"{steps}/approve_extension", {"version": v})
         assert r.status_code == 422  # nothing pending
         r = post(
             lead,
-            f"{url}/steps/request_extension",
+            f"{steps}/request_extension",
             {"version": v, "deadline": "2025-01-31", "reason": "年底招聘"},
         )
         assert r.status_code == 200 and r.json()["pending_deadline"] == "2025-01-31"
         v = r.json()["version"]
-        assert post(lead, f"{url}/steps/approve_extension", {"version": v}).status_code == 403
-        r = post(sup, f"{url}/steps/approve_extension", {"version": v})
+        assert post(lead, f"{steps}/approve_extension", {"version": v}).status_code == 403
+        r = post(sup, f"{steps}/approve_extension", {"version": v})
         assert r.json()["deadline"] == "2025-01-31"
         v = r.json()["version"]
         assert (
-            post(
-                sup, f"{url}/steps/urge", {"version": v - 1, "level": "blue", "note": "x"}
-            ).status_code
+            post(sup, f"{steps}/urge", {"version": v - 1, "level": "blue", "note": "x"}).status_code
             == 409
         )
-        r = post(sup, f"{url}/steps/urge", {"version": v, "level": "blue", "note": "请加快"})
+        r = post(sup, f"{steps}/urge", {"version": v, "level": "blue", "note": "请加快"})
+        assert r.json()["step"]["label"] == "蓝色督办单"
         v = r.json()["version"]
-        r = post(lead, f"{url}/steps/report", {"version": v, "note": "完成", "evidence": ""})
+        r = post(lead, f"{steps}/report", {"version": v, "note": "完成", "evidence": ""})
         assert r.status_code == 422 and "佐证" in r.json()["detail"]
-        r = post(
-            lead, f"{url}/steps/report", {"version": v, "note": "完成", "evidence": "统计月报"}
-        )
+        r = post(lead, f"{steps}/report", {"version": v, "note": "完成"})
+        assert r.status_code == 422 and r.json()["errors"] == {"evidence": ["请填写佐证材料"]}
+        r = post(lead, f"{steps}/report", {"version": v, "note": "完成", "evidence": "统计月报"})
         assert r.json()["status"] == "reported"
-        r = post(sup, f"{url}/steps/close", {"version": r.json()["version"]})
+        r = post(sup, f"{steps}/close", {"version": r.json()["version"]})
         assert r.json()["status"] == "closed"
-        assert post(sup, f"{url}/steps/rate", {"version": 1}).status_code == 422
+        r = post(sup, f"{steps}/rate", {"version": r.json()["version"], "rating": "satisfied"})
+        assert r.status_code == 422 and "没有「rate」环节" in r.json()["detail"]
 
 
 def test_it_drafts_and_publishes_through_the_api(tworld):

@@ -7,6 +7,7 @@ import io
 
 import openpyxl
 
+from taizhang.matters import services as ms
 from taizhang.matters.models import Kind, Matter, Rating, Status
 from taizhang.tasks import services
 from taizhang.tasks.models import TaskReport
@@ -47,17 +48,32 @@ def test_it_reports_progress_on_the_detail_page_and_changes_the_light(tworld, cl
         assert "act-submit_report" not in other  # a co-unit does not report
         client.force_login(tworld.users["unit_rs"])
         for period, value in (("2024-01", "300"), ("2024-02", "700")):
+            version = Matter.objects.get(pk=tworld.task.pk).version
             r = client.post(
                 url + "act/",
                 {
                     "action": "submit_report",
+                    "version": version,
                     "period": period,
                     "actual_value": value,
                     "text": "推进中",
                 },
                 follow=True,
             )
-            assert f"已报送{period}进度" in r.content.decode()
+            assert f"已完成「{period}进度报送」" in r.content.decode()
+        # The form carries the version it was read at: a report from a stale page is refused.
+        r = client.post(
+            url + "act/",
+            {
+                "action": "submit_report",
+                "version": version,
+                "period": "2024-02",
+                "actual_value": "9999",
+                "text": "旧页面",
+            },
+            follow=True,
+        )
+        assert "已被他人处理" in r.content.decode()
         html = client.get(url).content.decode()
     # 700 of 3760 = 18.6% against 16.4% of the year by 29 February.
     assert 'data-field="progress">18.6%' in html and 'data-light="green"' in html
@@ -101,14 +117,14 @@ def test_it_shows_tasks_on_the_dashboard_and_answer_rates(tworld, client):
                 kind=kind,
             )
             if n == 0:
-                services.do_finish_task(
+                m = services.do_finish_task(
                     tworld.scope("unit_rs"),
                     m,
                     note="已答复",
                     evidence="答复函",
                     expected_version=m.version,
-                )
-                services.do_rate_answer(s, m, rating=Rating.SATISFIED, expected_version=m.version)
+                ).matter
+                ms.do_rate(s, m, rating=Rating.SATISFIED, expected_version=m.version)
         assert m.task.doc_number == "提案第1号"
         assert Matter.objects.get(title="关于建设口袋公园的建议1").task.doc_number == "建议第2号"
         status, html = page(client, tworld.users["sup_a"], "/?year=2024&month=2")

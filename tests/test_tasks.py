@@ -27,9 +27,14 @@ D = dt.date
 def report(tw, period, value, day, who="unit_rs", text="按计划推进"):
     with frozen(day):
         m = Matter.objects.get(pk=tw.task.pk)
-        return services.do_submit_report(
-            tw.scope(who), m, period=period, actual_value=value, text=text
-        )
+        return services.do_submit_progress(
+            tw.scope(who),
+            m,
+            period=period,
+            actual_value=value,
+            text=text,
+            expected_version=m.version,
+        ).created
 
 
 def test_it_publishes_a_task_assigned_to_its_lead_unit(tworld):
@@ -97,8 +102,13 @@ def test_it_shows_3604_of_3400_as_106_percent(tworld):
             },
         )
     with frozen(D(2024, 12, 20)):
-        services.do_submit_report(
-            tw.scope("unit_rs"), m, period="2024-01", actual_value="3604", text="全年完成"
+        services.do_submit_progress(
+            tw.scope("unit_rs"),
+            m,
+            period="2024-01",
+            actual_value="3604",
+            text="全年完成",
+            expected_version=m.version,
         )
     st = task_status(Matter.objects.get(pk=m.pk), D(2024, 1, 20))
     assert st.progress.pct == Decimal("106.0") and st.progress.light.value == "green"
@@ -143,28 +153,28 @@ def test_it_extends_finishes_with_evidence_and_closes_out(tworld):
     tw = tworld
     m = Matter.objects.get(pk=tw.task.pk)
     with frozen(D(2024, 11, 1)):
-        ms.do_request_extension(
+        m = ms.do_request_extension(
             tw.scope("unit_rs"),
             m,
             deadline=D(2025, 1, 31),
             reason="年底集中招聘",
             expected_version=m.version,
-        )
+        ).matter
         with pytest.raises(PermissionDenied):
-            ms.do_decide_extension(tw.scope("unit_rs"), m, approve=True, expected_version=m.version)
-        ms.do_decide_extension(tw.scope("sup_a"), m, approve=True, expected_version=m.version)
+            ms.do_approve_extension(tw.scope("unit_rs"), m, expected_version=m.version)
+        m = ms.do_approve_extension(tw.scope("sup_a"), m, expected_version=m.version).matter
         assert m.deadline == D(2025, 1, 31)
         with pytest.raises(ValidationError, match="佐证材料"):
             services.do_finish_task(
                 tw.scope("unit_rs"), m, note="完成", evidence="", expected_version=m.version
             )
-        services.do_finish_task(
+        m = services.do_finish_task(
             tw.scope("unit_rs"),
             m,
             note="全年新增就业3800人",
             evidence="人社局统计月报（2024年10月）",
             expected_version=m.version,
-        )
+        ).matter
         assert m.status == Status.REPORTED and m.task.evidence.startswith("人社局")
         with pytest.raises(PermissionDenied):
             ms.do_close(tw.scope("unit_rs"), m, expected_version=m.version)
@@ -179,11 +189,22 @@ def test_it_issues_a_notice_by_hand_once_a_day(tworld):
     m = Matter.objects.get(pk=tw.task.pk)
     with frozen(D(2024, 2, 1)):
         with pytest.raises(PermissionDenied):
-            services.do_issue_notice(tw.scope("unit_rs"), m, level="blue", note="请报送")
-        r = services.do_issue_notice(tw.scope("sup_a"), m, level="yellow", note="请立即报送1月进度")
-        assert r.level == "yellow" and r.by == tw.users["sup_a"]
+            services.do_issue_notice(
+                tw.scope("unit_rs"), m, level="blue", note="请报送", expected_version=m.version
+            )
+        done = services.do_issue_notice(
+            tw.scope("sup_a"),
+            m,
+            level="yellow",
+            note="请立即报送1月进度",
+            expected_version=m.version,
+        )
+        r, m = done.created, done.matter
+        assert r.level == "yellow" and r.by == tw.users["sup_a"] and r.recipients == 3
         with pytest.raises(ValidationError, match="今天已"):
-            services.do_issue_notice(tw.scope("sup_a"), m, level="red", note="再催")
+            services.do_issue_notice(
+                tw.scope("sup_a"), m, level="red", note="再催", expected_version=m.version
+            )
     got = Notification.objects.filter(kind="db_yellow").values_list("user__username", flat=True)
     assert sorted(got) == ["sup_a", "unit_a_town", "unit_rs"]
     assert m.steps.filter(action="urge", label="黄色督办单").exists()

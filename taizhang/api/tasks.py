@@ -18,7 +18,6 @@ from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
 from taizhang.matters import services as ms
-from taizhang.matters import workflow
 from taizhang.matters.models import Matter
 from taizhang.tasks import drafts, services
 from taizhang.tasks.models import DraftRow, ReportDraft, plain
@@ -367,98 +366,15 @@ def create_task(request: HttpRequest, payload: TaskIn):
     return Status(201, _task(scope, m, task_status(m, timezone.localdate()), full=True))
 
 
-class ReportIn(Schema):
-    period: str = Field(..., description="报送期：2024-03（月）或 2024-Q1（季度）")
-    actual_value: str | None = Field(None, description="截至本期的累计实际值（量化任务必填）")
-    text: str
-    evidence: str = ""
-
-
 @router.get("/tasks/{pk}/reports", response=list[ReportOut], summary="进度报送记录")
 def list_reports(request: HttpRequest, pk: int):
     m = _get(scope_of(request), pk)
     return [_report(r) for r in m.task_reports.order_by("period")]
 
 
-@router.post(
-    "/tasks/{pk}/reports",
-    response={201: ReportOut, 200: ReportOut},
-    summary="牵头单位报送进度（同一期再次报送为更正，返回200）",
-)
-def submit_report(request: HttpRequest, pk: int, payload: ReportIn):
-    scope = scope_of(request)
-    m = _get(scope, pk)
-    r = services.do_submit_report(
-        scope,
-        m,
-        period=payload.period,
-        actual_value=payload.actual_value,
-        text=payload.text,
-        evidence=payload.evidence,
-    )
-    return Status(200 if r.corrections else 201, _report(r))
-
-
-class StepIn(Schema):
-    version: int = Field(..., description="读取时的版本号；版本已变则返回409")
-    note: str = ""
-    deadline: dt.date | None = None
-    reason: str = ""
-    evidence: str = ""
-    level: str = Field("", description="督办单等级 blue / yellow / red（urge）")
-    rating: str = Field("", description="satisfied / basic / unsatisfied（rate）")
-    comment: str = ""
-
-
-STEPS = (
-    "progress",
-    "report",
-    "close",
-    "return",
-    "request_extension",
-    "approve_extension",
-    "refuse_extension",
-    "urge",
-    "rate",
-)
-
-
-@router.post(
-    "/tasks/{pk}/steps/{action}",
-    response=TaskOut,
-    summary="办理环节：progress 办理中、report 办结（须佐证）、close 销号、return 退回、"
-    "request_extension / approve_extension / refuse_extension 延期、urge 督办单、rate 代表委员评价",
-)
-def task_step(request: HttpRequest, pk: int, action: str, payload: StepIn):
-    scope = scope_of(request)
-    m = _get(scope, pk)
-    if action not in STEPS or action not in workflow.transitions(m.kind):
-        raise ValidationError({"action": [f"该类事项没有「{action}」环节"]})
-    v, note = payload.version, payload.note
-    if action == "progress":
-        ms.do_progress(scope, m, note=note, expected_version=v)
-    elif action == "report":
-        services.do_finish_task(scope, m, note=note, evidence=payload.evidence, expected_version=v)
-    elif action == "close":
-        ms.do_close(scope, m, expected_version=v, note=note)
-    elif action == "return":
-        ms.do_return(scope, m, note=note, deadline=payload.deadline, expected_version=v)
-    elif action == "request_extension":
-        ms.do_request_extension(
-            scope, m, deadline=payload.deadline, reason=payload.reason, expected_version=v
-        )
-    elif action in ("approve_extension", "refuse_extension"):
-        ms.do_decide_extension(
-            scope, m, approve=action == "approve_extension", note=note, expected_version=v
-        )
-    elif action == "urge":
-        services.do_issue_notice(scope, m, level=payload.level, note=note, expected_version=v)
-    elif action == "rate":
-        services.do_rate_answer(
-            scope, m, rating=payload.rating, comment=payload.comment, expected_version=v
-        )
-    m = _get(scope, pk)
-    return _task(scope, m, task_status(m, timezone.localdate()), full=True)
+# Progress reports (进度报送, action submit_report) and every other workflow step of a task,
+# suggestion or proposal are taken through POST /matters/{id}/steps/{action}
+# (taizhang/api/matters.py), the same for every kind.
 
 
 # Drafts --------------------------------------------------------------------------------

@@ -509,9 +509,10 @@ def live_problems(ld: Loader, named: list[Enterprise]) -> None:
     ) -> Matter:
         day = back(days_ago)
         m = problem(who, e, title, category, day)
-        services.do_accept(s, m, expected_version=m.version, date=day)
-        services.do_assign(s, m, lead_unit=unit, co_units=co, expected_version=m.version, date=day)
-        return m
+        m = services.do_accept(s, m, expected_version=m.version, date=day).matter
+        return services.do_assign(
+            s, m, lead_unit=unit, co_units=co, expected_version=m.version, date=day
+        ).matter
 
     # 待受理: the enterprise itself just submitted it.
     problem(ent, xty, "扩建车间施工临时用电增容", "水电气暖", today)
@@ -527,7 +528,7 @@ def live_problems(ld: Loader, named: list[Enterprise]) -> None:
     )
     # Reported, waiting for the enterprise's rating (log in as qy_xintuoyang).
     m = assigned(xty, "生物工程车间留抵退税办理", "融资", 6, units[("410603", "财政局")], who=ent)
-    services.do_report(
+    services.do_finish(
         s,
         m,
         note="已会同税务部门完成留抵退税审核，退税款已到账",
@@ -536,7 +537,7 @@ def live_problems(ld: Loader, named: list[Enterprise]) -> None:
     )
     # Rated, waiting for close-out.
     m = assigned(xty, "园区道路破损影响货车进出", "基础设施", 10, moushan, who=ent)
-    services.do_report(s, m, note="道路已修复", expected_version=m.version, date=back(3))
+    m = services.do_finish(s, m, note="道路已修复", expected_version=m.version, date=back(3)).matter
     services.do_rate(
         ent,
         m,
@@ -547,7 +548,9 @@ def live_problems(ld: Loader, named: list[Enterprise]) -> None:
     )
     # 不满意 → 退回重办 with a new deadline, now in its second round.
     m = assigned(xty, "技术工人招聘渠道", "用工", 9, rsj, who=ent)
-    services.do_report(s, m, note="已推送招聘信息", expected_version=m.version, date=back(6))
+    m = services.do_finish(
+        s, m, note="已推送招聘信息", expected_version=m.version, date=back(6)
+    ).matter
     services.do_rate(
         ent,
         m,

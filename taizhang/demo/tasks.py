@@ -201,7 +201,11 @@ def live_tasks(scope: Scope, org: Org) -> None:
     )
     if meeting.deadline < today:
         services.do_issue_notice(
-            sc, meeting, level="blue", note="已超过完成时限，请于3个工作日内报送办理情况"
+            sc,
+            meeting,
+            level="blue",
+            note="已超过完成时限，请于3个工作日内报送办理情况",
+            expected_version=meeting.version,
         )
     for kind, title, uname in (
         (Kind.SUGGESTION, "关于加快老旧小区加装电梯的建议（合成）", "住房和城乡建设局"),

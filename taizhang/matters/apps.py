@@ -11,6 +11,9 @@ class MattersConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_ensure_categories, sender=self)
+        from taizhang.matters import problem_steps
+
+        problem_steps.register()
 
 
 def _ensure_categories(**kwargs) -> None:

@@ -1,6 +1,6 @@
 """Tracked matters (督办事项): one workflow for enterprise problems, supervision tasks,
-suggestions, proposals and petitions. Kind-specific fields are nullable columns here,
-never a copy of the workflow.
+suggestions and proposals (each kind registers its steps in taizhang.matters.steps).
+Kind-specific fields are nullable columns here, never a copy of the workflow.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ class Kind(models.TextChoices):
     SUPERVISION_TASK = "supervision_task", _("督办任务")
     SUGGESTION = "suggestion", _("人大代表建议")
     PROPOSAL = "proposal", _("政协提案")
-    PETITION = "petition", _("信访件")
 
 
 class Source(models.TextChoices):

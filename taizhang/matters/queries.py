@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope
+from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
 from taizhang.matters.services import light_of
 
@@ -124,10 +125,7 @@ def my_work(scope: Scope) -> QuerySet[Matter]:
         cond = (
             Q(status__in=[Status.SUBMITTED, Status.ACCEPTED, Status.RATED])
             | Q(pending_deadline__isnull=False)
-            | Q(
-                status=Status.REPORTED,
-                kind__in=[Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL, Kind.PETITION],
-            )
+            | Q(status=Status.REPORTED, kind__in=steps.kinds_rated_or_closed_by_office())
         )
     elif scope.role == Role.UNIT and scope.unit is not None:
         cond = Q(status__in=[Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED])

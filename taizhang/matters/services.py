@@ -1,19 +1,22 @@
 """Every change to a tracked matter: one do_* function per step, atomic and audited.
 
-Each step locks the row, checks the version the user started from, asks the
-state machine (workflow.py) whether the step may run now, checks who is asking,
-then writes the matter, one MatterStep row and one audit entry.
+Each step locks the row, checks the version the user started from, asks the kind's
+table (registered in steps.py) whether the step may run now, checks who is asking,
+then writes the matter, one MatterStep row and one audit entry, and returns a
+StepResult with the matter as it is now. Web and API reach these functions through
+`steps.take_step`; the enterprise-problem table is in problem_steps.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from taizhang.core import audit
@@ -23,7 +26,7 @@ from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Visit
 from taizhang.lib.lights import deadline_light
-from taizhang.matters import notify, workflow
+from taizhang.matters import notify, steps, workflow
 from taizhang.matters.models import (
     Kind,
     Matter,
@@ -34,6 +37,8 @@ from taizhang.matters.models import (
     Source,
     Status,
 )
+from taizhang.matters.step_inputs import ALLOW_EARLIER
+from taizhang.matters.steps import StepResult
 from taizhang.matters.workflow import Actor, StepRefused
 
 OPEN = workflow.OPEN
@@ -66,18 +71,58 @@ def deadline_light_of(matter: Matter, today: dt.date):
     )
 
 
-# Deputies' suggestions and CPPCC proposals are redone within 30 working days.
-REDO_WORKDAYS = {Kind.SUGGESTION: 30, Kind.PROPOSAL: 30}
-# Who rates the result, as the step history names them.
-RATER_LABEL = {Kind.SUGGESTION: "代表", Kind.PROPOSAL: "委员"}
-
-
 def default_deadline(matter: Matter, start: dt.date) -> dt.date:
+    """A deadline counted from `start` by the matter's rule: its problem category's working
+    days, else its kind's (deputies' suggestions and CPPCC proposals: 30)."""
     if matter.category:
         days = matter.category.default_workdays
     else:
-        days = REDO_WORKDAYS.get(matter.kind, 7)
+        spec = steps.kind_steps(matter.kind)
+        days = spec.default_workdays if spec else 7
     return get_calendar().add_workdays(start, days).date
+
+
+def _reopening_floor(m: Matter) -> dt.date | None:
+    return max((d for d in (m.deadline, m.original_deadline) if d), default=None)
+
+
+def default_redo_deadline(m: Matter, day: dt.date) -> dt.date:
+    """The deadline a matter sent back on `day` gets when nobody gives one (see below)."""
+    due = default_deadline(m, day)
+    floor = _reopening_floor(m)
+    return max(due, floor) if floor else due
+
+
+def reopening_deadline(
+    scope: Scope,
+    m: Matter,
+    day: dt.date,
+    given: dt.date | None,
+    *,
+    allow_earlier: bool,
+    field: str,
+) -> dt.date:
+    """The fresh deadline of a matter sent back (不满意, 退回重办) on `day`.
+
+    Counted from the reopening day by the kind's rule unless a date is given, and never
+    earlier than the deadline the matter had (its first one, or as extended): sending a
+    matter back must not shorten the time the unit was promised. Only the office may set an
+    earlier date, and only by confirming it (`allow_earlier`)."""
+    if given is None:
+        return default_redo_deadline(m, day)
+    floor = _reopening_floor(m)
+    if given < day:
+        raise invalid(field, f"重办时限（{given:%Y-%m-%d}）不能早于退回日期（{day:%Y-%m-%d}）")
+    if floor and given < floor:
+        if not allow_earlier:
+            raise invalid(
+                field,
+                f"重办时限（{given:%Y-%m-%d}）早于原办理时限（{floor:%Y-%m-%d}）："
+                f"如确需提前，请勾选「{ALLOW_EARLIER}」后再提交",
+            )
+        if not scope.can_manage:
+            raise invalid("allow_earlier", "只有督查室可以把重办时限定得早于原办理时限")
+    return given
 
 
 # Who may act -----------------------------------------------------------------
@@ -89,6 +134,12 @@ def may(scope: Scope, matter: Matter, actor: str) -> bool:
             scope.role == Role.ENTERPRISE
             and scope.enterprise is not None
             and matter.enterprise_id == scope.enterprise.pk
+        )
+    if actor == Actor.OWN_UNIT:
+        return (
+            scope.role == Role.UNIT
+            and scope.unit is not None
+            and (matter.lead_unit_id == scope.unit.pk)
         )
     if scope.can_manage:
         return scope.contains(matter)
@@ -102,6 +153,7 @@ def may(scope: Scope, matter: Matter, actor: str) -> bool:
 _DENIED = {
     Actor.MANAGER: "只有督查室可以执行「{label}」",
     Actor.LEAD_UNIT: "只有主办单位或督查室可以执行「{label}」",
+    Actor.OWN_UNIT: "只有牵头单位（主办单位）本身可以执行「{label}」",
     Actor.UNIT: "只有承办单位（主办、协办）或督查室可以执行「{label}」",
     Actor.RATER: "只有提出问题的企业本身可以评价",
 }
@@ -110,7 +162,7 @@ _DENIED = {
 def allowed_actions(scope: Scope, matter: Matter) -> list[str]:
     """The steps this user may take on this matter now (for showing forms and buttons)."""
     out = []
-    for t in workflow.allowed(matter.kind, matter.status):
+    for t in workflow.allowed(steps.transitions(matter.kind), matter.status):
         if not may(scope, matter, t.actor):
             continue
         if t.action == "request_extension" and matter.pending_deadline:
@@ -122,6 +174,24 @@ def allowed_actions(scope: Scope, matter: Matter) -> list[str]:
 
 
 # The one step runner ---------------------------------------------------------
+
+
+@dataclass
+class Change:
+    """What a step writes besides the matter's own fields, which `apply` sets on the locked row.
+
+    target: the status to move to when it is not the transition's (不满意 → 退回重办);
+    label: the step's name in the history when not the transition's (企业评价：满意);
+    co_units: the new co-operating units; rating: stamped on the MatterStep;
+    audit: extra facts for the audit entry; created: a record the step made (TaskReport …),
+    handed back in StepResult.created."""
+
+    target: str | None = None
+    label: str | None = None
+    co_units: list[Unit] | None = None
+    rating: str = ""
+    audit: dict[str, Any] = field(default_factory=dict)
+    created: models.Model | None = None
 
 
 def _lock(matter: Matter) -> Matter:
@@ -147,16 +217,22 @@ def _state(m: Matter) -> dict[str, Any]:
     }
 
 
-def _run(
+@transaction.atomic
+def run_step(
     scope: Scope,
     matter: Matter,
     action: str,
     *,
     expected_version: int | None,
-    date: Any = None,
+    date: dt.date | str | None = None,
     note: str = "",
-    apply: Callable[[Matter, dt.date], dict[str, Any]] | None = None,
-) -> MatterStep:
+    apply: Callable[[Matter, dt.date], Change] | None = None,
+) -> StepResult:
+    """The runner under every do_* step: lock, check version, status and actor, let `apply`
+    write the kind's fields on the locked row, then stamp one MatterStep and one audit entry.
+
+    `expected_version=None` is for internal chains only (creation runs 受理 and 交办 on the
+    matter it has just made); the web and the API always pass the version the user read."""
     m = _lock(matter)
     if expected_version is not None and m.version != expected_version:
         raise ConflictError(
@@ -164,7 +240,7 @@ def _run(
             f"当前为第{m.version}版，状态「{m.get_status_display()}」）。请刷新后重试。"
         )
     try:
-        t = workflow.check(m.kind, m.status, action)
+        t = workflow.check(steps.transitions(m.kind), m.status, action)
     except StepRefused as e:
         raise invalid(None, str(e)) from None
     if not may(scope, m, t.actor):
@@ -178,8 +254,8 @@ def _run(
     before = _state(m)
     deadline_before = m.deadline
     from_status = m.status
-    extra = apply(m, day) if apply else {}
-    target = extra.pop("_target", t.target)
+    change = apply(m, day) if apply else Change()
+    target = change.target or t.target
     if target is not None:
         m.status = target
     m.version += 1
@@ -187,9 +263,9 @@ def _run(
     result = light_of(m, today)
     m.light = result.light.value if result else ""
     m.save()
-    if "_co_units" in extra:
-        m.co_units.set(extra.pop("_co_units"))
-    label = extra.pop("_label", t.label)
+    if change.co_units is not None:
+        m.co_units.set(change.co_units)
+    label = change.label or t.label
     step = MatterStep.objects.create(
         matter=m,
         action=action,
@@ -203,7 +279,7 @@ def _run(
         note=(note or "").strip(),
         deadline_before=deadline_before,
         deadline_after=m.deadline if m.deadline != deadline_before else None,
-        rating=extra.pop("_rating", ""),
+        rating=change.rating,
         round=m.round,
     )
     audit.record(
@@ -215,15 +291,10 @@ def _run(
         verb=label,
         division_path=m.division.path,
         root=m,
-        extra={"日期": day, **({"说明": step.note} if step.note else {}), **extra},
+        extra={"日期": day, **({"说明": step.note} if step.note else {}), **change.audit},
     )
     _notify_next(m, label)
-    matter.__dict__.update({k: v for k, v in m.__dict__.items() if not k.startswith("_")})
-    return step
-
-
-# Other apps (supervision tasks) add their own steps through the same runner.
-run_step = _run
+    return StepResult(m, step, change.created)
 
 
 def _notify_next(m: Matter, label: str) -> None:
@@ -233,7 +304,8 @@ def _notify_next(m: Matter, label: str) -> None:
         users = notify.unit_users([m.lead_unit_id, *m.co_units.values_list("pk", flat=True)])
     elif m.status == Status.REPORTED:
         users = notify.enterprise_users(m.enterprise_id)
-        if not workflow.rules_for(m.kind).requires_rating:
+        spec = steps.kind_steps(m.kind)
+        if not (spec and spec.requires_rating):
             users = notify.supervisors_of(m.division)
     elif m.status in {Status.SUBMITTED, Status.RATED} or m.pending_deadline:
         users = notify.supervisors_of(m.division)
@@ -329,36 +401,42 @@ def do_create_problem(
         division_path=m.division.path,
     )
     if accept:
-        do_accept(scope, m, expected_version=m.version, date=raised_on)
+        m = do_accept(scope, m, expected_version=m.version, date=raised_on).matter
     else:
         _notify_next(m, "新问题待受理")
     return m
 
 
 # The steps -----------------------------------------------------------------
+# One do_* function per action, typed, returning StepResult. The action codes stored in
+# MatterStep.action are data and keep their historical names ("report" is 办结, done by
+# `do_finish`; "return" is 退回重办, done by `do_send_back`).
 
 
 def do_accept(
-    scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None, note: str = ""
-) -> MatterStep:
-    with transaction.atomic():
+    scope: Scope,
+    matter: Matter,
+    *,
+    expected_version: int | None,
+    date: dt.date | None = None,
+    note: str = "",
+) -> StepResult:
+    def apply(m: Matter, day: dt.date) -> Change:
+        m.accepted_on = day
+        return Change()
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            m.accepted_on = day
-            return {}
-
-        return _run(
-            scope,
-            matter,
-            "accept",
-            expected_version=expected_version,
-            date=date,
-            note=note,
-            apply=apply,
-        )
+    return run_step(
+        scope,
+        matter,
+        "accept",
+        expected_version=expected_version,
+        date=date,
+        note=note,
+        apply=apply,
+    )
 
 
-def _units(value: Any) -> list[Unit]:
+def _units(value: Iterable[Unit | int | str]) -> list[Unit]:
     out = []
     for u in value or []:
         if isinstance(u, Unit):
@@ -375,18 +453,18 @@ def do_assign(
     scope: Scope,
     matter: Matter,
     *,
-    lead_unit: Any,
-    co_units: Iterable[Any] = (),
-    deadline: Any = None,
-    leader: Any = None,
+    lead_unit: Unit | int | None,
+    co_units: Iterable[Unit | int] = (),
+    deadline: dt.date | None = None,
+    leader: Person | int | None = None,
     expected_version: int | None,
-    date: Any = None,
+    date: dt.date | None = None,
     note: str = "",
-) -> MatterStep:
+) -> StepResult:
     """交办: lead unit and co-units inside the matter's district; deadline in working days."""
     with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
+        def apply(m: Matter, day: dt.date) -> Change:
             district = m.division.district() or m.division
             lead = (
                 lead_unit
@@ -432,9 +510,9 @@ def do_assign(
             m.lead_unit, m.leader = lead, person or m.leader
             m.assigned_on, m.deadline = day, due
             m.original_deadline = m.original_deadline or due
-            return {"_co_units": cos, "协办单位": "、".join(u.name for u in cos) or "—"}
+            return Change(co_units=cos, audit={"协办单位": "、".join(u.name for u in cos) or "—"})
 
-        return _run(
+        return run_step(
             scope,
             matter,
             "assign",
@@ -446,40 +524,54 @@ def do_assign(
 
 
 def do_progress(
-    scope: Scope, matter: Matter, *, note: str, expected_version: int | None, date: Any = None
-) -> MatterStep:
+    scope: Scope,
+    matter: Matter,
+    *,
+    note: str,
+    expected_version: int | None,
+    date: dt.date | None = None,
+) -> StepResult:
+    """办理中: a unit records what it has done so far."""
     if not (note or "").strip():
         raise invalid("note", "请填写办理进展")
-    with transaction.atomic():
-        return _run(
-            scope, matter, "progress", expected_version=expected_version, date=date, note=note
-        )
+    return run_step(
+        scope, matter, "progress", expected_version=expected_version, date=date, note=note
+    )
 
 
-def do_report(
-    scope: Scope, matter: Matter, *, note: str, expected_version: int | None, date: Any = None
-) -> MatterStep:
-    """办结: the lead unit reports the result."""
+def finish_fields(m: Matter, day: dt.date) -> None:
+    """What 办结 writes on the matter, for every kind."""
+    if m.assigned_on and day < m.assigned_on:
+        raise invalid("date", f"办结日期不能早于交办日期（{m.assigned_on:%Y-%m-%d}）")
+    m.finished_on = day
+    m.pending_deadline, m.pending_reason = None, ""
+
+
+def do_finish(
+    scope: Scope,
+    matter: Matter,
+    *,
+    note: str,
+    expected_version: int | None,
+    date: dt.date | None = None,
+) -> StepResult:
+    """办结: the lead unit reports the result (action code "report")."""
     if not (note or "").strip():
         raise invalid("note", "请填写办理结果")
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            if m.assigned_on and day < m.assigned_on:
-                raise invalid("date", f"办结日期不能早于交办日期（{m.assigned_on:%Y-%m-%d}）")
-            m.finished_on = day
-            m.pending_deadline, m.pending_reason = None, ""
-            return {}
+    def apply(m: Matter, day: dt.date) -> Change:
+        finish_fields(m, day)
+        return Change()
 
-        return _run(
-            scope,
-            matter,
-            "report",
-            expected_version=expected_version,
-            date=date,
-            note=note,
-            apply=apply,
-        )
+    return run_step(
+        scope,
+        matter,
+        "report",
+        expected_version=expected_version,
+        date=date,
+        note=note,
+        apply=apply,
+    )
 
 
 def do_rate(
@@ -488,185 +580,187 @@ def do_rate(
     *,
     rating: str,
     comment: str = "",
+    new_deadline: dt.date | None = None,
+    allow_earlier: bool = False,
     expected_version: int | None,
-    date: Any = None,
-    new_deadline: Any = None,
-) -> MatterStep:
+    date: dt.date | None = None,
+) -> StepResult:
     """The rater's verdict (企业评价, or the deputy's / member's opinion recorded by the
-    office). 不满意 sends the matter back (退回重办) with a new deadline."""
+    office). 不满意 sends the matter back with a fresh deadline (see `reopening_deadline`)."""
     if rating not in Rating.values:
         raise invalid("rating", "请选择评价：满意、基本满意或不满意")
     comment = (comment or "").strip()
     if rating == Rating.UNSATISFIED and not comment:
         raise invalid("comment", "评价为不满意时，请说明原因")
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            m.rating, m.rating_comment, m.rated_on = rating, comment[:500], day
-            label = str(Rating(rating).label)
-            who = RATER_LABEL.get(m.kind, "企业")
-            extra: dict[str, Any] = {"_rating": rating, "评价": label}
-            if rating == Rating.UNSATISFIED:
-                due = as_date(new_deadline, "new_deadline", "重办时限", required=False)
-                due = due or default_deadline(m, day)
-                if due < day:
-                    raise invalid("new_deadline", "重办时限不能早于评价日期")
-                m.deadline, m.finished_on = due, None
-                m.round += 1
-                redo = "退回重办" if m.kind == Kind.ENTERPRISE_PROBLEM else "重新办理"
-                extra.update({"_target": Status.RETURNED, "_label": f"{who}评价：不满意，{redo}"})
-            else:
-                extra["_label"] = f"{who}评价：{label}"
-            return extra
+    def apply(m: Matter, day: dt.date) -> Change:
+        spec = steps.kind_steps(m.kind)
+        who = spec.rater if spec else "企业"
+        m.rating, m.rating_comment, m.rated_on = rating, comment[:500], day
+        label = str(Rating(rating).label)
+        change = Change(rating=rating, label=f"{who}评价：{label}", audit={"评价": label})
+        if rating == Rating.UNSATISFIED:
+            due = as_date(new_deadline, "new_deadline", "重办时限", required=False)
+            m.deadline = reopening_deadline(
+                scope, m, day, due, allow_earlier=allow_earlier, field="new_deadline"
+            )
+            m.finished_on = None
+            m.round += 1
+            redo = spec.redo_label if spec else "退回重办"
+            change.target, change.label = Status.RETURNED, f"{who}评价：不满意，{redo}"
+        return change
 
-        return _run(
-            scope,
-            matter,
-            "rate",
-            expected_version=expected_version,
-            date=date,
-            note=comment,
-            apply=apply,
-        )
+    return run_step(
+        scope,
+        matter,
+        "rate",
+        expected_version=expected_version,
+        date=date,
+        note=comment,
+        apply=apply,
+    )
 
 
 def do_close(
-    scope: Scope, matter: Matter, *, expected_version: int | None, date: Any = None, note: str = ""
-) -> MatterStep:
-    """销号 by the supervision office; refused while the enterprise has not rated."""
-    with transaction.atomic():
+    scope: Scope,
+    matter: Matter,
+    *,
+    expected_version: int | None,
+    date: dt.date | None = None,
+    note: str = "",
+) -> StepResult:
+    """销号 by the supervision office (kinds with a rating: only once rated, per the table)."""
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            if workflow.rules_for(m.kind).requires_rating and not m.rating:
-                raise invalid(None, "企业尚未评价，不能销号")
-            m.closed_on = day
-            return {}
+    def apply(m: Matter, day: dt.date) -> Change:
+        m.closed_on = day
+        return Change()
 
-        return _run(
-            scope,
-            matter,
-            "close",
-            expected_version=expected_version,
-            date=date,
-            note=note,
-            apply=apply,
-        )
+    return run_step(
+        scope, matter, "close", expected_version=expected_version, date=date, note=note, apply=apply
+    )
 
 
-def do_return(
+def do_send_back(
     scope: Scope,
     matter: Matter,
     *,
     note: str,
-    deadline: Any = None,
+    deadline: dt.date | None = None,
+    allow_earlier: bool = False,
     expected_version: int | None,
-    date: Any = None,
-) -> MatterStep:
-    """退回重办 by the office (result not acceptable), with a new deadline."""
+    date: dt.date | None = None,
+) -> StepResult:
+    """退回重办 by the office (result not acceptable; action code "return"), with a fresh
+    deadline (see `reopening_deadline`)."""
     if not (note or "").strip():
         raise invalid("note", "请填写退回理由")
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            due = as_date(deadline, "deadline", "重办时限", required=False) or default_deadline(
-                m, day
-            )
-            if due < day:
-                raise invalid("deadline", "重办时限不能早于退回日期")
-            m.deadline, m.finished_on, m.rating, m.rated_on = due, None, "", None
-            m.round += 1
-            return {}
-
-        return _run(
-            scope,
-            matter,
-            "return",
-            expected_version=expected_version,
-            date=date,
-            note=note,
-            apply=apply,
+    def apply(m: Matter, day: dt.date) -> Change:
+        due = as_date(deadline, "deadline", "重办时限", required=False)
+        m.deadline = reopening_deadline(
+            scope, m, day, due, allow_earlier=allow_earlier, field="deadline"
         )
+        m.finished_on, m.rating, m.rated_on = None, "", None
+        m.round += 1
+        return Change()
+
+    return run_step(
+        scope,
+        matter,
+        "return",
+        expected_version=expected_version,
+        date=date,
+        note=note,
+        apply=apply,
+    )
 
 
 def do_request_extension(
     scope: Scope,
     matter: Matter,
     *,
-    deadline: Any,
+    deadline: dt.date | None,
     reason: str,
     expected_version: int | None,
-    date: Any = None,
-) -> MatterStep:
+    date: dt.date | None = None,
+) -> StepResult:
     reason = (reason or "").strip()
     if not reason:
         raise invalid("reason", "申请延期必须填写理由")
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            if m.pending_deadline:
-                raise invalid(None, f"已有待审批的延期申请（至{m.pending_deadline:%Y-%m-%d}）")
-            due = as_date(deadline, "deadline", "延期后时限")
-            if m.deadline and due <= m.deadline:
-                raise invalid("deadline", f"延期后时限应晚于当前时限（{m.deadline:%Y-%m-%d}）")
-            m.pending_deadline, m.pending_reason = due, reason[:300]
-            return {"申请延期至": due}
+    def apply(m: Matter, day: dt.date) -> Change:
+        if m.pending_deadline:
+            raise invalid(None, f"已有待审批的延期申请（至{m.pending_deadline:%Y-%m-%d}）")
+        due = as_date(deadline, "deadline", "延期后时限")
+        if m.deadline and due <= m.deadline:
+            raise invalid("deadline", f"延期后时限应晚于当前时限（{m.deadline:%Y-%m-%d}）")
+        m.pending_deadline, m.pending_reason = due, reason[:300]
+        return Change(audit={"申请延期至": due})
 
-        return _run(
-            scope,
-            matter,
-            "request_extension",
-            expected_version=expected_version,
-            date=date,
-            note=reason,
-            apply=apply,
-        )
+    return run_step(
+        scope,
+        matter,
+        "request_extension",
+        expected_version=expected_version,
+        date=date,
+        note=reason,
+        apply=apply,
+    )
 
 
-def do_decide_extension(
+def _decide_extension(
+    scope: Scope,
+    matter: Matter,
+    approve: bool,
+    *,
+    note: str,
+    expected_version: int | None,
+    date: dt.date | None,
+) -> StepResult:
+    def apply(m: Matter, day: dt.date) -> Change:
+        if not m.pending_deadline:
+            raise invalid(None, "没有待审批的延期申请")
+        if approve:
+            m.deadline = m.pending_deadline
+        m.pending_deadline, m.pending_reason = None, ""
+        return Change()
+
+    action = "approve_extension" if approve else "refuse_extension"
+    return run_step(
+        scope, matter, action, expected_version=expected_version, date=date, note=note, apply=apply
+    )
+
+
+def do_approve_extension(
     scope: Scope,
     matter: Matter,
     *,
-    approve: bool,
     note: str = "",
     expected_version: int | None,
-    date: Any = None,
-) -> MatterStep:
-    action = "approve_extension" if approve else "refuse_extension"
-    with transaction.atomic():
-
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            if not m.pending_deadline:
-                raise invalid(None, "没有待审批的延期申请")
-            if approve:
-                m.deadline = m.pending_deadline
-            m.pending_deadline, m.pending_reason = None, ""
-            return {}
-
-        return _run(
-            scope,
-            matter,
-            action,
-            expected_version=expected_version,
-            date=date,
-            note=note,
-            apply=apply,
-        )
+    date: dt.date | None = None,
+) -> StepResult:
+    """同意延期: the requested date becomes the deadline."""
+    return _decide_extension(
+        scope, matter, True, note=note, expected_version=expected_version, date=date
+    )
 
 
-STEP_FUNCTIONS = {
-    "accept": do_accept,
-    "assign": do_assign,
-    "progress": do_progress,
-    "report": do_report,
-    "rate": do_rate,
-    "close": do_close,
-    "return": do_return,
-    "request_extension": do_request_extension,
-}
+def do_refuse_extension(
+    scope: Scope,
+    matter: Matter,
+    *,
+    note: str = "",
+    expected_version: int | None,
+    date: dt.date | None = None,
+) -> StepResult:
+    """不同意延期: the request is dropped, the deadline stays."""
+    return _decide_extension(
+        scope, matter, False, note=note, expected_version=expected_version, date=date
+    )
 
 
 def do_bulk_assign(
-    scope: Scope, matters: list[tuple[Matter, int]], **kwargs
+    scope: Scope, matters: list[tuple[Matter, int]], **kwargs: Any
 ) -> tuple[int, list[str]]:
     """Assign several accepted problems at once; each is its own transaction and version check."""
     scope.require_manage()

@@ -9,4 +9,9 @@ class TasksConfig(AppConfig):
     verbose_name = "督查任务"
 
     def ready(self) -> None:
-        from taizhang.tasks import rules  # noqa: F401  (registers kinds and the task light)
+        from taizhang.tasks import (
+            rules,  # noqa: F401  (registers the task light)
+            steps,
+        )
+
+        steps.register()

@@ -1,8 +1,8 @@
 """Every change to a supervision task, suggestion or proposal: do_* functions, atomic and audited.
 
-The workflow steps (交办, 延期, 办结, 退回, 销号) are the matters ones; this module adds
-creating a task with its task fields, periodic progress reports, 办结 with evidence,
-督办单 issued by hand and the deputy's / member's rating of an answer.
+The workflow steps (交办, 延期, 退回, 评价, 销号) are the matters ones; this module adds
+creating a task with its task fields, periodic progress reports (进度报送), 办结 with
+evidence and 督办单 issued by hand. Their table is registered in tasks/steps.py.
 """
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.errors import invalid
-from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
+from taizhang.core.models import AuditEntry, Division, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.task_lights import CYCLES, period_end, report_schedule
 from taizhang.matters import notify
@@ -32,6 +32,7 @@ from taizhang.matters.models import (
     Reminder,
     Status,
 )
+from taizhang.matters.steps import StepResult
 from taizhang.tasks.models import Comparator, Cycle, TaskDetail, TaskReport, TaskSource
 from taizhang.tasks.status import schedule_of
 
@@ -278,7 +279,9 @@ def do_create_task(
         verb=f"发布{Kind(kind).label}",
         division_path=m.division.path,
     )
-    ms.do_accept(scope, m, expected_version=m.version, date=m.raised_on, note="督查室立项")
+    m = ms.do_accept(
+        scope, m, expected_version=m.version, date=m.raised_on, note="督查室立项"
+    ).matter
     ms.do_assign(
         scope,
         m,
@@ -295,10 +298,6 @@ def do_create_task(
 # Progress reports ----------------------------------------------------------------
 
 
-def is_lead_unit_user(scope: Scope, m: Matter) -> bool:
-    return scope.role == Role.UNIT and scope.unit is not None and scope.unit.pk == m.lead_unit_id
-
-
 def reportable_periods(m: Matter, today: dt.date) -> list:
     """Periods the lead unit may report now: every scheduled period that has begun."""
     out = []
@@ -310,106 +309,99 @@ def reportable_periods(m: Matter, today: dt.date) -> list:
     return out
 
 
-def do_submit_report(
+def do_submit_progress(
     scope: Scope,
     matter: Matter,
     *,
     period: str,
     text: str,
-    actual_value: Any = None,
+    actual_value: Decimal | str | None = None,
     evidence: str = "",
-    expected_version: int | None = None,
-    date: Any = None,
-) -> TaskReport:
-    """进度报送 by the lead unit. A second report for the same period corrects the first (audited)."""
-    if not is_lead_unit_user(scope, matter):
-        raise PermissionDenied("只有牵头单位可以报送进度")
+    expected_version: int | None,
+    date: dt.date | None = None,
+) -> StepResult:
+    """进度报送 by the lead unit (action code "submit_report"); the TaskReport is in
+    `StepResult.created`. A second report for the same period corrects the first (audited)."""
     text = (text or "").strip()
     if not text:
         raise invalid("text", "请填写进展情况")
     period = (period or "").strip()
     value = decimal_or_none(actual_value, "actual_value", "实际值")
-    result: dict[str, TaskReport] = {}
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            detail = TaskDetail.objects.select_for_update().get(matter=m)
-            periods = {p.label: p for p in reportable_periods(m, day)}
-            if detail.cycle == Cycle.NONE and period:
-                periods.setdefault(period, None)
-            if period not in periods:
-                raise invalid(
-                    "period",
-                    f"报送期「{period}」无效，可报送：{'、'.join(periods) or '暂无（尚未到报送期）'}",
-                )
-            if detail.quantitative and value is None:
-                raise invalid("actual_value", "量化任务请填写截至本期的实际值（累计）")
-            p = periods[period]
-            due = p.due if p else day
-            existing = (
-                TaskReport.objects.select_for_update().filter(matter=m, period=period).first()
+    def apply(m: Matter, day: dt.date) -> ms.Change:
+        detail = TaskDetail.objects.select_for_update().get(matter=m)
+        periods = {p.label: p for p in reportable_periods(m, day)}
+        if detail.cycle == Cycle.NONE and period:
+            periods.setdefault(period, None)
+        if period not in periods:
+            raise invalid(
+                "period",
+                f"报送期「{period}」无效，可报送：{'、'.join(periods) or '暂无（尚未到报送期）'}",
             )
-            now = timezone.now()
-            if existing is None:
-                rep = TaskReport.objects.create(
-                    matter=m,
-                    period=period,
-                    due=due,
-                    submitted_at=now,
-                    submitted_on=day,
-                    actual_value=value,
-                    text=text,
-                    evidence=(evidence or "").strip(),
-                    by=scope.actor,
-                    by_name=scope.actor_name,
-                    by_unit=scope.unit,
-                )
-                label = f"{period}进度报送"
-            else:
-                before = audit.snapshot(existing)
-                existing.actual_value = value
-                existing.text = text
-                existing.evidence = (evidence or "").strip()
-                existing.corrections += 1
-                existing.corrected_at = now
-                existing.by, existing.by_name = scope.actor, scope.actor_name
-                existing.save()
-                rep = existing
-                audit.record(
-                    scope.actor,
-                    rep,
-                    AuditEntry.Action.UPDATE,
-                    before=before,
-                    after=audit.snapshot(rep),
-                    verb=f"更正{period}进度报送",
-                    division_path=m.division.path,
-                    root=m,
-                )
-                label = f"更正{period}进度报送"
-            latest = (
-                TaskReport.objects.filter(matter=m, actual_value__isnull=False)
-                .order_by("-period")
-                .first()
+        if detail.quantitative and value is None:
+            raise invalid("actual_value", "量化任务请填写截至本期的实际值（累计）")
+        p = periods[period]
+        due = p.due if p else day
+        existing = TaskReport.objects.select_for_update().filter(matter=m, period=period).first()
+        now = timezone.now()
+        if existing is None:
+            rep = TaskReport.objects.create(
+                matter=m,
+                period=period,
+                due=due,
+                submitted_at=now,
+                submitted_on=day,
+                actual_value=value,
+                text=text,
+                evidence=(evidence or "").strip(),
+                by=scope.actor,
+                by_name=scope.actor_name,
+                by_unit=scope.unit,
             )
-            detail.actual_value = latest.actual_value if latest else None
-            detail.actual_period = latest.period if latest else ""
-            detail.save(update_fields=["actual_value", "actual_period"])
-            result["report"] = rep
-            extra: dict[str, Any] = {"_label": label, "报送期": period}
-            if value is not None:
-                extra["实际值"] = value
-            return extra
-
-        ms.run_step(
-            scope,
-            matter,
-            "submit_report",
-            expected_version=expected_version,
-            date=date,
-            note=text[:500],
-            apply=apply,
+            label = f"{period}进度报送"
+        else:
+            before = audit.snapshot(existing)
+            existing.actual_value = value
+            existing.text = text
+            existing.evidence = (evidence or "").strip()
+            existing.corrections += 1
+            existing.corrected_at = now
+            existing.by, existing.by_name = scope.actor, scope.actor_name
+            existing.save()
+            rep = existing
+            audit.record(
+                scope.actor,
+                rep,
+                AuditEntry.Action.UPDATE,
+                before=before,
+                after=audit.snapshot(rep),
+                verb=f"更正{period}进度报送",
+                division_path=m.division.path,
+                root=m,
+            )
+            label = f"更正{period}进度报送"
+        latest = (
+            TaskReport.objects.filter(matter=m, actual_value__isnull=False)
+            .order_by("-period")
+            .first()
         )
-    return result["report"]
+        detail.actual_value = latest.actual_value if latest else None
+        detail.actual_period = latest.period if latest else ""
+        detail.save(update_fields=["actual_value", "actual_period"])
+        facts: dict[str, Any] = {"报送期": period}
+        if value is not None:
+            facts["实际值"] = value
+        return ms.Change(label=label, audit=facts, created=rep)
+
+    return ms.run_step(
+        scope,
+        matter,
+        "submit_report",
+        expected_version=expected_version,
+        date=date,
+        note=text[:500],
+        apply=apply,
+    )
 
 
 def do_finish_task(
@@ -419,44 +411,29 @@ def do_finish_task(
     note: str,
     evidence: str,
     expected_version: int | None,
-    date: Any = None,
-) -> MatterStep:
-    """办结 with evidence (佐证材料: document numbers, photos' locations, links)."""
+    date: dt.date | None = None,
+) -> StepResult:
+    """办结 of a task, suggestion or proposal (action code "report"), with evidence
+    (佐证材料: document numbers, photos' locations, links)."""
     evidence = (evidence or "").strip()
     if not evidence:
         raise invalid("evidence", "办结须提供佐证材料")
-    with transaction.atomic():
-        step = ms.do_report(scope, matter, note=note, expected_version=expected_version, date=date)
-        TaskDetail.objects.filter(matter=matter).update(evidence=evidence)
-        audit.record(
-            scope.actor,
-            matter,
-            AuditEntry.Action.UPDATE,
-            after={"办结佐证材料": evidence},
-            verb="办结佐证材料",
-            division_path=matter.division.path,
-        )
-    return step
+    if not (note or "").strip():
+        raise invalid("note", "请填写办理结果")
 
+    def apply(m: Matter, day: dt.date) -> ms.Change:
+        ms.finish_fields(m, day)
+        TaskDetail.objects.filter(matter=m).update(evidence=evidence)
+        return ms.Change(audit={"办结佐证材料": evidence})
 
-def do_rate_answer(
-    scope: Scope,
-    matter: Matter,
-    *,
-    rating: str,
-    comment: str = "",
-    expected_version: int | None,
-    date: Any = None,
-) -> MatterStep:
-    """The deputy's / member's opinion of the answer, recorded by the office: the one
-    rating step of the workflow, which names the rater by the matter's kind."""
-    return ms.do_rate(
+    return ms.run_step(
         scope,
         matter,
-        rating=rating,
-        comment=comment,
+        "report",
         expected_version=expected_version,
         date=date,
+        note=note,
+        apply=apply,
     )
 
 
@@ -477,55 +454,53 @@ def notice_recipients(m: Matter, level: str) -> list:
     return users
 
 
+@transaction.atomic
 def do_issue_notice(
     scope: Scope,
     matter: Matter,
     *,
     level: str,
     note: str,
-    expected_version: int | None = None,
-) -> Reminder:
-    """督办单 issued by hand by the supervision office (one per task per day)."""
+    expected_version: int | None,
+) -> StepResult:
+    """督办单 issued by hand by the supervision office (action code "urge"; one per task per
+    day); the Reminder is in `StepResult.created`."""
     if level not in NoticeLevel.values:
         raise invalid("level", "请选择督办单等级：蓝色、黄色或红色")
     note = (note or "").strip()
     if not note:
         raise invalid("note", "请填写督办要求")
     label = f"{NoticeLevel(level).label}督办单"
-    holder: dict[str, Reminder] = {}
-    with transaction.atomic():
 
-        def apply(m: Matter, day: dt.date) -> dict[str, Any]:
-            if Reminder.objects.filter(
-                matter=m, kind=Notification.Kind.NOTICE, deadline=day
-            ).exists():
-                raise invalid(None, "今天已对该事项签发过督办单，请勿重复签发")
-            holder["r"] = Reminder.objects.create(
-                matter=m,
-                kind=Notification.Kind.NOTICE,
-                deadline=day,
-                sent_on=day,
-                level=level,
-                note=note[:500],
-                by=scope.actor,
-            )
-            return {"_label": label, "等级": str(NoticeLevel(level).label)}
+    def apply(m: Matter, day: dt.date) -> ms.Change:
+        if Reminder.objects.filter(matter=m, kind=Notification.Kind.NOTICE, deadline=day).exists():
+            raise invalid(None, "今天已对该事项签发过督办单，请勿重复签发")
+        r = Reminder.objects.create(
+            matter=m,
+            kind=Notification.Kind.NOTICE,
+            deadline=day,
+            sent_on=day,
+            level=level,
+            note=note[:500],
+            by=scope.actor,
+        )
+        return ms.Change(label=label, audit={"等级": str(NoticeLevel(level).label)}, created=r)
 
-        ms.run_step(
-            scope, matter, "urge", expected_version=expected_version, note=note, apply=apply
-        )
-        r = holder["r"]
-        users = notice_recipients(matter, level)
-        n = notify.notify(
-            users,
-            matter,
-            LEVEL_KIND[level],
-            f"【{label}】{matter.title}",
-            f"{note}\n请登录台账系统及时办理并报送进展。",
-            email=True,
-        )
-        Reminder.objects.filter(pk=r.pk).update(recipients=n)
-    return r
+    result = ms.run_step(
+        scope, matter, "urge", expected_version=expected_version, note=note, apply=apply
+    )
+    m = result.matter
+    n = notify.notify(
+        notice_recipients(m, level),
+        m,
+        LEVEL_KIND[level],
+        f"【{label}】{m.title}",
+        f"{note}\n请登录台账系统及时办理并报送进展。",
+        email=True,
+    )
+    Reminder.objects.filter(pk=result.created.pk).update(recipients=n)
+    result.created.recipients = n
+    return result
 
 
 def report_facts(scope: Scope, division: Division, until: dt.date) -> list[dict[str, Any]]:
@@ -564,8 +539,7 @@ __all__ = [
     "do_create_task",
     "do_finish_task",
     "do_issue_notice",
-    "do_rate_answer",
-    "do_submit_report",
+    "do_submit_progress",
     "report_facts",
     "report_schedule",
 ]

@@ -16,15 +16,16 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from taizhang.core import audit
-from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
-from taizhang.matters import services, workflow
+from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
 from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
 from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
-from taizhang.web.common import flash_errors, page_division
+from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
+from taizhang.web.steps import step_from_form
 
 
 @login_required
@@ -121,7 +122,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
 def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     today = timezone.localdate()
     actions = services.allowed_actions(scope, m)
-    labels = {a: workflow.transitions(m.kind)[a].label for a in actions}
+    labels = {a: steps.transitions(m.kind)[a].label for a in actions}
     ctx: dict[str, Any] = {
         "m": m,
         "light": services.light_of(m, today),
@@ -140,7 +141,7 @@ def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     if "rate" in actions:
         ctx["rate_form"] = RateForm()
     if {"return", "rate"} & set(actions):
-        ctx["default_redo"] = services.default_deadline(m, today)
+        ctx["default_redo"] = services.default_redo_deadline(m, today)
     return ctx
 
 
@@ -159,87 +160,13 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "matters/detail.html", _detail_context(scope, m))
 
 
-def _date_or_none(raw: str | None) -> str | None:
-    return raw.strip() if raw and raw.strip() else None
-
-
 @login_required
 @require_POST
 def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
-    p = request.POST
-    action = p.get("action", "")
-    try:
-        version = int(p.get("version", ""))
-    except ValueError:
-        version = -1
-    note = p.get("note", "")
-    try:
-        if action == "accept":
-            services.do_accept(scope, m, expected_version=version, note=note)
-        elif action == "assign":
-            form = AssignForm(scope, p)
-            if not form.is_valid():
-                raise ValidationError({k: list(v) for k, v in form.errors.items()})
-            d = form.cleaned_data
-            services.do_assign(
-                scope,
-                m,
-                lead_unit=d["lead_unit"],
-                co_units=list(d["co_units"]),
-                deadline=d["deadline"],
-                leader=d["leader"],
-                note=d["note"],
-                expected_version=version,
-            )
-        elif action == "progress":
-            services.do_progress(scope, m, note=note, expected_version=version)
-        elif action == "report":
-            services.do_report(scope, m, note=note, expected_version=version)
-        elif action == "rate":
-            services.do_rate(
-                scope,
-                m,
-                rating=p.get("rating", ""),
-                comment=p.get("comment", ""),
-                expected_version=version,
-            )
-        elif action == "close":
-            services.do_close(scope, m, expected_version=version, note=note)
-        elif action == "return":
-            services.do_return(
-                scope,
-                m,
-                note=note,
-                deadline=_date_or_none(p.get("deadline")),
-                expected_version=version,
-            )
-        elif action == "request_extension":
-            services.do_request_extension(
-                scope,
-                m,
-                deadline=_date_or_none(p.get("deadline")),
-                reason=p.get("reason", ""),
-                expected_version=version,
-            )
-        elif action in {"approve_extension", "refuse_extension"}:
-            services.do_decide_extension(
-                scope, m, approve=action == "approve_extension", note=note, expected_version=version
-            )
-        else:
-            messages.error(request, "未知的办理环节")
-            return redirect(_detail_url(scope, m))
-        m.refresh_from_db()
-        messages.success(
-            request,
-            f"已{workflow.transitions(m.kind)[action].label}，当前状态：{m.get_status_display()}",
-        )
-    except ValidationError as e:
-        flash_errors(request, e)
-    except ConflictError as e:
-        messages.error(request, e.message)
-    return redirect(_detail_url(scope, m))
+    action = request.POST.get("action", "")
+    return step_from_form(request, scope, m, action, back=_detail_url(scope, m))
 
 
 def _detail_url(scope: Scope, m: Matter) -> str:

@@ -10,16 +10,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from taizhang.core import audit
-from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.errors import messages_of
 from taizhang.core.models import Person, Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters import services as ms
-from taizhang.matters import workflow
+from taizhang.matters import steps
 from taizhang.matters.models import Matter, NoticeLevel, Notification, Rating, Reminder, Status
 from taizhang.tasks import services
 from taizhang.tasks.exports import task_table
@@ -34,7 +35,8 @@ from taizhang.tasks.queries import (
     with_status,
 )
 from taizhang.tasks.status import task_status
-from taizhang.web.common import flash_errors, page_division
+from taizhang.web.common import page_division
+from taizhang.web.steps import step_from_form
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
 KIND_TITLES = {"task": "督查任务", "suggestion": "人大代表建议", "proposal": "政协提案"}
@@ -158,9 +160,7 @@ def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     today = timezone.localdate()
     st = task_status(m, today)
     actions = ms.allowed_actions(scope, m)
-    if "submit_report" in actions and not services.is_lead_unit_user(scope, m):
-        actions.remove("submit_report")
-    table = workflow.transitions(m.kind)
+    table = steps.transitions(m.kind)
     reportable = services.reportable_periods(m, today) if "submit_report" in actions else []
     submitted = {r.period for r in st.reports}
     pending = [p for p in reportable if p.label not in submitted]
@@ -179,7 +179,7 @@ def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
         "levels": NoticeLevel.choices,
         "ratings": Rating.choices,
         "history": audit.history(m)[:50] if scope.reads_division else [],
-        "default_redo": ms.default_deadline(m, today),
+        "default_redo": ms.default_redo_deadline(m, today),
     }
 
 
@@ -198,86 +198,13 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/detail.html", detail_context(scope, m))
 
 
-def _opt(raw: str | None) -> str | None:
-    return raw.strip() if raw and raw.strip() else None
-
-
 @login_required
 @require_POST
 def task_act(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     m = scope.get(Matter.objects.filter(task__isnull=False).select_related("division"), pk)
-    p = request.POST
-    action = p.get("action", "")
-    try:
-        version = int(p.get("version", ""))
-    except ValueError:
-        version = -1
-    note = p.get("note", "")
-    try:
-        if action == "submit_report":
-            r = services.do_submit_report(
-                scope,
-                m,
-                period=p.get("period", ""),
-                actual_value=_opt(p.get("actual_value")),
-                text=p.get("text", ""),
-                evidence=p.get("evidence", ""),
-            )
-            done = f"已报送{r.period}进度" + ("（更正）" if r.corrections else "")
-        elif action == "progress":
-            ms.do_progress(scope, m, note=note, expected_version=version)
-            done = "已记录办理进展"
-        elif action == "report":
-            services.do_finish_task(
-                scope, m, note=note, evidence=p.get("evidence", ""), expected_version=version
-            )
-            done = "已办结，等待督查室销号"
-        elif action == "close":
-            ms.do_close(scope, m, expected_version=version, note=note)
-            done = "已销号"
-        elif action == "return":
-            ms.do_return(
-                scope, m, note=note, deadline=_opt(p.get("deadline")), expected_version=version
-            )
-            done = "已退回重办"
-        elif action == "request_extension":
-            ms.do_request_extension(
-                scope,
-                m,
-                deadline=_opt(p.get("deadline")),
-                reason=p.get("reason", ""),
-                expected_version=version,
-            )
-            done = "已提交延期申请"
-        elif action in {"approve_extension", "refuse_extension"}:
-            ms.do_decide_extension(
-                scope, m, approve=action == "approve_extension", note=note, expected_version=version
-            )
-            done = "已同意延期" if action == "approve_extension" else "已不同意延期"
-        elif action == "urge":
-            r = services.do_issue_notice(
-                scope, m, level=p.get("level", ""), note=note, expected_version=version
-            )
-            done = f"已签发{r.get_level_display()}督办单"
-        elif action == "rate":
-            services.do_rate_answer(
-                scope,
-                m,
-                rating=p.get("rating", ""),
-                comment=p.get("comment", ""),
-                expected_version=version,
-            )
-            done = "已记录评价"
-        else:
-            messages.error(request, "未知的办理环节")
-            return redirect("task_detail", pk=m.pk)
-        messages.success(request, done)
-    except ValidationError as e:
-        flash_errors(request, e)
-    except ConflictError as e:
-        messages.error(request, e.message)
-    return redirect("task_detail", pk=m.pk)
+    action = request.POST.get("action", "")
+    return step_from_form(request, scope, m, action, back=reverse("task_detail", args=[m.pk]))
 
 
 @login_required

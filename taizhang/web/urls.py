@@ -13,6 +13,7 @@ from taizhang.web import (
     imports,
     problems,
     projects,
+    steps,
     task_drafts,
     tasks,
 )
@@ -85,6 +86,8 @@ urlpatterns = [
     path("my/notifications/read/", problems.notifications_read, name="notifications_read"),
     path("portal/", problems.portal, name="portal"),
     path("portal/problems/<int:pk>/", problems.problem_detail, name="portal_problem"),
+    # Every workflow step of every kind of matter (the kind's step table says which).
+    path("matters/<int:pk>/steps/<str:action>/", steps.matter_step, name="matter_step"),
     # Imports.
     path("imports/", imports.import_home, name="import_home"),
     path("imports/template/<str:kind>.xlsx", imports.import_template, name="import_template"),

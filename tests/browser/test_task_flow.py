@@ -103,7 +103,7 @@ def test_it_turns_a_pasted_work_report_into_tasks_and_reports_on_one(page):
         form.locator("input[name=text]").fill("一季度新增就业980人")
         form.locator("button[name=do]").click()
         page.wait_for_load_state()
-        assert f"已报送{year}-03进度" in page.locator(".messages").inner_text()
+        assert f"已完成「{year}-03进度报送」" in page.locator(".messages").inner_text()
         # 980 of 3760 = 26.1%, ahead of the 24.7% of the year gone by 31 March: green.
         assert page.locator("[data-field=progress]").inner_text() == "26.1%"
         assert page.locator("[data-field=light] .light").get_attribute("data-light") == "green"

@@ -1,0 +1,54 @@
+"""The one web dispatch for workflow steps: every step form of every kind of matter posts
+here (directly at /matters/<pk>/steps/<action>/, or through the problem and task pages'
+own /act/ URLs), and goes through `steps.take_step` like the API."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from taizhang.core.errors import ConflictError
+from taizhang.core.scope import Scope, scope_of
+from taizhang.matters import steps
+from taizhang.matters.models import Matter
+from taizhang.web.common import flash_errors
+
+
+def step_from_form(
+    request: HttpRequest, scope: Scope, matter: Matter, action: str, *, back: str
+) -> HttpResponse:
+    """Take `action` on `matter` with the submitted form, flash the outcome, go `back`.
+
+    Refusals (bad input, out of order, stale version) are flashed in Chinese and change
+    nothing; a user who may not take the step gets 403 (PermissionDenied propagates)."""
+    try:
+        step = steps.step_of(matter.kind, action)
+        result = steps.take_step(scope, matter, action, steps.form_data(step.schema, request.POST))
+    except ValidationError as e:
+        flash_errors(request, e)
+    except ConflictError as e:
+        messages.error(request, e.message)
+    else:
+        m = result.matter
+        messages.success(
+            request, f"已完成「{result.step.label}」，当前状态：{m.get_status_display()}"
+        )
+    return redirect(back)
+
+
+@login_required
+@require_POST
+def matter_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Any step of any kind; back to `next` (a page of this site) or to 我的待办."""
+    scope = scope_of(request)
+    m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
+        back = reverse("my_work")
+    return step_from_form(request, scope, m, action, back=back)
