@@ -357,19 +357,32 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     district = _district(request, scope)
     code = _period_code(request, district)
     g = bulletin_mod.gather(scope, district, code)
+    issued = bulletin_mod.issued_for(district, code)
+    diffs: list[bulletin_mod.FigureDiff] = []
+    if issued is not None:
+        issued = bulletin_mod.ensure_document(scope, issued)
+        diffs = bulletin_mod.figure_diff(issued.figures or [], bulletin_mod.figures_of(g))
+    query = f"division={quote(district.code)}&period={code}"
     return render(
         request,
         "assessment/bulletin.html",
         {
             "g": g,
-            "c": g.content,
+            # The issued text is shown as stored; the recompute only beside it.
+            "c": bulletin_mod.content_from_json(issued.content) if issued else g.content,
+            "issued": issued,
+            "diffs": diffs[:20],
+            "more_diffs": max(0, len(diffs) - 20),
             "district": district,
             "code": code,
             "periods": _period_choices(district, code),
             "settings": bulletin_mod.settings_for(district),
             "next_number": bulletin_mod.next_number(district, timezone.localdate().year),
             "can_manage": scope.can_manage,
-            "query": f"division={quote(district.code)}&period={code}",
+            "can_issue": scope.can_manage
+            and issued is None
+            and ScorePeriod.objects.filter(division=district, code=code).exists(),
+            "query": query,
         },
     )
 
@@ -380,13 +393,14 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
     _require_reader(scope)
     district = _district(request, scope)
     code = _period_code(request, district)
-    body, _ = bulletin_mod.bulletin_docx(scope, district, code)
+    f = bulletin_mod.bulletin_file(
+        scope, district, code, recompute=request.GET.get("recompute") == "1"
+    )
     response = HttpResponse(
-        body,
+        f.body,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    name = bulletin_mod.filename(district, code)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.filename)}"
     return response
 
 
