@@ -372,7 +372,7 @@ def create_task(request: HttpRequest, payload: TaskIn):
 
 
 class ReportIn(Schema):
-    period: str = Field(..., description="报送期：2024-03（月）或 2024-Q1（季度）")
+    period: str = Field(..., description="报送期：2024-03（月）或 2024Q1（季度；2024-Q1 亦可）")
     actual_value: str | None = Field(None, description="截至本期的累计实际值（量化任务必填）")
     text: str
     evidence: str = ""

@@ -23,6 +23,7 @@ from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.front.periods import default_division, default_period
+from taizhang.lib.periods import quarter_code, quarter_of
 from taizhang.lib.scoring import FORMULAS, PeriodError, parse_period
 
 
@@ -45,7 +46,7 @@ def _period_code(request: HttpRequest, district: Division) -> str:
     if latest is not None:
         return latest.code
     year, month = default_period(district)
-    return f"{year}Q{(month - 1) // 3 + 1}"
+    return quarter_code(year, quarter_of(month))
 
 
 def _flash(request: HttpRequest, e: ValidationError) -> None:
@@ -61,7 +62,7 @@ def _back(name: str, district: Division, **params: Any) -> HttpResponse:
 
 def _period_choices(district: Division, code: str) -> list[str]:
     year = parse_period(code).start.year
-    out = [f"{y}Q{q}" for y in (year, year - 1) for q in (4, 3, 2, 1)]
+    out = [quarter_code(y, q) for y in (year, year - 1) for q in (4, 3, 2, 1)]
     out = [str(year), *out[:4], str(year - 1), *out[4:]]
     published = list(ScorePeriod.objects.filter(division=district).values_list("code", flat=True))
     return list(dict.fromkeys([code, *published, *out]))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +15,7 @@ from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.figures import elapsed_share_month, rate
 from taizhang.lib.lights import Light, LightResult, milestone_light, pace_light, project_light
+from taizhang.lib.periods import month_end
 from taizhang.projects.models import (
     LEVEL_PARAM,
     Milestone,
@@ -47,10 +47,6 @@ def listed(
     if levels:
         qs = qs.filter(level__in=levels)
     return qs
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass
