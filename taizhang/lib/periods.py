@@ -13,6 +13,7 @@ import re
 
 __all__ = [
     "PeriodLabelError",
+    "cutoff",
     "day_in_month",
     "label_end",
     "label_start",
@@ -107,3 +108,9 @@ def label_end(text: str) -> dt.date:
     if kind == "month":
         return month_end(year, n)
     return dt.date(year, 12, 31)
+
+
+def cutoff(year: int, month: int | None, today: dt.date) -> dt.date:
+    """The day a year's (or a month's) figures and lights are as of: its last day, or
+    today while it is still running."""
+    return min(month_end(year, month or 12), today)
