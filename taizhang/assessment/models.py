@@ -217,7 +217,7 @@ class IssuedBulletin(models.Model):
     doc_number = models.CharField(_("发文字号"), max_length=40)
     issued_on = models.DateField(_("成文日期"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     at = models.DateTimeField(_("印发时间"), default=timezone.now)
     # Null only for bulletins issued before the document was stored; filled once on first use.
