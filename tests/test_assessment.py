@@ -472,6 +472,9 @@ def test_bulletin_numbering_and_settings(ledger):
             "year": "2026",
         },
     )
+    with pytest.raises(ValidationError, match="尚未发布"):
+        bulletin.do_issue(sup, w.a, "2022Q3", today=TODAY)
+    service.do_publish(sup, w.a, "2022Q3", today=TODAY)
     ib = bulletin.do_issue(sup, w.a, "2022Q3", today=TODAY)
     assert ib.doc_number == "山城督〔2026〕8号"
     assert bulletin.heading_for(w.a, "2022Q3", TODAY).doc_number == "山城督〔2026〕8号"

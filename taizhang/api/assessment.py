@@ -148,21 +148,25 @@ def scores_export(
     )
 
 
-@router.get("/assessment/bulletin", summary="下载督查通报（.docx，与网页和命令行相同）")
-def bulletin(request: HttpRequest, period: str, division: str | None = None):
+@router.get(
+    "/assessment/bulletin",
+    summary="下载督查通报（.docx；已印发的为印发稿原文件，recompute=true 按当前数据重算）",
+)
+def bulletin(
+    request: HttpRequest, period: str, division: str | None = None, recompute: bool = False
+):
     from django.core.exceptions import PermissionDenied
 
     scope = scope_of(request)
     if not scope.reads_division:
         raise PermissionDenied("只有督查室和区领导可以下载通报")
     district = _district(scope, division)
-    body, _ = bulletin_mod.bulletin_docx(scope, district, period)
+    f = bulletin_mod.bulletin_file(scope, district, period, recompute=recompute)
     response = HttpResponse(
-        body,
+        f.body,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    name = bulletin_mod.filename(district, period)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.filename)}"
     return response
 
 

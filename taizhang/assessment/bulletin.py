@@ -8,7 +8,10 @@ come from the published period if there is one, else they are computed live.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -18,7 +21,7 @@ from django.utils import timezone
 
 from taizhang.assessment import facts as facts_mod
 from taizhang.assessment import service
-from taizhang.assessment.models import BulletinSettings, DocCounter, IssuedBulletin
+from taizhang.assessment.models import BulletinSettings, DocCounter, IssuedBulletin, ScorePeriod
 from taizhang.bulletins.docx import (
     BulletinContent,
     ChartBlock,
@@ -135,11 +138,15 @@ def do_save_settings(scope: Scope, district: Division, data: dict[str, Any]) -> 
 def do_issue(
     scope: Scope, district: Division, code: str, *, today: dt.date | None = None
 ) -> IssuedBulletin:
-    """Give the period's bulletin the next document number (once; later downloads reuse it)."""
+    """Issue (印发) a published period's bulletin: take the next document number and store
+    the .docx, its text and every figure in it, once. Later downloads serve these bytes."""
     service.require_district(scope, district)
     scope.require_manage()
     period = service.period_of(code)
     today = today or timezone.localdate()
+    if not ScorePeriod.objects.filter(division=district, code=period.code).exists():
+        # Issuing freezes the bulletin, so its scores must already be frozen (published).
+        raise invalid("period", f"{period.label}考评结果尚未发布，请先发布再印发通报")
     with transaction.atomic():
         found = IssuedBulletin.objects.filter(division=district, period_code=period.code).first()
         if found is not None:
@@ -150,19 +157,28 @@ def do_issue(
         n = c.next_number
         c.next_number = n + 1
         c.save()
+        number = doc_number(settings_for(district), today.year, n)
+        g = gather(scope, district, period.code, today=today, heading=Heading(number, today, None))
+        body = build_bulletin(g.content)
+        digest = hashlib.sha256(body).hexdigest()
         ib = IssuedBulletin.objects.create(
             division=district,
             period_code=period.code,
             number=n,
-            doc_number=doc_number(settings_for(district), today.year, n),
+            doc_number=number,
             issued_on=today,
             issued_by=scope.actor,
+            body=body,
+            sha256=digest,
+            content=content_json(g.content),
+            figures=figures_of(g),
         )
         audit.record(
             scope.actor,
             ib,
             AuditEntry.Action.CREATE,
             after={"期间": period.label, "发文字号": ib.doc_number, "成文日期": today.isoformat()},
+            extra={"文件摘要": digest, "字节数": len(body)},
             verb="印发通报",
             division_path=district.path,
         )
@@ -245,8 +261,14 @@ class Gathered:
 
 
 def gather(
-    scope: Scope, district: Division, code: str, *, today: dt.date | None = None
+    scope: Scope,
+    district: Division,
+    code: str,
+    *,
+    today: dt.date | None = None,
+    heading: Heading | None = None,
 ) -> Gathered:
+    """The bulletin computed from the ledgers now (``heading``: the number it is issued with)."""
     period = service.period_of(code)
     today = today or timezone.localdate()
     cutoff = service.cutoff_of(period, today)
@@ -256,7 +278,7 @@ def gather(
     tasks = task_lights(scope, district, cutoff)
     result = service.result_for(scope, district, period.code, today=today)
     overdue = overdue_items(scope, district, cutoff)
-    heading = heading_for(district, period.code, today)
+    heading = heading or heading_for(district, period.code, today)
     s = settings_for(district)
 
     months = f"1—{month}月" if month > 1 else "1月"
@@ -434,3 +456,156 @@ def bulletin_docx(
 
 def filename(district: Division, code: str) -> str:
     return f"{district.name}{service.period_of(code).label}督查通报.docx"
+
+
+# --------------------------------------------------------------------------- issued: stored, served
+
+
+def content_json(content: BulletinContent) -> dict[str, Any]:
+    """The bulletin's text as JSON (Decimals and dates as strings), for showing it again."""
+    return json.loads(json.dumps(dataclasses.asdict(content), default=str, ensure_ascii=False))
+
+
+def content_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    """Stored content for the page template (which reads dicts like the dataclasses)."""
+    out = dict(data)
+    out["date"] = dt.date.fromisoformat(str(data["date"]))
+    return out
+
+
+# Columns that name a table row rather than hold one of its figures.
+_LABEL_COLUMNS = frozenset({"责任单位", "主办单位", "名称", "分组", "类别", "事项"})
+
+
+def _tables(sections: Any) -> list[TableBlock]:
+    out: list[TableBlock] = []
+    for sec in sections:
+        out.extend(sec.tables)
+        out.extend(_tables(sec.subsections))
+    return out
+
+
+def figures_of(g: Gathered) -> list[list[str]]:
+    """Every figure the bulletin prints, as [name, value] pairs in reading order.
+
+    A list rather than an object: PostgreSQL's jsonb does not keep the keys' order.
+    """
+    pf, qf, c = g.project_figures, g.problem_figures, g.content
+    out: list[list[str]] = [
+        ["发文字号", c.doc_number],
+        ["成文日期", c.date.isoformat()],
+        ["重点项目数", str(pf.project_count)],
+        ["重点项目总投资（亿元）", fmt_yi(pf.total_investment_wan)],
+        ["年度投资计划（亿元）", fmt_yi(pf.annual_plan_wan)],
+        ["累计完成投资（亿元）", fmt_yi(pf.completed_wan)],
+        ["投资完成率", _pct(pf.completion_rate_pct)],
+        ["时序进度", _pct(pf.elapsed_rate_pct)],
+        ["收集企业问题", str(qf.raised)],
+        ["已解决企业问题", str(qf.resolved)],
+        ["问题解决率", _pct(qf.resolution_pct)],
+        ["按时办结率", _pct(qf.on_time_pct)],
+        ["企业满意率", _pct(qf.satisfaction_pct)],
+        ["逾期未办结问题", str(qf.overdue_open)],
+    ]
+    out += [[f"督办任务{LIGHT_CN[k]}", str(g.tasks.get(k, 0))] for k in ("red", "yellow", "green")]
+    out.append(["逾期未完成事项", str(len(g.overdue))])
+    seen: dict[str, int] = {}
+    for t in _tables(c.sections):
+        for row in t.rows:
+            label = "·".join(
+                str(cell) for h, cell in zip(t.headers, row, strict=False) if h in _LABEL_COLUMNS
+            )
+            for h, cell in zip(t.headers, row, strict=False):
+                if h in _LABEL_COLUMNS or h == "序号":
+                    continue
+                name = f"{t.title}·{label}·{h}"
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:  # two rows with the same names: keep both apart
+                    name = f"{name}（{seen[name]}）"
+                out.append([name, str(cell)])
+    return out
+
+
+@dataclass(frozen=True)
+class FigureDiff:
+    name: str
+    issued: str  # "—" when the issued bulletin did not print it
+    now: str  # "—" when the recompute no longer prints it
+
+
+def figure_diff(issued: list[list[str]], now: list[list[str]]) -> list[FigureDiff]:
+    """The figures that differ between the issued bulletin and a recompute, in reading order."""
+    old, new = dict(map(tuple, issued)), dict(map(tuple, now))  # type: ignore[arg-type]
+    names = list(dict.fromkeys([n for n, _ in issued] + [n for n, _ in now]))
+    return [
+        FigureDiff(n, old.get(n, "—"), new.get(n, "—")) for n in names if old.get(n) != new.get(n)
+    ]
+
+
+def issued_for(district: Division, code: str) -> IssuedBulletin | None:
+    period = service.period_of(code)
+    return IssuedBulletin.objects.filter(division=district, period_code=period.code).first()
+
+
+def ensure_document(scope: Scope, ib: IssuedBulletin) -> IssuedBulletin:
+    """A bulletin issued before documents were stored gets its document once, rebuilt as of
+    its issue date with its own number; from then on it is served like any other."""
+    if ib.body is not None:
+        return ib
+    heading = Heading(ib.doc_number, ib.issued_on, ib)
+    g = gather(scope, ib.division, ib.period_code, today=ib.issued_on, heading=heading)
+    body = build_bulletin(g.content)
+    if ib.fill_missing_document(
+        body, hashlib.sha256(body).hexdigest(), content_json(g.content), figures_of(g)
+    ):
+        audit.record(
+            scope.actor,
+            ib,
+            AuditEntry.Action.ACTION,
+            extra={"文件摘要": ib.sha256},
+            verb="补存已印发通报文件",
+            division_path=ib.division.path,
+        )
+        return ib
+    return IssuedBulletin.objects.get(pk=ib.pk)
+
+
+@dataclass
+class BulletinFile:
+    body: bytes
+    filename: str
+    issued: IssuedBulletin | None  # set when these are the issued bytes
+    doc_number: str
+    label: str
+
+
+def bulletin_file(
+    scope: Scope,
+    district: Division,
+    code: str,
+    *,
+    recompute: bool = False,
+    today: dt.date | None = None,
+) -> BulletinFile:
+    """The .docx to hand out: the stored bytes once issued (the download is audited), else
+    (or with ``recompute``) built from the ledgers now."""
+    period = service.period_of(code)
+    ib = issued_for(district, period.code)
+    if ib is not None and not recompute:
+        ib = ensure_document(scope, ib)
+        audit.record(
+            scope.actor,
+            ib,
+            AuditEntry.Action.ACTION,
+            extra={"期间": period.label, "文件摘要": ib.sha256},
+            verb="下载已印发通报",
+            division_path=district.path,
+        )
+        return BulletinFile(
+            bytes(ib.body or b""), filename(district, code), ib, ib.doc_number, period.label
+        )
+    body, g = bulletin_docx(scope, district, code, today=today)
+    name = filename(district, code)
+    if ib is not None:
+        name = name.removesuffix(".docx") + "（按当前数据重算，非印发稿）.docx"
+    return BulletinFile(body, name, None, g.heading.doc_number, period.label)

@@ -211,6 +211,7 @@ def matter_facts(
             assigned_on__lte=cutoff,
         )
         .filter(Q(finished_on__isnull=True) | Q(finished_on__gte=year_start))
+        .select_related(*(["task"] if tasks_installed() else []))  # Matter.number reads it
         .order_by("assigned_on", "id")
     )
     ids = [m.pk for m in matters]

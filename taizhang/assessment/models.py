@@ -191,8 +191,25 @@ class DocCounter(models.Model):
         return f"{self.division} {self.year} → {self.next_number}"
 
 
+class FrozenError(RuntimeError):
+    """An issued bulletin is a record of what went out: it is never changed or deleted."""
+
+
+class FrozenQuerySet(models.QuerySet):
+    # Bulk paths skip save()/delete(), so they are closed too; a bulletin is created once.
+    def update(self, **kwargs):  # type: ignore[override]
+        raise FrozenError("已印发通报不能修改")
+
+    def delete(self):  # type: ignore[override]
+        raise FrozenError("已印发通报不能删除")
+
+
 class IssuedBulletin(models.Model):
-    """A bulletin that took a document number: re-downloads keep the same number and date."""
+    """A bulletin as it was issued (印发): its number, the .docx bytes and every figure in it.
+
+    Written once by ``bulletin.do_issue`` and never changed: downloads serve ``body``
+    unchanged, however the ledgers change later; a recompute is shown beside it.
+    """
 
     division = models.ForeignKey(Division, verbose_name=_("区划"), on_delete=models.PROTECT)
     period_code = models.CharField(_("期间"), max_length=10)
@@ -200,9 +217,16 @@ class IssuedBulletin(models.Model):
     doc_number = models.CharField(_("发文字号"), max_length=40)
     issued_on = models.DateField(_("成文日期"))
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    at = models.DateTimeField(default=timezone.now)
+    at = models.DateTimeField(_("印发时间"), default=timezone.now)
+    # Null only for bulletins issued before the document was stored; filled once on first use.
+    body = models.BinaryField(_("通报文件（.docx）"), null=True, editable=False)
+    sha256 = models.CharField(_("文件摘要（SHA-256）"), max_length=64, blank=True, editable=False)
+    content = models.JSONField(_("通报内容"), null=True, editable=False)
+    figures = models.JSONField(_("通报中的数字"), null=True, editable=False)
+
+    objects = FrozenQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("已印发通报")
@@ -214,6 +238,29 @@ class IssuedBulletin(models.Model):
 
     def __str__(self) -> str:
         return self.doc_number
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None and IssuedBulletin.objects.filter(pk=self.pk).exists():
+            raise FrozenError(f"{self.doc_number}已印发，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise FrozenError(f"{self.doc_number}已印发，不能删除")
+
+    def fill_missing_document(self, body: bytes, sha256: str, content: dict, figures: dict) -> bool:
+        """Store the document of a bulletin issued before documents were stored, once.
+
+        Only a row whose ``body`` is still empty is written, so a stored document is never
+        replaced; returns False when another request stored it first.
+        """
+        done = (
+            models.QuerySet(IssuedBulletin)
+            .filter(pk=self.pk, body__isnull=True)
+            .update(body=body, sha256=sha256, content=content, figures=figures)
+        )
+        if done:
+            self.body, self.sha256, self.content, self.figures = body, sha256, content, figures
+        return bool(done)
 
 
 _DIVISION_ONLY = ScopeRule(division="division__path")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from taizhang.assessment import service
-from taizhang.assessment.models import BulletinSettings, DocCounter, IssuedBulletin
+from taizhang.assessment import bulletin, service
+from taizhang.assessment.models import BulletinSettings, DocCounter
 from taizhang.core.scope import Scope
 
 SCHEME = {
@@ -64,12 +64,13 @@ def load(scope: Scope, org) -> None:
     sc = org.divisions["410603"]
     service.do_publish(scope, sc, "2022Q2")
     service.do_publish(scope, sc, "2022Q3")
-    # Seven bulletins went out earlier in 2022; the Q3 one is number 8.
-    IssuedBulletin.objects.create(
-        division=sc,
-        period_code="2022Q3",
-        number=8,
-        doc_number="山城督〔2022〕8号",
-        issued_on=dt.date(2022, 10, 8),
-    )
-    DocCounter.objects.create(division=sc, year=2022, next_number=9)
+
+
+def issue_bulletins(scope: Scope, org) -> None:
+    """Issue the 2022Q3 bulletin once every ledger is loaded, as the office did on 8 October.
+
+    Seven bulletins went out earlier in 2022, so the Q3 one is number 8.
+    """
+    sc = org.divisions["410603"]
+    DocCounter.objects.create(division=sc, year=2022, next_number=8)
+    bulletin.do_issue(scope, sc, "2022Q3", today=dt.date(2022, 10, 8))

@@ -98,3 +98,13 @@ def _load_tasks(scope, org) -> None:
 
 
 EXTRA_LOADERS.append(_load_tasks)
+
+
+def _issue_bulletins(scope, org) -> None:
+    # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
+    from taizhang.demo import assessment as demo_assessment
+
+    demo_assessment.issue_bulletins(scope, org)
+
+
+EXTRA_LOADERS.append(_issue_bulletins)

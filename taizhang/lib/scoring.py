@@ -72,6 +72,7 @@ from fractions import Fraction
 from typing import Any, Literal
 
 from taizhang.lib.figures import elapsed_share_date, elapsed_share_month, rate, to_decimal
+from taizhang.lib.periods import month_end
 
 __all__ = [
     "FORMULAS",
@@ -745,15 +746,14 @@ class Period:
         return parse_period(f"{prev.year}-{prev.month:02d}")
 
 
-def _month_end(year: int, month: int) -> date:
-    nxt = date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)
-    return nxt - timedelta(days=1)
-
-
 def parse_period(text: str) -> Period:
-    """ "2022Q3" → 2022年第三季度, "2022" → 2022年, "2022-08" → 2022年8月."""
+    """ "2022Q3" → 2022年第三季度, "2022" → 2022年, "2022-08" → 2022年8月.
+
+    "2022-Q3" is read as 2022Q3 too (the notation task reports once used); codes are
+    always printed as 2022Q3.
+    """
     s = (text or "").strip()
-    if m := re.fullmatch(r"(\d{4})[Qq](\d)", s):
+    if m := re.fullmatch(r"(\d{4})-?[Qq](\d)", s):
         year, q = int(m[1]), int(m[2])
         if not 1 <= q <= 4:
             raise PeriodError(f"季度应为1至4：{text}")
@@ -763,7 +763,7 @@ def parse_period(text: str) -> Period:
             "quarter",
             f"{year}Q{q}",
             start,
-            _month_end(year, 3 * q),
+            month_end(year, 3 * q),
             f"{year}年第{_QUARTERS[q - 1]}季度",
         )
     if m := re.fullmatch(r"(\d{4})", s):
@@ -779,7 +779,7 @@ def parse_period(text: str) -> Period:
             "month",
             f"{year}-{month:02d}",
             date(year, month, 1),
-            _month_end(year, month),
+            month_end(year, month),
             f"{year}年{month}月",
         )
     raise PeriodError(

@@ -24,7 +24,6 @@ Light (亮灯) of an open task, the worst of:
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -40,6 +39,8 @@ from taizhang.lib.figures import (
     to_decimal,
 )
 from taizhang.lib.lights import Light, LightResult, deadline_light, project_light
+from taizhang.lib.periods import day_in_month, month_code, quarter_code, quarter_of
+from taizhang.lib.periods import label_end as period_end  # "2024-03"/"2024Q1" → last day
 from taizhang.lib.workdays import WorkCalendar
 
 __all__ = [
@@ -63,26 +64,30 @@ CEILING = frozenset({"<=", "<"})
 
 @dataclass(frozen=True)
 class DuePeriod:
-    """One progress report that falls due: period label ("2024-03", "2024-Q1") and due date."""
+    """One progress report that falls due: period label ("2024-03", "2024Q1") and due date."""
 
     label: str
     due: dt.date
 
 
-def _day_in(year: int, month: int, day: int) -> dt.date:
-    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
 def report_schedule(
-    start: dt.date, end: dt.date, cycle: str = "monthly", due_day: int = 25
+    start: dt.date,
+    end: dt.date,
+    cycle: str = "monthly",
+    due_day: int = 25,
+    *,
+    year: int | None = None,
 ) -> list[DuePeriod]:
     """Reports due from ``start`` to ``end`` (the task's deadline or its 办结 date).
 
     Monthly: one per month, due on ``due_day`` (the month's last day when shorter);
     quarterly: one per quarter, due on ``due_day`` of its last month. A period whose due
     date falls before ``start`` is not owed; the period containing ``end`` is due on
-    ``end`` at the latest.
+    ``end`` at the latest. ``year`` is the task's own year: a task for 2027 created in
+    December 2026 owes nothing for 2026, so no period starts before 1 January of it.
     """
+    if year is not None:
+        start = max(start, dt.date(year, 1, 1))
     if cycle not in CYCLES:
         raise ValueError(f"报送周期无效：{cycle}")
     if not 1 <= due_day <= 31:
@@ -95,24 +100,14 @@ def report_schedule(
         m = (m - 1) // 3 * 3 + 3
     step = 3 if cycle == "quarterly" else 1
     while (y, m - step + 1) <= (end.year, end.month):
-        due = min(_day_in(y, m, due_day), end)
+        due = min(day_in_month(y, m, due_day), end)
         if due >= start:
-            label = f"{y}-Q{(m - 1) // 3 + 1}" if cycle == "quarterly" else f"{y}-{m:02d}"
+            label = quarter_code(y, quarter_of(m)) if cycle == "quarterly" else month_code(y, m)
             out.append(DuePeriod(label, due))
         m += step
         if m > 12:
             y, m = y + 1, m - 12
     return out
-
-
-def period_end(label: str) -> dt.date:
-    """Last day of the period a label names ("2024-03" → 2024-03-31, "2024-Q1" → 2024-03-31)."""
-    year, _, rest = label.partition("-")
-    if rest.upper().startswith("Q"):
-        month = int(rest[1:]) * 3
-    else:
-        month = int(rest)
-    return _day_in(int(year), month, 31)
 
 
 def missed_periods(

@@ -12,7 +12,6 @@ month, or the whole year) form the cohort; their current state is counted.
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +25,7 @@ from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
 from taizhang.lib.figures import quantize_1, rate
+from taizhang.lib.periods import month_end
 from taizhang.matters.models import Kind, Matter, Rating, Status
 
 FORMULAS = {
@@ -41,7 +41,7 @@ OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED)
 
 def period(year: int, month: int | None) -> tuple[dt.date, dt.date]:
     last = month or 12
-    return dt.date(year, 1, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+    return dt.date(year, 1, 1), month_end(year, last)
 
 
 @dataclass

@@ -194,7 +194,11 @@ class Matter(models.Model):
             "suggestion": "JY",
             "proposal": "TA",
         }.get(self.kind, "SX")
-        return f"{prefix}{self.raised_on:%Y}-{self.pk:05d}"
+        # A task (suggestion, proposal) is numbered in its own year (DB2027-…), which need
+        # not be the year it was raised in; lists select_related("task") to avoid a query.
+        detail = getattr(self, "task", None) if prefix in {"DB", "JY", "TA"} else None
+        year = detail.year if detail is not None else self.raised_on.year
+        return f"{prefix}{year}-{self.pk:05d}"
 
 
 class MatterStep(models.Model):

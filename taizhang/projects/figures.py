@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +15,7 @@ from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.figures import elapsed_share_month, rate
 from taizhang.lib.lights import Light, LightResult, milestone_light, pace_light, project_light
+from taizhang.lib.periods import month_end
 from taizhang.projects.models import (
     LEVEL_PARAM,
     Milestone,
@@ -47,10 +47,6 @@ def listed(
     if levels:
         qs = qs.filter(level__in=levels)
     return qs
-
-
-def month_end(year: int, month: int) -> dt.date:
-    return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
 @dataclass
@@ -211,19 +207,38 @@ class ProjectStatus:
     milestone_lights: dict[int, LightResult]
 
 
-def project_statuses(projects: list[Project], today: dt.date) -> dict[int, ProjectStatus]:
-    """The light of each project today: worst of its milestones and its pace this year."""
+def project_statuses(
+    projects: list[Project],
+    as_of: dt.date,
+    *,
+    year: int | None = None,
+    month: int | None = None,
+) -> dict[int, ProjectStatus]:
+    """The light of each project as of ``as_of``: worst of its milestones and its pace in ``year``.
+
+    Current pages pass today. A page for a year or a period passes its cut-off
+    (:func:`taizhang.lib.periods.cutoff`) with that year and month, so a past dashboard
+    shows what was late then: a milestone done after the cut-off was still open on it,
+    and lateness is counted up to the cut-off, never to today.
+    """
     cfg = settings.TAIZHANG
     cal = get_calendar()
     ids = [p.pk for p in projects]
-    year = today.year
+    year = as_of.year if year is None else year
+    if month is not None:
+        through, pace_month = month, month
+    elif year == as_of.year:
+        # Reports come in for the previous month, so pace compares with the last full month.
+        through, pace_month = as_of.month, as_of.month - 1
+    else:
+        through = pace_month = 12 if year < as_of.year else 0
     plans = dict(
         ProjectYear.objects.filter(project_id__in=ids, year=year).values_list(
             "project_id", "annual_plan"
         )
     )
     done = dict(
-        MonthlyReport.objects.filter(project_id__in=ids, year=year)
+        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lte=through)
         .values("project_id")
         .annotate(s=Sum("amount"))
         .values_list("project_id", "s")
@@ -231,13 +246,17 @@ def project_statuses(projects: list[Project], today: dt.date) -> dict[int, Proje
     by_project: dict[int, list[Milestone]] = {}
     for m in Milestone.objects.filter(project_id__in=ids):
         by_project.setdefault(m.project_id, []).append(m)
-    # Reports come in for the previous month, so pace compares with the last full month.
-    last_month = today.month - 1
-    elapsed = elapsed_share_month(year, last_month) if last_month else Decimal("0")
+    elapsed = elapsed_share_month(year, pace_month) if pace_month else Decimal("0")
     out: dict[int, ProjectStatus] = {}
     for p in projects:
         m_results = {
-            m.pk: milestone_light(m.planned_date, m.actual_date, today, cal, cfg["YELLOW_WORKDAYS"])
+            m.pk: milestone_light(
+                m.planned_date,
+                m.actual_date if m.actual_date and m.actual_date <= as_of else None,
+                as_of,
+                cal,
+                cfg["YELLOW_WORKDAYS"],
+            )
             for m in by_project.get(p.pk, [])
         }
         plan = plans.get(p.pk)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from taizhang.core.scope import Scope
+from taizhang.lib.periods import cutoff
 from taizhang.projects.figures import LIGHT_ORDER, ProjectStatus, project_statuses
 from taizhang.projects.models import Project
 
@@ -28,6 +29,7 @@ SORTS = {
 class ProjectFilter:
     division: str | None = None
     year: int | None = None
+    month: int | None = None  # with year: lights and figures as of that month's end
     level: str | None = None
     stage: str | None = None
     industry: str | None = None
@@ -42,10 +44,11 @@ class ProjectFilter:
             value = params.get(key)
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        year = get("year")
+        year, month = get("year"), get("month")
         return cls(
             division=get("division"),
             year=int(year) if year and year.isdigit() else None,
+            month=int(month) if month and month.isdigit() and 1 <= int(month) <= 12 else None,
             level=get("level"),
             stage=get("stage"),
             industry=get("industry"),
@@ -95,11 +98,18 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
     return qs.order_by(SORTS.get(f.sort or "", "code"), "pk")
 
 
+def as_of(f: ProjectFilter, today: dt.date) -> dt.date:
+    """The day the list's lights are judged on: the chosen year's (month's) cut-off, else today."""
+    return today if f.year is None else cutoff(f.year, f.month, today)
+
+
 def with_lights(
     qs: QuerySet[Project], f: ProjectFilter, today: dt.date
 ) -> tuple[list[Project], dict[int, ProjectStatus]]:
+    """The projects with their lights; a list filtered to a year shows that year's plan,
+    completion and lights as of its cut-off, not the current year's."""
     projects = list(qs)
-    statuses = project_statuses(projects, today)
+    statuses = project_statuses(projects, as_of(f, today), year=f.year, month=f.month)
     if f.light:
         projects = [p for p in projects if statuses[p.pk].light.light.value == f.light]
     if f.sort in {"light", "-light"}:

@@ -7,6 +7,7 @@ evidence and 督办单 issued by hand. Their table is registered in tasks/steps.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +21,7 @@ from taizhang.core import audit
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Unit
 from taizhang.core.scope import Scope
+from taizhang.lib.periods import PeriodLabelError, normalize_label
 from taizhang.lib.task_lights import CYCLES, period_end, report_schedule
 from taizhang.matters import notify
 from taizhang.matters import services as ms
@@ -326,6 +328,8 @@ def do_submit_progress(
     if not text:
         raise invalid("text", "请填写进展情况")
     period = (period or "").strip()
+    with contextlib.suppress(PeriodLabelError):  # "2024-Q1" is read as 2024Q1
+        period = normalize_label(period)
     value = decimal_or_none(actual_value, "actual_value", "实际值")
 
     def apply(m: Matter, day: dt.date) -> ms.Change:

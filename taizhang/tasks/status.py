@@ -68,7 +68,7 @@ def schedule_of(m: Matter, detail=None) -> list[DuePeriod]:
     end = m.deadline or dt.date(d.year, 12, 31)
     if m.status in FINISHED and m.finished_on:
         end = min(end, m.finished_on)
-    return report_schedule(d.start, end, d.cycle, d.due_day)
+    return report_schedule(d.start, end, d.cycle, d.due_day, year=d.year)
 
 
 def task_status(m: Matter, today: dt.date) -> TaskStatus:
@@ -86,7 +86,8 @@ def task_status(m: Matter, today: dt.date) -> TaskStatus:
     if d.quantitative:
         latest = next((r for r in reversed(reports) if r.actual_value is not None), None)
         actual = latest.actual_value if latest else None
-        start = dt.date(d.year, 1, 1) if d.start.year == d.year else d.start
+        # 时序进度 is the elapsed share of the task's own year: 0% before it begins.
+        start = dt.date(d.year, 1, 1)
         end = m.deadline or dt.date(d.year, 12, 31)
         as_of = min(period_end(latest.period), end) if latest else today
         conf = settings.TAIZHANG

@@ -22,6 +22,7 @@ from taizhang.core.models import Division, Person, Unit
 from taizhang.core.periods import default_period
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
+from taizhang.lib.periods import quarter_code, quarter_of
 from taizhang.lib.scoring import FORMULAS, PeriodError, parse_period
 from taizhang.web.common import flash_errors, page_division
 
@@ -44,7 +45,7 @@ def _period_code(request: HttpRequest, district: Division) -> str:
     if latest is not None:
         return latest.code
     year, month = default_period(district)
-    return f"{year}Q{(month - 1) // 3 + 1}"
+    return quarter_code(year, quarter_of(month))
 
 
 def _back(name: str, district: Division, **params: Any) -> HttpResponse:
@@ -54,7 +55,7 @@ def _back(name: str, district: Division, **params: Any) -> HttpResponse:
 
 def _period_choices(district: Division, code: str) -> list[str]:
     year = parse_period(code).start.year
-    out = [f"{y}Q{q}" for y in (year, year - 1) for q in (4, 3, 2, 1)]
+    out = [quarter_code(y, q) for y in (year, year - 1) for q in (4, 3, 2, 1)]
     out = [str(year), *out[:4], str(year - 1), *out[4:]]
     published = list(ScorePeriod.objects.filter(division=district).values_list("code", flat=True))
     return list(dict.fromkeys([code, *published, *out]))
@@ -350,19 +351,32 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
     district = _district(request, scope)
     code = _period_code(request, district)
     g = bulletin_mod.gather(scope, district, code)
+    issued = bulletin_mod.issued_for(district, code)
+    diffs: list[bulletin_mod.FigureDiff] = []
+    if issued is not None:
+        issued = bulletin_mod.ensure_document(scope, issued)
+        diffs = bulletin_mod.figure_diff(issued.figures or [], bulletin_mod.figures_of(g))
+    query = f"division={quote(district.code)}&period={code}"
     return render(
         request,
         "assessment/bulletin.html",
         {
             "g": g,
-            "c": g.content,
+            # The issued text is shown as stored; the recompute only beside it.
+            "c": bulletin_mod.content_from_json(issued.content) if issued else g.content,
+            "issued": issued,
+            "diffs": diffs[:20],
+            "more_diffs": max(0, len(diffs) - 20),
             "district": district,
             "code": code,
             "periods": _period_choices(district, code),
             "settings": bulletin_mod.settings_for(district),
             "next_number": bulletin_mod.next_number(district, timezone.localdate().year),
             "can_manage": scope.can_manage,
-            "query": f"division={quote(district.code)}&period={code}",
+            "can_issue": scope.can_manage
+            and issued is None
+            and ScorePeriod.objects.filter(division=district, code=code).exists(),
+            "query": query,
         },
     )
 
@@ -373,13 +387,14 @@ def bulletin_download(request: HttpRequest) -> HttpResponse:
     _require_reader(scope)
     district = _district(request, scope)
     code = _period_code(request, district)
-    body, _ = bulletin_mod.bulletin_docx(scope, district, code)
+    f = bulletin_mod.bulletin_file(
+        scope, district, code, recompute=request.GET.get("recompute") == "1"
+    )
     response = HttpResponse(
-        body,
+        f.body,
         content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     )
-    name = bulletin_mod.filename(district, code)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(f.filename)}"
     return response
 
 

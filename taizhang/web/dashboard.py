@@ -8,6 +8,7 @@ from django.utils import timezone
 from taizhang.core.periods import default_period
 from taizhang.core.scope import scope_of
 from taizhang.lib.lights import Light
+from taizhang.lib.periods import cutoff
 from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
@@ -43,7 +44,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         levels, level_raw = None, ""
     fig = project_figures(scope, division, year, month, levels)
     rows = list(listed(scope, division, year, levels).select_related("project"))
-    statuses = project_statuses([r.project for r in rows], timezone.localdate())
+    today = timezone.localdate()
+    # Lights are judged as of the chosen period's cut-off (today only while it is still
+    # running), so a past period shows what was late then, not what is late now.
+    as_of = cutoff(year, month, today)
+    statuses = project_statuses([r.project for r in rows], as_of, year=year, month=month)
     alerts = sorted(
         (s for s in statuses.values() if s.light.light != Light.GREEN),
         key=lambda s: (s.light.light != Light.RED, s.project.code),
@@ -73,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
             "levels": Level,
             "pfig": problem_figures(scope, division, year, month),
-            "tfig": task_dashboard(scope, division, year, timezone.localdate()),
+            "as_of": as_of,
+            "tfig": task_dashboard(scope, division, year, as_of),
         },
     )

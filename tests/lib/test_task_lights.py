@@ -38,7 +38,7 @@ def test_it_clamps_the_due_day_to_short_months_and_to_the_deadline():
 
 def test_it_schedules_quarterly_and_no_reports():
     q = report_schedule(D(2024, 2, 1), D(2024, 12, 31), "quarterly", 10)
-    assert [p.label for p in q] == ["2024-Q1", "2024-Q2", "2024-Q3", "2024-Q4"]
+    assert [p.label for p in q] == ["2024Q1", "2024Q2", "2024Q3", "2024Q4"]
     assert q[0].due == D(2024, 3, 10)
     assert report_schedule(D(2024, 1, 1), D(2024, 12, 31), "none") == []
     with pytest.raises(ValueError):
@@ -47,7 +47,8 @@ def test_it_schedules_quarterly_and_no_reports():
 
 def test_it_names_period_ends():
     assert period_end("2024-02") == D(2024, 2, 29)
-    assert period_end("2024-Q3") == D(2024, 9, 30)
+    assert period_end("2024Q3") == D(2024, 9, 30)
+    assert period_end("2024-Q3") == D(2024, 9, 30)  # the old notation is still read
 
 
 def test_it_finds_missed_reports_and_the_next_due_one():

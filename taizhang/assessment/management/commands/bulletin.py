@@ -1,4 +1,8 @@
-"""`taizhang bulletin --division 山城区 --period 2022Q3 -o 通报.docx [--user 用户名]`."""
+"""`taizhang bulletin --division 山城区 --period 2022Q3 -o 通报.docx [--user 用户名] [--recompute]`.
+
+An issued period writes the stored (issued) document unchanged; ``--recompute`` builds it
+from the ledgers now instead, marked as not the issued one.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.http import Http404
 
-from taizhang.assessment.bulletin import bulletin_docx
+from taizhang.assessment.bulletin import bulletin_file
 from taizhang.core.context import origin
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Division, Profile, Role
@@ -43,8 +47,23 @@ class Command(BaseCommand):
         parser.add_argument("-o", "--output", required=True, help="输出文件 .docx")
         parser.add_argument("--user", help="以该用户的权限范围生成（默认：该区督查室或系统管理员）")
         parser.add_argument("--today", help="按指定日期计算（YYYY-MM-DD），默认今天")
+        parser.add_argument(
+            "--recompute",
+            action="store_true",
+            help="已印发的期间也按当前台账重算（不是印发稿）；默认输出印发稿原文件",
+        )
 
-    def handle(self, *args, division: str, period: str, output: str, user=None, today=None, **o):
+    def handle(
+        self,
+        *args,
+        division: str,
+        period: str,
+        output: str,
+        user=None,
+        today=None,
+        recompute: bool = False,
+        **o,
+    ):
         ref = division.strip()
         found = Division.objects.filter(Q(code=ref) | Q(name=ref)).order_by("path").first()
         if found is None:
@@ -69,14 +88,18 @@ class Command(BaseCommand):
                 raise CommandError("--today 应为 YYYY-MM-DD") from None
         try:
             with origin("command"):
-                body, g = bulletin_docx(scope, district, period, today=day)
+                f = bulletin_file(scope, district, period, recompute=recompute, today=day)
         except ValidationError as e:
             raise CommandError("；".join(m for ms in messages_of(e).values() for m in ms)) from None
         except (PermissionDenied, Http404) as e:
             raise CommandError(str(e)) from None
         path = Path(output)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(body)
-        self.stdout.write(
-            f"已生成 {path}（{g.heading.doc_number}，{g.result.period.label}，{len(body)} 字节）"
-        )
+        path.write_bytes(f.body)
+        if f.issued is not None:
+            what = f"印发稿原文件，SHA-256 {f.issued.sha256[:12]}…"
+        elif recompute:
+            what = "按当前数据重算，非印发稿"
+        else:
+            what = "未印发，按当前数据生成"
+        self.stdout.write(f"已生成 {path}（{f.doc_number}，{f.label}，{what}，{len(f.body)} 字节）")
