@@ -30,11 +30,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     division = None
     ref = request.GET.get("division")
     if ref:
-        division = (
-            scope.division_by_ref(ref)
-            if not ref.isdigit()
-            else scope.divisions.filter(pk=ref).first()
-        )
+        # By code or name as the selector sends it (codes are digits too); 404 outside the scope.
+        division = scope.division_by_ref(ref)
     division = division or default_division(scope)
     if division is None:
         return render(
