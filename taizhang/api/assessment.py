@@ -154,9 +154,9 @@ def bulletin(request: HttpRequest, period: str, division: str | None = None):
     from django.core.exceptions import PermissionDenied
 
     scope = scope_of(request)
+    district = _district(scope, division)  # first: another district is 404, not 403
     if not scope.reads_division:
         raise PermissionDenied("只有督查室和区领导可以下载通报")
-    district = _district(scope, division)
     body, _ = bulletin_mod.bulletin_docx(scope, district, period)
     response = HttpResponse(
         body,

@@ -9,6 +9,7 @@ import pytest
 from django.db import transaction
 from django.test import Client
 
+from tests.matrix.api_table import API
 from tests.matrix.harness import ROLES, run_route
 from tests.matrix.web_table import WEB
 from tests.matrix.world import build_matrix_world
@@ -38,3 +39,8 @@ def no_thread(settings):
 @pytest.mark.parametrize("name", sorted(WEB))
 def test_it_gives_each_role_its_status_on_web_route(mw, db, name):
     run_route(mw, WEB[name], api=False, label=name)
+
+
+@pytest.mark.parametrize("key", sorted(API), ids=" ".join)
+def test_it_gives_each_role_its_status_on_api_operation(mw, db, key):
+    run_route(mw, API[key], api=True, label=" ".join(key))

@@ -328,7 +328,14 @@ WEB: dict[str, Route] = {
         get=E(405),
         scoped=False,
         write=Write(
-            E((302, False), sup_a=302, unit_a=302, unit_a_town=302, sup_b=302, unit_b=302),
+            # Marks the user's own unread notifications; those without any change nothing.
+            E(
+                302,
+                nobody=(302, False),
+                admin=(302, False),
+                leader_a=(302, False),
+                cadre_a=(302, False),
+            ),
             changed=lambda mw: Notification.objects.filter(read_at__isnull=True).count(),
         ),
     ),

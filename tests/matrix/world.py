@@ -24,7 +24,7 @@ from taizhang.tasks import drafts
 from taizhang.tasks import services as tasks
 from taizhang.tasks.models import DraftRow, ReportDraft
 from tests.conftest import World, build_world
-from tests.enterprise_fixtures import EWorld, build_eworld, code, new_problem
+from tests.enterprise_fixtures import EWorld, accept_and_assign, build_eworld, code, new_problem
 from tests.import_sheets import xlsx
 from tests.task_fixtures import frozen
 
@@ -65,6 +65,10 @@ class Side:
     adjustment: Any
     cadre: Any  # a cadre (Person) of the district
     accepted: Matter  # a problem accepted by the office, waiting to be assigned
+    submitted: Matter  # a problem raised by the enterprise, not yet accepted
+    reported: Matter  # finished (办结) by the lead unit, waiting for the enterprise's rating
+    rated: Matter  # rated 满意, waiting for the office to close it
+    extending: Matter  # assigned, with an extension requested by the lead unit
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -115,8 +119,9 @@ def _job(w: World, sup: str, unit_name: str) -> ImportJob:
 
 
 def _draft(w: World, sup: str, division: Division, text: str) -> ReportDraft:
-    with frozen(TASK_DAY):
-        return drafts.do_create_draft(w.scope(sup), text=text, year=2024, division=division)
+    # This year's draft: its rows' deadline (31 Dec) must not precede the day they are published.
+    year = dt.date.today().year
+    return drafts.do_create_draft(w.scope(sup), text=text, year=year, division=division)
 
 
 def build_matrix_world() -> MatrixWorld:
@@ -166,6 +171,10 @@ def build_matrix_world() -> MatrixWorld:
         )
         task = _task(w, sup, unit, co, leader, f"{division.name}城镇新增就业3760人以上")
         draft = _draft(w, sup, division, f"{division.name}全年城镇新增就业3760人以上。")
+        # A lead unit makes the first row publishable.
+        drafts.do_update_row(
+            w.scope(sup), draft.rows.order_by("pk").first(), {"lead_unit": unit.pk}
+        )
         adjustment = assessment.do_add_adjustment(
             w.scope(sup),
             division,
@@ -174,6 +183,33 @@ def build_matrix_world() -> MatrixWorld:
             reason="获省级表彰",
             on=dt.date(2022, 9, 1),
         )
+        staged = {}
+        for stage in ("submitted", "reported", "rated", "extending"):
+            m = new_problem(
+                ew, ent, enterprise, f"{division.name}{stage}问题", raised_on=dt.date(2022, 3, 1)
+            )
+            if stage != "submitted":
+                m = accept_and_assign(ew, m, sup, unit, day=dt.date(2022, 3, 2))
+            lead = w.scope("unit_a" if key == "a" else "unit_b")
+            if stage in ("reported", "rated"):
+                msvc.do_report(
+                    lead, m, note="已解决", expected_version=m.version, date=dt.date(2022, 3, 10)
+                )
+                m.refresh_from_db()
+            if stage == "rated":
+                msvc.do_rate(
+                    w.scope(ent), m, rating="satisfied", comment="", expected_version=m.version
+                )
+            if stage == "extending":
+                msvc.do_request_extension(
+                    lead,
+                    m,
+                    deadline=dt.date(2022, 12, 30),
+                    reason="需省厅批复",
+                    expected_version=m.version,
+                )
+            m.refresh_from_db()
+            staged[stage] = m
         sides[key] = Side(
             division=division,
             unit=unit,
@@ -189,5 +225,6 @@ def build_matrix_world() -> MatrixWorld:
             adjustment=adjustment,
             cadre=cadre,
             accepted=accepted,
+            **staged,
         )
     return MatrixWorld(w, ew, sides["a"], sides["b"])
