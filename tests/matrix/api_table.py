@@ -1,15 +1,16 @@
 """The API half of the permission matrix: one entry per (METHOD, path) as OpenAPI lists it.
 
-To add an operation, add one line keyed by its method and OpenAPI path:
-    ("POST", "/api/v1/matters/{id}/steps/{action}"): Route(
-        url=lambda s: f"/api/v1/matters/{s.problem.pk}/steps/report",
-        write=Write(E(404, sup_a=200, unit_a=200, ...), ok=200, method="POST",
-                    data=lambda mw, s: {"version": _version(Matter, s.problem.pk), "note": "…"}),
+To add an operation, add one line keyed by its method and OpenAPI path, e.g.
+    ("GET", "/api/v1/things/{pk}"): Route(url=lambda s: f"{V1}/things/{s.project.pk}", get=E(...)),
+    ("POST", "/api/v1/matters/{id}/steps/report"): step(
+        "/matters/{pk}/steps/report", "problem", LEAD_STEP, note="已办结"
     ),
-A GET takes `get=E(...)`; a write takes `write=Write(...)` with its success status `ok` and
-its method. `s` is a district's Side (tests/matrix/world.py); the statuses are those of
-district A's object, B's object is checked as the mirror image. Anonymous callers get 401
-unless named.
+A GET takes `get=E(...)`; a write takes `write=Write(E(...), ok=<success status>, method=...,
+data=lambda mw, s: {...})`: the roles given the success status must change something (an
+audit entry unless `changed=` says what), the others nothing. A workflow step is `step(path,
+on, expect, **body)`, `on` naming the side's matter in a state that allows it. `s` is a
+district's Side (tests/matrix/world.py); the statuses are those of district A's object, B's
+object is checked as the mirror image. Anonymous callers get 401 unless named.
 """
 
 from __future__ import annotations
@@ -35,12 +36,34 @@ def _version(model, pk) -> int:
 
 
 def _step(attr: str, **extra):
-    """The body of a problem step on the side's problem in the right state."""
+    """The body of a step on the side's matter `attr`; a callable value is called with the side."""
 
     def data(mw, s):
-        return {"version": _version(Matter, getattr(s, attr).pk), **extra}
+        body = {k: v(s) if callable(v) else v for k, v in extra.items()}
+        return {"version": _version(Matter, getattr(s, attr).pk), **body}
 
     return data
+
+
+def step(path: str, on: str, expect: dict, ok: int = 200, **body) -> Route:
+    """A workflow step sent to `path` ({pk} = the side's matter `on`: problem, submitted,
+    accepted, reported, rated, extending, task — each in a state that allows the step)."""
+    return Route(
+        url=lambda s: V1 + path.format(pk=getattr(s, on).pk),
+        write=Write(expect, ok=ok, data=_step(on, **body)),
+    )
+
+
+# Who may take a step on district A's matter (B's is the mirror image).
+OFFICE_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403)
+# ...on a matter not yet assigned, which the units do not see yet.
+INTAKE_STEP = E(404, admin=200, sup_a=200, leader_a=403, cadre_a=403, ent_a=403)
+# ...by the lead unit (or the office for it).
+LEAD_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403)
+# ...by the lead or a co-operating unit (or the office).
+UNIT_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, unit_a_town=200)
+# ...by the enterprise that raised it: everyone else who sees it is refused.
+ENTERPRISE_STEP = E(403, nobody=404, unit_a_town=404, ent_a=200, sup_b=404, unit_b=404)
 
 
 def _jobs(mw):
@@ -159,80 +182,30 @@ API: dict[tuple[str, str], Route] = {
         url=lambda s: f"{V1}/problems/{s.problem.pk}",
         get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
     ),
-    ("POST", "/api/v1/problems/{pk}/accept"): Route(
-        url=lambda s: f"{V1}/problems/{s.submitted.pk}/accept",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("submitted"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/accept"): step(
+        "/problems/{pk}/accept", "submitted", INTAKE_STEP
     ),
-    ("POST", "/api/v1/problems/{pk}/assign"): Route(
-        url=lambda s: f"{V1}/problems/{s.accepted.pk}/assign",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, cadre_a=403, ent_a=403),
-            ok=200,
-            data=lambda mw, s: {
-                "version": _version(Matter, s.accepted.pk),
-                "lead_unit_id": s.unit.pk,
-            },
-        ),
+    ("POST", "/api/v1/problems/{pk}/assign"): step(
+        "/problems/{pk}/assign", "accepted", INTAKE_STEP, lead_unit_id=lambda s: s.unit.pk
     ),
-    ("POST", "/api/v1/problems/{pk}/progress"): Route(
-        url=lambda s: f"{V1}/problems/{s.problem.pk}/progress",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("problem", note="已对接人社局"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/progress"): step(
+        "/problems/{pk}/progress", "problem", LEAD_STEP, note="已对接人社局"
     ),
-    ("POST", "/api/v1/problems/{pk}/report"): Route(
-        url=lambda s: f"{V1}/problems/{s.problem.pk}/report",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("problem", note="已招工30人"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/report"): step(
+        "/problems/{pk}/report", "problem", LEAD_STEP, note="已招工30人"
     ),
-    ("POST", "/api/v1/problems/{pk}/rate"): Route(
-        url=lambda s: f"{V1}/problems/{s.reported.pk}/rate",
-        write=Write(
-            E(403, nobody=404, unit_a_town=404, ent_a=200, sup_b=404, unit_b=404),
-            ok=200,
-            data=_step("reported", rating="satisfied"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/rate"): step(
+        "/problems/{pk}/rate", "reported", ENTERPRISE_STEP, rating="satisfied"
     ),
-    ("POST", "/api/v1/problems/{pk}/close"): Route(
-        url=lambda s: f"{V1}/problems/{s.rated.pk}/close",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("rated"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/close"): step("/problems/{pk}/close", "rated", OFFICE_STEP),
+    ("POST", "/api/v1/problems/{pk}/return"): step(
+        "/problems/{pk}/return", "reported", OFFICE_STEP, note="企业反映未落实"
     ),
-    ("POST", "/api/v1/problems/{pk}/return"): Route(
-        url=lambda s: f"{V1}/problems/{s.reported.pk}/return",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("reported", note="企业反映未落实"),
-        ),
+    ("POST", "/api/v1/problems/{pk}/extension"): step(
+        "/problems/{pk}/extension", "problem", LEAD_STEP, deadline="2022-12-30", reason="需省厅批复"
     ),
-    ("POST", "/api/v1/problems/{pk}/extension"): Route(
-        url=lambda s: f"{V1}/problems/{s.problem.pk}/extension",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("problem", deadline="2022-12-30", reason="需省厅批复"),
-        ),
-    ),
-    ("POST", "/api/v1/problems/{pk}/extension/decision"): Route(
-        url=lambda s: f"{V1}/problems/{s.extending.pk}/extension/decision",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
-            ok=200,
-            data=_step("extending", approve=True),
-        ),
+    ("POST", "/api/v1/problems/{pk}/extension/decision"): step(
+        "/problems/{pk}/extension/decision", "extending", OFFICE_STEP, approve=True
     ),
     ("GET", "/api/v1/dashboard/problems"): Route(
         url=lambda s: f"{V1}/dashboard/problems?{_q(s)}&year=2022",
@@ -409,13 +382,8 @@ API: dict[tuple[str, str], Route] = {
             },
         ),
     ),
-    ("POST", "/api/v1/tasks/{pk}/steps/{action}"): Route(
-        url=lambda s: f"{V1}/tasks/{s.task.pk}/steps/progress",
-        write=Write(
-            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, unit_a_town=200),
-            ok=200,
-            data=lambda mw, s: {"version": _version(Matter, s.task.pk), "note": "已新增就业1200人"},
-        ),
+    ("POST", "/api/v1/tasks/{pk}/steps/{action}"): step(
+        "/tasks/{pk}/steps/progress", "task", UNIT_STEP, note="已新增就业1200人"
     ),
     ("GET", "/api/v1/drafts"): Route(
         url=lambda s: f"{V1}/drafts", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False

@@ -4,7 +4,10 @@ An entry says, for district A's object, what each role gets; district B's object
 mirror image (sup_b and unit_b stand where sup_a and unit_a stood, every district-A role
 gets 404: it must not even learn that the object exists). A write is sent once per role in
 its own savepoint, and must change something (by default: write an audit entry) exactly
-when the role gets the success status.
+when the role gets the success status; a tuple (status, changed) states both where they part
+(a redirect that refused with a message: (302, False)). A 200 page or JSON answer for a role
+of one district must not name an object of the other (MARKS). A failure prints what every
+role got, as an E(...) call to review before pasting it into the table.
 """
 
 from __future__ import annotations
