@@ -1,13 +1,15 @@
 """The web half of the permission matrix: one entry per route name in the resolver.
 
-To add a route, add one line keyed by its URL name:
-    "route_name": Route(url=lambda s: f"/path/{s.project.pk}/", get=E(404, sup_a=200, ...)),
-`s` is a district's Side (tests/matrix/world.py: s.project, s.problem, s.task, s.enterprise,
-s.milestone, s.liaison, s.draft, s.row, s.job, s.adjustment, s.division, s.unit, s.cadre,
-s.accepted). The statuses are those of district A's object; B's object is checked as the
-mirror image (harness.mirror). Give `scoped=False` when the URL names nothing of a district,
-and `write=Write(E(...), data=lambda mw, s: {...})` when it takes a POST: the roles whose
-status is the success status (302 here) must change something, the others nothing.
+To add a route, add one line keyed by its URL name, e.g. the office's holiday-notice page:
+    "calendar": Route(url=lambda s: "/calendar/", get=OFFICE, scoped=False),
+and, if it takes a POST, `write=Write(E(403, admin=302, sup_a=302, ...), data=lambda mw, s: {...})`:
+the roles given the success status (302 here) must change something (an audit entry unless
+`changed=` says what), the others nothing. `s` is a district's Side (tests/matrix/world.py:
+s.project, s.problem, s.task, s.enterprise, s.milestone, s.liaison, s.draft, s.row, s.job,
+s.adjustment, s.division, s.unit, s.cadre, s.accepted, ...). The statuses are those of
+district A's object; B's object is checked as the mirror image (harness.mirror), with `b=`
+for the exceptions. Give `scoped=False` when the URL names nothing of a district. Use a
+shared role table below when one fits; a failing run prints what every role got.
 """
 
 from __future__ import annotations
@@ -26,6 +28,26 @@ from taizhang.tasks.models import DraftRow
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.matrix.harness import LOGIN, E, Route, Write
+
+# Role tables shared by several routes (statuses on district A's object).
+POST_ONLY = E(405)  # a POST-only route answers a GET 405 (after the login check)
+EVERYONE = E(200)  # every signed-in user; the page shows each only their own rows
+STAFF = E(200, ent_a=302)  # staff lists: an enterprise user is sent to its portal
+NOT_ENTERPRISE = E(200, ent_a=403)  # staff exports: refused to an enterprise user
+OFFICE = E(403, admin=200, sup_a=200, sup_b=200)  # the supervision offices' own pages
+# A page of district A (?division=): its staff read it, outsiders do not find the district.
+IN_A = E(200, nobody=404, sup_b=404, unit_b=404)
+# District A's office and leaders only.
+READERS_A = E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404)
+# An object of A that the town's unit has nothing to do with.
+SEES_A = E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
+UPLOADER = E(404, sup_a=200)  # an import job is its uploader's alone
+# The office changes an object of A that others see but may not change.
+OFFICE_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403)
+# The responsible (lead) unit, or the office for it, changes it.
+LEAD_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403)
+# The office writes district A's settings; nobody and B's staff do not find the district.
+OFFICE_WRITE_DISTRICT = E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404)
 
 
 def _project_form(mw, s) -> dict:
@@ -93,7 +115,7 @@ WEB: dict[str, Route] = {
     ),
     "password_change": Route(
         url=lambda s: "/password/",
-        get=E(200),
+        get=EVERYONE,
         scoped=False,
         fresh_clients=True,
         write=Write(
@@ -107,18 +129,14 @@ WEB: dict[str, Route] = {
             changed=lambda mw: sorted(get_user_model().objects.values_list("password", flat=True)),
         ),
     ),
-    "password_change_done": Route(url=lambda s: "/password/done/", get=E(200), scoped=False),
-    "audit_log": Route(
-        url=lambda s: "/audit/", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False
-    ),
-    "audit_export": Route(
-        url=lambda s: "/audit/export.csv", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False
-    ),
+    "password_change_done": Route(url=lambda s: "/password/done/", get=EVERYONE, scoped=False),
+    "audit_log": Route(url=lambda s: "/audit/", get=OFFICE, scoped=False),
+    "audit_export": Route(url=lambda s: "/audit/export.csv", get=OFFICE, scoped=False),
     # ------------------------------------------------------------------ projects
-    "project_list": Route(url=lambda s: "/projects/", get=E(200), scoped=False),
+    "project_list": Route(url=lambda s: "/projects/", get=EVERYONE, scoped=False),
     "project_create": Route(
         url=lambda s: "/projects/new/",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
         write=Write(
             E(403, admin=302, sup_a=302, sup_b=200),
@@ -131,48 +149,48 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
-    "project_export": Route(url=lambda s: "/projects/export.csv", get=E(200), scoped=False),
+    "project_export": Route(url=lambda s: "/projects/export.csv", get=EVERYONE, scoped=False),
     "project_detail": Route(
         url=lambda s: f"/projects/{s.project.pk}/",
-        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+        get=SEES_A,
     ),
     "project_edit": Route(
         url=lambda s: f"/projects/{s.project.pk}/edit/",
         get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=_project_form,
         ),
     ),
     "project_stage": Route(
         url=lambda s: f"/projects/{s.project.pk}/stage/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"to_stage": "producing", "date": "2022-05-01", "reason": "投产"},
         ),
     ),
     "project_year": Route(
         url=lambda s: f"/projects/{s.project.pk}/year/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"year": 2023, "level": "city", "annual_plan": "1000"},
         ),
     ),
     "project_milestone": Route(
         url=lambda s: f"/projects/{s.project.pk}/milestones/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"name": "封顶", "planned_date": "2022-09-30"},
         ),
     ),
     "milestone_update": Route(
         url=lambda s: f"/projects/{s.project.pk}/milestones/{s.milestone.pk}/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403),
+            LEAD_WRITE_A,
             data=lambda mw, s: {
                 "version": _version(Milestone, s.milestone.pk),
                 "actual_date": "2022-08-10",
@@ -182,28 +200,28 @@ WEB: dict[str, Route] = {
     ),
     "project_report": Route(
         url=lambda s: f"/projects/{s.project.pk}/reports/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403),
+            LEAD_WRITE_A,
             data=lambda mw, s: {"year": 2022, "month": 4, "amount": "500"},
         ),
     ),
     "project_liaison_add": Route(
         url=lambda s: f"/projects/{s.project.pk}/liaisons/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"person": s.cadre.pk, "role": "officer", "start": "2022-01-01"},
         ),
     ),
     # ------------------------------------------------------------------ enterprises, visits
-    "enterprise_list": Route(url=lambda s: "/enterprises/", get=E(200, ent_a=302), scoped=False),
+    "enterprise_list": Route(url=lambda s: "/enterprises/", get=STAFF, scoped=False),
     "enterprise_export": Route(
-        url=lambda s: "/enterprises/export.csv", get=E(200, ent_a=403), scoped=False
+        url=lambda s: "/enterprises/export.csv", get=NOT_ENTERPRISE, scoped=False
     ),
     "enterprise_create": Route(
         url=lambda s: "/enterprises/new/",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
         write=Write(
             E(403, admin=302, sup_a=302, sup_b=200),
@@ -217,35 +235,35 @@ WEB: dict[str, Route] = {
     ),
     "enterprise_detail": Route(
         url=lambda s: f"/enterprises/{s.enterprise.pk}/",
-        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+        get=SEES_A,
     ),
     "enterprise_edit": Route(
         url=lambda s: f"/enterprises/{s.enterprise.pk}/edit/",
         get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=_enterprise_form,
         ),
     ),
     "liaison_add": Route(
         url=lambda s: f"/enterprises/{s.enterprise.pk}/liaisons/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"person": s.cadre.pk, "role": "officer", "start": "2022-02-01"},
         ),
     ),
     "enterprise_account": Route(
         url=lambda s: f"/enterprises/{s.enterprise.pk}/accounts/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            OFFICE_WRITE_A,
             data=lambda mw, s: {"username": "new_account", "full_name": "张经理"},
         ),
     ),
     "liaison_end": Route(
         url=lambda s: f"/liaisons/{s.liaison.pk}/end/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(404, admin=302, sup_a=302, leader_a=403, cadre_a=403, ent_a=403),
             data=lambda mw, s: {"end": "2022-12-31"},
@@ -253,7 +271,7 @@ WEB: dict[str, Route] = {
     ),
     "visit_list": Route(
         url=lambda s: "/visits/",
-        get=E(200, ent_a=302),
+        get=STAFF,
         scoped=False,
         write=Write(
             E(403, admin=302, sup_a=302, cadre_a=302, ent_a=(302, False), sup_b=200),
@@ -266,12 +284,10 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
-    "visit_export": Route(url=lambda s: "/visits/export.csv", get=E(200, ent_a=403), scoped=False),
+    "visit_export": Route(url=lambda s: "/visits/export.csv", get=NOT_ENTERPRISE, scoped=False),
     # ------------------------------------------------------------------ problems
-    "problem_list": Route(url=lambda s: "/problems/", get=E(200, ent_a=302), scoped=False),
-    "problem_export": Route(
-        url=lambda s: "/problems/export.csv", get=E(200, ent_a=403), scoped=False
-    ),
+    "problem_list": Route(url=lambda s: "/problems/", get=STAFF, scoped=False),
+    "problem_export": Route(url=lambda s: "/problems/export.csv", get=NOT_ENTERPRISE, scoped=False),
     "problem_new": Route(
         url=lambda s: "/problems/new/",
         get=E(403, admin=200, sup_a=200, cadre_a=200, ent_a=302, sup_b=200),
@@ -290,11 +306,11 @@ WEB: dict[str, Route] = {
     ),
     "problem_figures": Route(
         url=lambda s: f"/problems/figures/?division={s.division.code}",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
     ),
     "problem_bulk_assign": Route(
         url=lambda s: "/problems/bulk-assign/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(403, admin=302, sup_a=302, sup_b=404),
             data=lambda mw, s: {
@@ -307,13 +323,13 @@ WEB: dict[str, Route] = {
     ),
     "problem_detail": Route(
         url=lambda s: f"/problems/{s.problem.pk}/",
-        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+        get=SEES_A,
     ),
     "problem_act": Route(
         url=lambda s: f"/problems/{s.problem.pk}/act/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403),
+            LEAD_WRITE_A,
             data=lambda mw, s: {
                 "action": "report",
                 "version": _version(Matter, s.problem.pk),
@@ -321,11 +337,11 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
-    "my_work": Route(url=lambda s: "/my/", get=E(200), scoped=False),
-    "my_work_export": Route(url=lambda s: "/my/export.csv", get=E(200), scoped=False),
+    "my_work": Route(url=lambda s: "/my/", get=EVERYONE, scoped=False),
+    "my_work_export": Route(url=lambda s: "/my/export.csv", get=EVERYONE, scoped=False),
     "notifications_read": Route(
         url=lambda s: "/my/notifications/read/",
-        get=E(405),
+        get=POST_ONLY,
         scoped=False,
         write=Write(
             # Marks the user's own unread notifications; those without any change nothing.
@@ -354,12 +370,12 @@ WEB: dict[str, Route] = {
     ),
     "portal_problem": Route(
         url=lambda s: f"/portal/problems/{s.problem.pk}/",
-        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+        get=SEES_A,
     ),
     # ------------------------------------------------------------------ imports
     "import_home": Route(
         url=lambda s: "/imports/",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
         write=Write(
             E(403, admin=302, sup_a=302, sup_b=302),
@@ -369,32 +385,32 @@ WEB: dict[str, Route] = {
     ),
     "import_template": Route(
         url=lambda s: "/imports/template/projects.xlsx",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
     ),
-    "import_job": Route(url=lambda s: f"/imports/{s.job.pk}/", get=E(404, sup_a=200)),
-    "import_status": Route(url=lambda s: f"/imports/{s.job.pk}/status.json", get=E(404, sup_a=200)),
+    "import_job": Route(url=lambda s: f"/imports/{s.job.pk}/", get=UPLOADER),
+    "import_status": Route(url=lambda s: f"/imports/{s.job.pk}/status.json", get=UPLOADER),
     "import_mapping": Route(
         url=lambda s: f"/imports/{s.job.pk}/mapping/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(404, sup_a=302), data=lambda mw, s: {"map:责任单位": "unit"}, changed=_job_state
         ),
     ),
     "import_commit": Route(
         url=lambda s: f"/imports/{s.job.pk}/commit/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(E(404, sup_a=302), changed=_job_state),
     ),
-    "import_errors": Route(url=lambda s: f"/imports/{s.job.pk}/errors.xlsx", get=E(404, sup_a=200)),
+    "import_errors": Route(url=lambda s: f"/imports/{s.job.pk}/errors.xlsx", get=UPLOADER),
     # ------------------------------------------------------------------ tasks
-    "task_list": Route(url=lambda s: "/tasks/", get=E(200, ent_a=302), scoped=False),
-    "task_targets": Route(url=lambda s: "/tasks/targets/", get=E(200, ent_a=302), scoped=False),
-    "task_overdue": Route(url=lambda s: "/tasks/overdue/", get=E(200, ent_a=302), scoped=False),
-    "task_export": Route(url=lambda s: "/tasks/export/list.csv", get=E(200), scoped=False),
+    "task_list": Route(url=lambda s: "/tasks/", get=STAFF, scoped=False),
+    "task_targets": Route(url=lambda s: "/tasks/targets/", get=STAFF, scoped=False),
+    "task_overdue": Route(url=lambda s: "/tasks/overdue/", get=STAFF, scoped=False),
+    "task_export": Route(url=lambda s: "/tasks/export/list.csv", get=EVERYONE, scoped=False),
     "task_new": Route(
         url=lambda s: "/tasks/new/",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
         write=Write(
             E(403, admin=200, sup_a=302, sup_b=200),
@@ -413,11 +429,11 @@ WEB: dict[str, Route] = {
     ),
     "task_answers": Route(
         url=lambda s: f"/tasks/answers/?division={s.division.code}",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
     ),
     "draft_list": Route(
         url=lambda s: "/tasks/drafts/",
-        get=E(403, admin=200, sup_a=200, sup_b=200),
+        get=OFFICE,
         scoped=False,
         write=Write(
             E(403, admin=200, sup_a=302, sup_b=302),
@@ -434,7 +450,7 @@ WEB: dict[str, Route] = {
     ),
     "draft_row": Route(
         url=lambda s: f"/tasks/drafts/{s.draft.pk}/rows/{s.row.pk}/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(404, admin=302, sup_a=302, leader_a=403),
             data=lambda mw, s: {"op": "save", "title": "城镇新增就业4000人以上"},
@@ -444,7 +460,7 @@ WEB: dict[str, Route] = {
     ),
     "draft_bulk": Route(
         url=lambda s: f"/tasks/drafts/{s.draft.pk}/bulk/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(404, admin=302, sup_a=302, leader_a=403),
             data=lambda mw, s: {"op": "delete", "ids": [s.row.pk]},
@@ -456,7 +472,7 @@ WEB: dict[str, Route] = {
     ),
     "task_act": Route(
         url=lambda s: f"/tasks/{s.task.pk}/act/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
             E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, unit_a_town=302),
             data=lambda mw, s: {
@@ -469,11 +485,11 @@ WEB: dict[str, Route] = {
     # ------------------------------------------------------------------ assessment
     "assessment_scores": Route(
         url=lambda s: f"/assessment/?division={s.division.code}&period=2022Q3",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
     ),
     "assessment_scores_export": Route(
         url=lambda s: f"/assessment/export.csv?division={s.division.code}&period=2022Q3",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
     ),
     "assessment_card": Route(
         url=lambda s: (
@@ -483,17 +499,17 @@ WEB: dict[str, Route] = {
     ),
     "assessment_publish": Route(
         url=lambda s: "/assessment/publish/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404),
+            OFFICE_WRITE_DISTRICT,
             data=lambda mw, s: {"period": "2022Q3", "division": s.division.code},
         ),
     ),
     "assessment_scheme": Route(
         url=lambda s: f"/assessment/scheme/?division={s.division.code}&year=2022",
-        get=E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+        get=READERS_A,
         write=Write(
-            E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404),
+            OFFICE_WRITE_DISTRICT,
             data=lambda mw, s: {
                 "year": 2022,
                 "name": "季度综合考评",
@@ -508,7 +524,7 @@ WEB: dict[str, Route] = {
     ),
     "assessment_adjustments": Route(
         url=lambda s: f"/assessment/adjustments/?division={s.division.code}&year=2022",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
         write=Write(
             E(404, admin=302, sup_a=302, leader_a=403, unit_a=403),
             data=lambda mw, s: {
@@ -521,34 +537,34 @@ WEB: dict[str, Route] = {
     ),
     "assessment_adjustments_export": Route(
         url=lambda s: f"/assessment/adjustments/export.csv?division={s.division.code}&year=2022",
-        get=E(200, nobody=404, sup_b=404, unit_b=404),
+        get=IN_A,
     ),
     "assessment_adjustment_delete": Route(
         url=lambda s: f"/assessment/adjustments/{s.adjustment.pk}/delete/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(E(404, admin=302, sup_a=302, leader_a=403, unit_a=403)),
     ),
     "assessment_bulletin": Route(
         url=lambda s: f"/assessment/bulletin/?division={s.division.code}&period=2022Q3",
-        get=E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+        get=READERS_A,
     ),
     "assessment_bulletin_docx": Route(
         url=lambda s: f"/assessment/bulletin.docx?division={s.division.code}&period=2022Q3",
-        get=E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+        get=READERS_A,
     ),
     "assessment_bulletin_issue": Route(
         url=lambda s: "/assessment/bulletin/issue/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404),
+            OFFICE_WRITE_DISTRICT,
             data=lambda mw, s: {"division": s.division.code, "period": "2022Q3"},
         ),
     ),
     "assessment_bulletin_settings": Route(
         url=lambda s: "/assessment/bulletin/settings/",
-        get=E(405),
+        get=POST_ONLY,
         write=Write(
-            E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404),
+            OFFICE_WRITE_DISTRICT,
             data=lambda mw, s: {
                 "division": s.division.code,
                 "issuer_name": "督查室",
