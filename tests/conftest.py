@@ -53,8 +53,8 @@ def make_user(username: str, role: str, **links) -> object:
     return user
 
 
-@pytest.fixture
-def world(db) -> World:
+def build_world() -> World:
+    """Build the world; the fixture below calls it per test, the permission matrix once per module."""
     province = Division.objects.create(code="410000", name="河南省", level="province")
     city = Division.objects.create(code="410600", name="鹤壁市", level="city", parent=province)
     a = Division.objects.create(code="410603", name="山城区", level="district", parent=city)
@@ -137,6 +137,11 @@ def world(db) -> World:
         pa_town,
         pb,
     )
+
+
+@pytest.fixture
+def world(db) -> World:
+    return build_world()
 
 
 from tests.enterprise_fixtures import eworld  # noqa: E402,F401  (enterprise-service fixtures)

@@ -85,9 +85,12 @@ def accept_and_assign(
 
 @pytest.fixture
 def eworld(world) -> EWorld:
+    return build_eworld(world)
+
+
+def build_eworld(w) -> EWorld:
     from tests.conftest import make_user
 
-    w = world
     admin = w.scope("admin")
     unit_a2 = Unit.objects.create(division=w.a, name="区工信局", kind="department")
     cadre_b = Person.objects.create(name="淇滨干部", division=w.b, position="科员")

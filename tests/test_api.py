@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 from django.test import Client
 
@@ -27,6 +28,8 @@ def test_it_describes_every_endpoint_in_openapi(client, world):
 
     routed = {op_path for _, router in api._routers for op_path in router.path_operations}
     documented = {p.removeprefix("/api/v1") for p in paths}
+    # OpenAPI writes a typed parameter {int:job_id} as {job_id}.
+    routed = {re.sub(r"\{\w+:(\w+)\}", r"{\1}", p) for p in routed}
     assert {"/" + p.lstrip("/") for p in routed if p} <= documented | {""}
 
 
@@ -44,7 +47,7 @@ def test_it_authenticates_with_a_bearer_token(world):
         HTTP_AUTHORIZATION=f"Bearer {raw}",
     )
     assert r.status_code == 201, r.content
-    assert r.json()["cumulative_wan"] == "88.80" or r.json()["cumulative_wan"] == 88.8
+    assert r.json()["cumulative_wan"] == "88.80"  # amounts are decimal strings
     entry = AuditEntry.objects.filter(object_type="projects.monthlyreport").get()
     assert entry.source == "api" and entry.actor == world.users["sup_a"]
 
@@ -57,7 +60,7 @@ def test_it_requires_csrf_for_session_writes(world):
         data=json.dumps({"year": 2022, "month": 5, "amount_wan": "1"}),
         content_type="application/json",
     )
-    assert r.status_code in (401, 403)
+    assert r.status_code == 403  # ninja refuses a session write without its CSRF token
     assert not world.pa.reports.exists()
 
 

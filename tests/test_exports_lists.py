@@ -122,7 +122,8 @@ def test_filtered_problem_export_opens_in_libreoffice(eworld, tmp_path):
     lines = list(csv.reader((tmp_path / "problems.csv").read_text(encoding="utf-8").splitlines()))
     titles = {row[2] for row in lines[3:] if row and row[0].strip().isdigit()}
     # the hostile title comes out as text: LibreOffice shows it, it does not compute 2
-    assert titles == {"'=1+1" if t == "=1+1" else t for t in shown} or titles == shown
+    # The export writes the neutralised text '=1+1 as a string cell; LibreOffice keeps it so.
+    assert titles == {"'=1+1" if t == "=1+1" else t for t in shown}
     assert "2" not in titles
 
 
@@ -182,10 +183,8 @@ def test_visit_export_scope_and_filters(eworld):
     assert column(rows, 3) >= {"'@走访", "座谈"}
     rows = csv_rows(login(ew, "sup_a").get("/visits/export.csv", {"year": "2023"}).content)
     assert column(rows, 3) == {"座谈"}
-    assert csv_rows(login(ew, "sup_b").get("/visits/export.csv").content) == [] or all(
-        r[3] not in {"@走访", "座谈"}
-        for r in csv_rows(login(ew, "sup_b").get("/visits/export.csv").content)
-    )
+    # District B's office has no visits of its own and sees none of A's.
+    assert csv_rows(login(ew, "sup_b").get("/visits/export.csv").content) == []
 
 
 def test_my_work_export(eworld):

@@ -200,7 +200,8 @@ def test_it_drafts_and_publishes_through_the_api(tworld):
             "城镇新增就业",
             "新开工项目",
         ]
-    assert api(tworld.users["unit_rs"]).get(f"/api/v1/drafts/{d}/rows").status_code == 403
+    # Drafts are the office's working paper: a unit's scope does not contain them at all.
+    assert api(tworld.users["unit_rs"]).get(f"/api/v1/drafts/{d}/rows").status_code == 404
     assert api(tworld.users["sup_b"]).get(f"/api/v1/drafts/{d}/rows").status_code == 404
     assert post(api(tworld.users["unit_rs"]), "/api/v1/drafts", {"text": text}).status_code == 403
 

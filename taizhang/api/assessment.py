@@ -158,9 +158,9 @@ def bulletin(
     from django.core.exceptions import PermissionDenied
 
     scope = scope_of(request)
+    district = _district(scope, division)  # first: another district is 404, not 403
     if not scope.reads_division:
         raise PermissionDenied("只有督查室和区领导可以下载通报")
-    district = _district(scope, division)
     f = bulletin_mod.bulletin_file(scope, district, period, recompute=recompute)
     response = HttpResponse(
         f.body,

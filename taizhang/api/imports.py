@@ -35,6 +35,17 @@ def _out(job: ImportJob) -> dict[str, Any]:
     }
 
 
+# Declared before POST /imports/{kind}: both paths are /imports/<segment>, and the first
+# pattern Django tries must be the one that accepts GET, or GET /imports/5 answers 405.
+@router.get("/imports/{int:job_id}", response=PreviewOut, summary="导入任务状态与预览")
+def status(request: HttpRequest, job_id: int):
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
+    if job is None:  # first: someone else's job is 404 whoever asks
+        raise Http404("未找到该导入任务")
+    scope_of(request).require_manage()
+    return _out(job)
+
+
 @router.post("/imports/{kind}", response=PreviewOut, summary="上传文件并校验，返回预览（不写入）")
 def upload(
     request: HttpRequest, kind: str, file: File[UploadedFile], cumulative: Form[bool] = False
@@ -56,24 +67,15 @@ def upload(
     "/imports/{job_id}/commit", response=PreviewOut, summary="确认导入：一个事务写入全部有效行"
 )
 def commit(request: HttpRequest, job_id: int):
-    scope_of(request).require_manage()
     job = ImportJob.objects.filter(pk=job_id, user=request.user).first()
-    if job is None:
+    if job is None:  # first: someone else's job is 404 whoever asks
         raise Http404("未找到该导入任务")
+    scope_of(request).require_manage()
     if not jobs.request_commit(job):
         raise ReadError(f"该导入任务当前状态为「{job.get_status_display()}」，不能提交")
     job = jobs.process(job.pk) or job
     if job.status != ImportJob.Status.DONE:
         raise ReadError(job.message or "导入失败")
-    return _out(job)
-
-
-@router.get("/imports/{job_id}", response=PreviewOut, summary="导入任务状态与预览")
-def status(request: HttpRequest, job_id: int):
-    scope_of(request).require_manage()
-    job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
-    if job is None:
-        raise Http404("未找到该导入任务")
     return _out(job)
 
 

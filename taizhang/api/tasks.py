@@ -453,9 +453,10 @@ def _row(r: DraftRow) -> dict[str, Any]:
 
 
 def _get_draft(scope: Scope, pk: int) -> ReportDraft:
+    draft = scope.get(ReportDraft.objects.select_related("division"), pk)  # another district: 404
     if not scope.can_manage:
         raise PermissionDenied("只有督查室可以使用任务分解草稿")
-    return scope.get(ReportDraft.objects.select_related("division"), pk)
+    return draft
 
 
 @router.get("/drafts", response=list[DraftOut], summary="任务分解草稿列表（督查室）")

@@ -176,9 +176,9 @@ def _scheme_rows(scheme: Scheme | None) -> list[dict[str, Any]]:
 @login_required
 def scheme_edit(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
+    district = _district(request, scope)  # first: another district is 404, not 403
     if not scope.reads_division:
         raise PermissionDenied("只有督查室和区领导可以查看考评方案")
-    district = _district(request, scope)
     try:
         year = int(
             request.GET.get("year") or request.POST.get("year") or default_period(district)[0]
@@ -347,8 +347,8 @@ def _require_reader(scope: Scope) -> None:
 @login_required
 def bulletin_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
+    district = _district(request, scope)  # first: another district is 404, not 403
     _require_reader(scope)
-    district = _district(request, scope)
     code = _period_code(request, district)
     g = bulletin_mod.gather(scope, district, code)
     issued = bulletin_mod.issued_for(district, code)
@@ -384,8 +384,8 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
 @login_required
 def bulletin_download(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
+    district = _district(request, scope)  # first: another district is 404, not 403
     _require_reader(scope)
-    district = _district(request, scope)
     code = _period_code(request, district)
     f = bulletin_mod.bulletin_file(
         scope, district, code, recompute=request.GET.get("recompute") == "1"

@@ -85,8 +85,8 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _job(request, pk)
     imp = engine.importer_for(job.kind)
     preview = job.preview or {}
     columns = []
@@ -116,8 +116,8 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
+    job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _job(request, pk)
     return JsonResponse(
         {
             "status": job.status,
@@ -134,8 +134,8 @@ def import_status(request: HttpRequest, pk: int) -> JsonResponse:
 @login_required
 @require_POST
 def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _job(request, pk)
     imp = engine.importer_for(job.kind)
     valid = {c.key for c in imp.columns}
     mapping: dict[str, str] = {}
@@ -155,8 +155,8 @@ def import_mapping(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _job(request, pk)
     if jobs.request_commit(job):
         jobs.kick(job)
     else:
@@ -166,8 +166,8 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
-    _manager(request)
     job = ImportJob.objects.filter(pk=pk, user=request.user).only("error_file", "filename").first()
     if job is None or not job.error_file:
         raise Http404("没有错误报告")
+    _manager(request)
     return _download(bytes(job.error_file), f"错误报告-{job.filename.rsplit('.', 1)[0]}.xlsx")

@@ -41,6 +41,12 @@ def _require(request: HttpRequest):
     return scope
 
 
+def _draft(request: HttpRequest, pk: int):
+    """The draft first, so another district's draft is 404 whoever asks; then the role (403)."""
+    draft = scope_of(request).get(ReportDraft.objects.select_related("division"), pk)
+    return _require(request), draft
+
+
 @login_required
 def draft_list(request: HttpRequest) -> HttpResponse:
     scope = _require(request)
@@ -74,8 +80,7 @@ def draft_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _require(request)
-    draft = scope.get(ReportDraft.objects.select_related("division"), pk)
+    scope, draft = _draft(request, pk)
     if request.method == "POST":
         try:
             y = request.POST.get("year", "")
@@ -127,8 +132,7 @@ def _row_data(p) -> dict:
 @login_required
 @require_POST
 def draft_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
-    scope = _require(request)
-    draft = scope.get(ReportDraft.objects.select_related("division"), pk)
+    scope, draft = _draft(request, pk)
     row = scope.get(DraftRow.objects.filter(draft=draft).select_related("draft__division"), rid)
     op = request.POST.get("op", "save")
     try:
@@ -148,8 +152,7 @@ def draft_row(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
 @login_required
 @require_POST
 def draft_bulk(request: HttpRequest, pk: int) -> HttpResponse:
-    scope = _require(request)
-    draft = scope.get(ReportDraft.objects.select_related("division"), pk)
+    scope, draft = _draft(request, pk)
     p = request.POST
     ids = p.getlist("ids")
     op = p.get("op", "")

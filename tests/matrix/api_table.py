@@ -1,0 +1,422 @@
+"""The API half of the permission matrix: one entry per (METHOD, path) as OpenAPI lists it.
+
+To add an operation, add one line keyed by its method and OpenAPI path, e.g.
+    ("GET", "/api/v1/things/{pk}"): Route(url=lambda s: f"{V1}/things/{s.project.pk}", get=E(...)),
+    ("POST", "/api/v1/matters/{id}/steps/report"): step(
+        "/matters/{pk}/steps/report", "problem", LEAD_STEP, note="已办结"
+    ),
+A GET takes `get=E(...)`; a write takes `write=Write(E(...), ok=<success status>, method=...,
+data=lambda mw, s: {...})`: the roles given the success status must change something (an
+audit entry unless `changed=` says what), the others nothing. A workflow step is `step(path,
+on, expect, **body)`, `on` naming the side's matter in a state that allows it. `s` is a
+district's Side (tests/matrix/world.py); the statuses are those of district A's object, B's
+object is checked as the mirror image. Anonymous callers get 401 unless named.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from taizhang.enterprises.models import Enterprise
+from taizhang.imports.models import ImportJob
+from taizhang.matters.models import Matter
+from taizhang.projects.models import Milestone, Project
+from taizhang.tasks.models import DraftRow
+from tests.enterprise_fixtures import code
+from tests.import_sheets import xlsx
+from tests.matrix.harness import E, Route, Write
+
+V1 = "/api/v1"
+
+
+def _version(model, pk) -> int:
+    return model.objects.get(pk=pk).version
+
+
+def _step(attr: str, **extra):
+    """The body of a step on the side's matter `attr`; a callable value is called with the side."""
+
+    def data(mw, s):
+        body = {k: v(s) if callable(v) else v for k, v in extra.items()}
+        return {"version": _version(Matter, getattr(s, attr).pk), **body}
+
+    return data
+
+
+def step(path: str, on: str, expect: dict, ok: int = 200, **body) -> Route:
+    """A workflow step sent to `path` ({pk} = the side's matter `on`: problem, submitted,
+    accepted, reported, rated, extending, task — each in a state that allows the step)."""
+    return Route(
+        url=lambda s: V1 + path.format(pk=getattr(s, on).pk),
+        write=Write(expect, ok=ok, data=_step(on, **body)),
+    )
+
+
+# Who may take a step on district A's matter (B's is the mirror image).
+OFFICE_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403)
+# ...on a matter not yet assigned, which the units do not see yet.
+INTAKE_STEP = E(404, admin=200, sup_a=200, leader_a=403, cadre_a=403, ent_a=403)
+# ...by the lead unit (or the office for it).
+LEAD_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403)
+# ...by the lead or a co-operating unit (or the office).
+UNIT_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, unit_a_town=200)
+# ...by the enterprise that raised it: everyone else who sees it is refused.
+ENTERPRISE_STEP = E(403, nobody=404, unit_a_town=404, ent_a=200, sup_b=404, unit_b=404)
+
+
+def _jobs(mw):
+    return sorted(ImportJob.objects.values_list("pk", "status"))
+
+
+def _rows(mw):
+    return sorted(DraftRow.objects.values_list("pk", "title"))
+
+
+def _sheet():
+    rows = [["项目编号", "项目名称", "责任单位", "总投资"], ["IM-8", "接口导入", "区发改委", "10"]]
+    return {"file": SimpleUploadedFile("p.xlsx", xlsx(rows))}
+
+
+def _q(s) -> str:
+    return f"division={s.division.code}"
+
+
+API: dict[tuple[str, str], Route] = {
+    # ------------------------------------------------------------------ assessment
+    ("GET", "/api/v1/assessment/scores"): Route(
+        url=lambda s: f"{V1}/assessment/scores?period=2022Q3&{_q(s)}",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/assessment/scores/{kind}/{pk}"): Route(
+        url=lambda s: f"{V1}/assessment/scores/unit/{s.unit.pk}?period=2022Q3&{_q(s)}",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    ("GET", "/api/v1/assessment/periods"): Route(
+        url=lambda s: f"{V1}/assessment/periods?{_q(s)}",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/assessment/scores/export"): Route(
+        url=lambda s: f"{V1}/assessment/scores/export?period=2022Q3&{_q(s)}",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/assessment/bulletin"): Route(
+        url=lambda s: f"{V1}/assessment/bulletin?period=2022Q3&{_q(s)}",
+        get=E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+    ),
+    ("POST", "/api/v1/assessment/publish"): Route(
+        url=lambda s: f"{V1}/assessment/publish?period=2022Q3&{_q(s)}",
+        write=Write(E(403, nobody=404, admin=200, sup_a=200, sup_b=404, unit_b=404), ok=200),
+    ),
+    # ------------------------------------------------------------------ enterprises, visits
+    ("GET", "/api/v1/enterprises"): Route(
+        url=lambda s: f"{V1}/enterprises", get=E(200), scoped=False
+    ),
+    ("POST", "/api/v1/enterprises"): Route(
+        url=lambda s: f"{V1}/enterprises",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=404),
+            ok=201,
+            data=lambda mw, s: {
+                "name": "接口登记企业",
+                "credit_code": code(78),
+                "division": s.division.code,
+            },
+        ),
+    ),
+    ("GET", "/api/v1/enterprises/{pk}"): Route(
+        url=lambda s: f"{V1}/enterprises/{s.enterprise.pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("PATCH", "/api/v1/enterprises/{pk}"): Route(
+        url=lambda s: f"{V1}/enterprises/{s.enterprise.pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=200,
+            method="PATCH",
+            data=lambda mw, s: {
+                "version": _version(Enterprise, s.enterprise.pk),
+                "contact": "王经理",
+            },
+        ),
+    ),
+    ("POST", "/api/v1/enterprises/{pk}/liaisons"): Route(
+        url=lambda s: f"{V1}/enterprises/{s.enterprise.pk}/liaisons",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=201,
+            data=lambda mw, s: {"person_id": s.cadre.pk, "role": "officer", "start": "2022-02-01"},
+        ),
+    ),
+    ("GET", "/api/v1/visits"): Route(url=lambda s: f"{V1}/visits", get=E(200), scoped=False),
+    ("POST", "/api/v1/visits"): Route(
+        url=lambda s: f"{V1}/visits",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, cadre_a=201, sup_b=422),
+            ok=201,
+            data=lambda mw, s: {"date": "2022-03-05", "enterprise_ids": [s.enterprise.pk]},
+        ),
+    ),
+    # ------------------------------------------------------------------ problems
+    ("GET", "/api/v1/problems"): Route(url=lambda s: f"{V1}/problems", get=E(200), scoped=False),
+    ("POST", "/api/v1/problems"): Route(
+        url=lambda s: f"{V1}/problems",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, cadre_a=201, ent_a=201, sup_b=422),
+            ok=201,
+            data=lambda mw, s: {
+                "enterprise_id": s.enterprise.pk,
+                "category_id": mw.ew.ordinary.pk,
+                "title": "门口道路破损",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/problems/mine"): Route(
+        url=lambda s: f"{V1}/problems/mine", get=E(200), scoped=False
+    ),
+    ("GET", "/api/v1/problems/{pk}"): Route(
+        url=lambda s: f"{V1}/problems/{s.problem.pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("POST", "/api/v1/problems/{pk}/accept"): step(
+        "/problems/{pk}/accept", "submitted", INTAKE_STEP
+    ),
+    ("POST", "/api/v1/problems/{pk}/assign"): step(
+        "/problems/{pk}/assign", "accepted", INTAKE_STEP, lead_unit_id=lambda s: s.unit.pk
+    ),
+    ("POST", "/api/v1/problems/{pk}/progress"): step(
+        "/problems/{pk}/progress", "problem", LEAD_STEP, note="已对接人社局"
+    ),
+    ("POST", "/api/v1/problems/{pk}/report"): step(
+        "/problems/{pk}/report", "problem", LEAD_STEP, note="已招工30人"
+    ),
+    ("POST", "/api/v1/problems/{pk}/rate"): step(
+        "/problems/{pk}/rate", "reported", ENTERPRISE_STEP, rating="satisfied"
+    ),
+    ("POST", "/api/v1/problems/{pk}/close"): step("/problems/{pk}/close", "rated", OFFICE_STEP),
+    ("POST", "/api/v1/problems/{pk}/return"): step(
+        "/problems/{pk}/return", "reported", OFFICE_STEP, note="企业反映未落实"
+    ),
+    ("POST", "/api/v1/problems/{pk}/extension"): step(
+        "/problems/{pk}/extension", "problem", LEAD_STEP, deadline="2022-12-30", reason="需省厅批复"
+    ),
+    ("POST", "/api/v1/problems/{pk}/extension/decision"): step(
+        "/problems/{pk}/extension/decision", "extending", OFFICE_STEP, approve=True
+    ),
+    ("GET", "/api/v1/dashboard/problems"): Route(
+        url=lambda s: f"{V1}/dashboard/problems?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    # ------------------------------------------------------------------ imports
+    ("POST", "/api/v1/imports/{kind}"): Route(
+        url=lambda s: f"{V1}/imports/projects",
+        scoped=False,
+        write=Write(
+            E(403, admin=200, sup_a=200, sup_b=200),
+            ok=200,
+            files=True,
+            data=lambda mw, s: _sheet(),
+            changed=_jobs,
+        ),
+    ),
+    ("POST", "/api/v1/imports/{job_id}/commit"): Route(
+        url=lambda s: f"{V1}/imports/{s.job.pk}/commit",
+        write=Write(E(404, sup_a=200), ok=200, changed=_jobs),
+    ),
+    ("GET", "/api/v1/imports/{job_id}"): Route(
+        url=lambda s: f"{V1}/imports/{s.job.pk}", get=E(404, sup_a=200)
+    ),
+    # ------------------------------------------------------------------ projects
+    ("GET", "/api/v1/projects"): Route(url=lambda s: f"{V1}/projects", get=E(200), scoped=False),
+    ("POST", "/api/v1/projects"): Route(
+        url=lambda s: f"{V1}/projects",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=404),
+            ok=201,
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "code": "API-1",
+                "name": "接口新建项目",
+                "responsible_unit_id": s.unit.pk,
+                "total_investment_wan": "100",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/projects/export"): Route(
+        url=lambda s: f"{V1}/projects/export?format=csv", get=E(200), scoped=False
+    ),
+    ("GET", "/api/v1/projects/{pk}"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("PATCH", "/api/v1/projects/{pk}"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=200,
+            method="PATCH",
+            data=lambda mw, s: {"version": _version(Project, s.project.pk), "name": "改名"},
+        ),
+    ),
+    ("POST", "/api/v1/projects/{pk}/stage"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/stage",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=201,
+            data=lambda mw, s: {"to_stage": "producing", "date": "2022-05-01"},
+        ),
+    ),
+    ("GET", "/api/v1/projects/{pk}/stages"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/stages",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("PUT", "/api/v1/projects/{pk}/years"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/years",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=200,
+            method="PUT",
+            data=lambda mw, s: {"year": 2023, "level": "city", "annual_plan_wan": "1000"},
+        ),
+    ),
+    ("GET", "/api/v1/projects/{pk}/milestones"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/milestones",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("POST", "/api/v1/projects/{pk}/milestones"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/milestones",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=201,
+            data=lambda mw, s: {"name": "封顶", "planned_date": "2022-09-30"},
+        ),
+    ),
+    ("PATCH", "/api/v1/projects/{pk}/milestones/{mid}"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/milestones/{s.milestone.pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, ent_a=403),
+            ok=200,
+            method="PATCH",
+            data=lambda mw, s: {
+                "version": _version(Milestone, s.milestone.pk),
+                "actual_date": "2022-08-10",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/projects/{pk}/reports"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/reports",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("POST", "/api/v1/projects/{pk}/reports"): Route(
+        url=lambda s: f"{V1}/projects/{s.project.pk}/reports",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=201, cadre_a=403, ent_a=403),
+            ok=201,
+            data=lambda mw, s: {"year": 2022, "month": 3, "amount_wan": "1000"},
+        ),
+    ),
+    ("GET", "/api/v1/dashboard/projects"): Route(
+        url=lambda s: f"{V1}/dashboard/projects?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    # ------------------------------------------------------------------ tasks, drafts
+    ("POST", "/api/v1/extract"): Route(
+        url=lambda s: f"{V1}/extract",
+        scoped=False,
+        write=Write(
+            E((200, False)),
+            ok=200,
+            files=True,
+            data=lambda mw, s: {
+                "file": SimpleUploadedFile("x.txt", "全年新增就业3760人以上。".encode())
+            },
+            changed=lambda mw: 0,  # reads only
+        ),
+    ),
+    ("GET", "/api/v1/tasks"): Route(url=lambda s: f"{V1}/tasks", get=E(200), scoped=False),
+    ("POST", "/api/v1/tasks"): Route(
+        url=lambda s: f"{V1}/tasks",
+        scoped=False,
+        write=Write(
+            E(403, nobody=404, admin=201, sup_a=201, sup_b=404, unit_b=404),
+            ok=201,
+            data=lambda mw, s: {
+                "title": "新增市场主体500户",
+                "lead_unit_id": s.unit.pk,
+                "division": s.division.code,
+                "year": dt.date.today().year,
+                "deadline": f"{dt.date.today().year}-12-31",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/tasks/figures"): Route(
+        url=lambda s: f"{V1}/tasks/figures?{_q(s)}&year=2024",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/tasks/report-facts"): Route(
+        url=lambda s: f"{V1}/tasks/report-facts?until=2024-06-30&{_q(s)}",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/tasks/{pk}"): Route(
+        url=lambda s: f"{V1}/tasks/{s.task.pk}",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200, unit_a_town=200),
+    ),
+    ("GET", "/api/v1/tasks/{pk}/reports"): Route(
+        url=lambda s: f"{V1}/tasks/{s.task.pk}/reports",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200, unit_a_town=200),
+    ),
+    ("POST", "/api/v1/tasks/{pk}/reports"): Route(
+        url=lambda s: f"{V1}/tasks/{s.task.pk}/reports",
+        write=Write(
+            E(404, admin=403, sup_a=403, leader_a=403, unit_a=201, unit_a_town=403),
+            ok=201,
+            data=lambda mw, s: {
+                "period": "2024-01",
+                "text": "新增就业300人",
+                "actual_value": "300",
+            },
+        ),
+    ),
+    ("POST", "/api/v1/tasks/{pk}/steps/{action}"): step(
+        "/tasks/{pk}/steps/progress", "task", UNIT_STEP, note="已新增就业1200人"
+    ),
+    ("GET", "/api/v1/drafts"): Route(
+        url=lambda s: f"{V1}/drafts", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False
+    ),
+    ("POST", "/api/v1/drafts"): Route(
+        url=lambda s: f"{V1}/drafts",
+        scoped=False,
+        write=Write(
+            E(403, admin=422, sup_a=201, sup_b=201),
+            ok=201,
+            data=lambda mw, s: {"text": "全年新增市场主体500户以上。", "year": 2024},
+        ),
+    ),
+    ("GET", "/api/v1/drafts/{pk}/rows"): Route(
+        url=lambda s: f"{V1}/drafts/{s.draft.pk}/rows",
+        get=E(404, admin=200, sup_a=200, leader_a=403),
+    ),
+    ("PATCH", "/api/v1/drafts/{pk}/rows/{rid}"): Route(
+        url=lambda s: f"{V1}/drafts/{s.draft.pk}/rows/{s.row.pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403),
+            ok=200,
+            method="PATCH",
+            data=lambda mw, s: {"title": "城镇新增就业4000人以上"},
+            changed=_rows,
+        ),
+    ),
+    ("POST", "/api/v1/drafts/{pk}/publish"): Route(
+        url=lambda s: f"{V1}/drafts/{s.draft.pk}/publish",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403),
+            ok=201,
+            data=lambda mw, s: {"row_ids": [s.row.pk]},
+        ),
+    ),
+}

@@ -1,0 +1,577 @@
+"""The web half of the permission matrix: one entry per route name in the resolver.
+
+To add a route, add one line keyed by its URL name, e.g. the office's holiday-notice page:
+    "calendar": Route(url=lambda s: "/calendar/", get=OFFICE, scoped=False),
+and, if it takes a POST, `write=Write(E(403, admin=302, sup_a=302, ...), data=lambda mw, s: {...})`:
+the roles given the success status (302 here) must change something (an audit entry unless
+`changed=` says what), the others nothing. `s` is a district's Side (tests/matrix/world.py:
+s.project, s.problem, s.task, s.enterprise, s.milestone, s.liaison, s.draft, s.row, s.job,
+s.adjustment, s.division, s.unit, s.cadre, s.accepted, ...). The statuses are those of
+district A's object; B's object is checked as the mirror image (harness.mirror), with `b=`
+for the exceptions. Give `scoped=False` when the URL names nothing of a district. Use a
+shared role table below when one fits; a failing run prints what every role got.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from taizhang.enterprises.models import Enterprise
+from taizhang.imports.models import ImportJob
+from taizhang.matters.models import Matter, Notification
+from taizhang.projects.models import Milestone, Project
+from taizhang.tasks.models import DraftRow
+from tests.enterprise_fixtures import code
+from tests.import_sheets import xlsx
+from tests.matrix.harness import LOGIN, E, Route, Write
+
+# Role tables shared by several routes (statuses on district A's object).
+POST_ONLY = E(405)  # a POST-only route answers a GET 405 (after the login check)
+EVERYONE = E(200)  # every signed-in user; the page shows each only their own rows
+STAFF = E(200, ent_a=302)  # staff lists: an enterprise user is sent to its portal
+NOT_ENTERPRISE = E(200, ent_a=403)  # staff exports: refused to an enterprise user
+OFFICE = E(403, admin=200, sup_a=200, sup_b=200)  # the supervision offices' own pages
+# A page of district A (?division=): its staff read it, outsiders do not find the district.
+IN_A = E(200, nobody=404, sup_b=404, unit_b=404)
+# District A's office and leaders only.
+READERS_A = E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404)
+# An object of A that the town's unit has nothing to do with.
+SEES_A = E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
+UPLOADER = E(404, sup_a=200)  # an import job is its uploader's alone
+# The office changes an object of A that others see but may not change.
+OFFICE_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403)
+# The responsible (lead) unit, or the office for it, changes it.
+LEAD_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403)
+# The office writes district A's settings; nobody and B's staff do not find the district.
+OFFICE_WRITE_DISTRICT = E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404)
+
+
+def _project_form(mw, s) -> dict:
+    p = Project.objects.get(pk=s.project.pk)
+    return {
+        "division": p.division_id,
+        "code": p.code,
+        "name": p.name + "（改）",
+        "responsible_unit": p.responsible_unit_id,
+        "total_investment": str(p.total_investment),
+        "version": p.version,
+    }
+
+
+def _enterprise_form(mw, s) -> dict:
+    e = Enterprise.objects.get(pk=s.enterprise.pk)
+    return {
+        "name": e.name,
+        "credit_code": e.credit_code,
+        "division": e.division_id,
+        "category": e.category or "industry",
+        "contact": "张经理",
+        "version": e.version,
+    }
+
+
+def _version(model, pk) -> int:
+    return model.objects.get(pk=pk).version
+
+
+def _job_state(mw):
+    return list(ImportJob.objects.values_list("pk", "status", "mapping"))
+
+
+def _sheet() -> SimpleUploadedFile:
+    rows = [["项目编号", "项目名称", "责任单位", "总投资"], ["IM-9", "网页导入", "区发改委", "10"]]
+    return SimpleUploadedFile("p.xlsx", xlsx(rows))
+
+
+WEB: dict[str, Route] = {
+    # ------------------------------------------------------------------ front, accounts
+    "dashboard": Route(
+        url=lambda s: f"/?division={s.division.code}",
+        get=E(200, nobody=404, ent_a=302, sup_b=404, unit_b=404),
+        b={"ent_a": 302},  # enterprises are sent to their portal before anything is looked up
+    ),
+    "login": Route(
+        url=lambda s: "/login/",
+        # Signed-in users are sent on (redirect_authenticated_user), whatever they post.
+        get=E(302, anon=200),
+        scoped=False,
+        fresh_clients=True,
+        write=Write(
+            E((302, False), anon=302),
+            data=lambda mw, s: {"username": "sup_a", "password": "pw-sup_a"},
+            changed=lambda mw: Session.objects.count(),
+        ),
+    ),
+    "logout": Route(
+        url=lambda s: "/logout/",
+        get=E(405, anon=405),  # logging out takes a POST
+        scoped=False,
+        fresh_clients=True,
+        write=Write(E((LOGIN, True)), changed=lambda mw: Session.objects.count()),
+    ),
+    "password_change": Route(
+        url=lambda s: "/password/",
+        get=EVERYONE,
+        scoped=False,
+        fresh_clients=True,
+        write=Write(
+            E(200, sup_a=302),
+            # Each role types its own old password; the user's hash must change.
+            data=lambda mw, s: {
+                "old_password": "pw-sup_a",
+                "new_password1": "Xinyang#2026",
+                "new_password2": "Xinyang#2026",
+            },
+            changed=lambda mw: sorted(get_user_model().objects.values_list("password", flat=True)),
+        ),
+    ),
+    "password_change_done": Route(url=lambda s: "/password/done/", get=EVERYONE, scoped=False),
+    "audit_log": Route(url=lambda s: "/audit/", get=OFFICE, scoped=False),
+    "audit_export": Route(url=lambda s: "/audit/export.csv", get=OFFICE, scoped=False),
+    # ------------------------------------------------------------------ projects
+    "project_list": Route(url=lambda s: "/projects/", get=EVERYONE, scoped=False),
+    "project_create": Route(
+        url=lambda s: "/projects/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "division": s.division.pk,
+                "code": "NEW-1",
+                "name": "新建项目",
+                "responsible_unit": s.unit.pk,
+                "total_investment": "100",
+            },
+        ),
+    ),
+    "project_export": Route(url=lambda s: "/projects/export.csv", get=EVERYONE, scoped=False),
+    "project_detail": Route(
+        url=lambda s: f"/projects/{s.project.pk}/",
+        get=SEES_A,
+    ),
+    "project_edit": Route(
+        url=lambda s: f"/projects/{s.project.pk}/edit/",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+        write=Write(
+            OFFICE_WRITE_A,
+            data=_project_form,
+        ),
+    ),
+    "project_stage": Route(
+        url=lambda s: f"/projects/{s.project.pk}/stage/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"to_stage": "producing", "date": "2022-05-01", "reason": "投产"},
+        ),
+    ),
+    "project_year": Route(
+        url=lambda s: f"/projects/{s.project.pk}/year/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"year": 2023, "level": "city", "annual_plan": "1000"},
+        ),
+    ),
+    "project_milestone": Route(
+        url=lambda s: f"/projects/{s.project.pk}/milestones/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"name": "封顶", "planned_date": "2022-09-30"},
+        ),
+    ),
+    "milestone_update": Route(
+        url=lambda s: f"/projects/{s.project.pk}/milestones/{s.milestone.pk}/",
+        get=POST_ONLY,
+        write=Write(
+            LEAD_WRITE_A,
+            data=lambda mw, s: {
+                "version": _version(Milestone, s.milestone.pk),
+                "actual_date": "2022-08-10",
+                "evidence": "现场照片",
+            },
+        ),
+    ),
+    "project_report": Route(
+        url=lambda s: f"/projects/{s.project.pk}/reports/",
+        get=POST_ONLY,
+        write=Write(
+            LEAD_WRITE_A,
+            data=lambda mw, s: {"year": 2022, "month": 4, "amount": "500"},
+        ),
+    ),
+    "project_liaison_add": Route(
+        url=lambda s: f"/projects/{s.project.pk}/liaisons/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"person": s.cadre.pk, "role": "officer", "start": "2022-01-01"},
+        ),
+    ),
+    # ------------------------------------------------------------------ enterprises, visits
+    "enterprise_list": Route(url=lambda s: "/enterprises/", get=STAFF, scoped=False),
+    "enterprise_export": Route(
+        url=lambda s: "/enterprises/export.csv", get=NOT_ENTERPRISE, scoped=False
+    ),
+    "enterprise_create": Route(
+        url=lambda s: "/enterprises/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "name": "新登记企业",
+                "credit_code": code(77),
+                "division": s.division.pk,
+                "category": "industry",
+            },
+        ),
+    ),
+    "enterprise_detail": Route(
+        url=lambda s: f"/enterprises/{s.enterprise.pk}/",
+        get=SEES_A,
+    ),
+    "enterprise_edit": Route(
+        url=lambda s: f"/enterprises/{s.enterprise.pk}/edit/",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+        write=Write(
+            OFFICE_WRITE_A,
+            data=_enterprise_form,
+        ),
+    ),
+    "liaison_add": Route(
+        url=lambda s: f"/enterprises/{s.enterprise.pk}/liaisons/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"person": s.cadre.pk, "role": "officer", "start": "2022-02-01"},
+        ),
+    ),
+    "enterprise_account": Route(
+        url=lambda s: f"/enterprises/{s.enterprise.pk}/accounts/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"username": "new_account", "full_name": "张经理"},
+        ),
+    ),
+    "liaison_end": Route(
+        url=lambda s: f"/liaisons/{s.liaison.pk}/end/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, cadre_a=403, ent_a=403),
+            data=lambda mw, s: {"end": "2022-12-31"},
+        ),
+    ),
+    "visit_list": Route(
+        url=lambda s: "/visits/",
+        get=STAFF,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, cadre_a=302, ent_a=(302, False), sup_b=200),
+            data=lambda mw, s: {
+                "kind": "visit",
+                "date": "2022-03-05",
+                "title": "走访企业",
+                "enterprises": [s.enterprise.pk],
+                "notes": "了解用工需求",
+            },
+        ),
+    ),
+    "visit_export": Route(url=lambda s: "/visits/export.csv", get=NOT_ENTERPRISE, scoped=False),
+    # ------------------------------------------------------------------ problems
+    "problem_list": Route(url=lambda s: "/problems/", get=STAFF, scoped=False),
+    "problem_export": Route(url=lambda s: "/problems/export.csv", get=NOT_ENTERPRISE, scoped=False),
+    "problem_new": Route(
+        url=lambda s: "/problems/new/",
+        get=E(403, admin=200, sup_a=200, cadre_a=200, ent_a=302, sup_b=200),
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, cadre_a=302, ent_a=(302, False), sup_b=200),
+            data=lambda mw, s: {
+                "enterprise": s.enterprise.pk,
+                "category": mw.ew.ordinary.pk,
+                "title": "门口道路破损",
+                "description": "影响货车进出",
+                "source": "visit",
+                "raised_on": "2022-03-01",
+            },
+        ),
+    ),
+    "problem_figures": Route(
+        url=lambda s: f"/problems/figures/?division={s.division.code}",
+        get=IN_A,
+    ),
+    "problem_bulk_assign": Route(
+        url=lambda s: "/problems/bulk-assign/",
+        get=POST_ONLY,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=404),
+            data=lambda mw, s: {
+                "ids": [f"{s.accepted.pk}:{_version(Matter, s.accepted.pk)}"],
+                "lead_unit": s.unit.pk,
+            },
+            # Only the office may assign; everyone else is refused before any id is read.
+            b={r: 403 for r in ("leader_a", "unit_a", "unit_a_town", "cadre_a", "ent_a")},
+        ),
+    ),
+    "problem_detail": Route(
+        url=lambda s: f"/problems/{s.problem.pk}/",
+        get=SEES_A,
+    ),
+    "problem_act": Route(
+        url=lambda s: f"/problems/{s.problem.pk}/act/",
+        get=POST_ONLY,
+        write=Write(
+            LEAD_WRITE_A,
+            data=lambda mw, s: {
+                "action": "report",
+                "version": _version(Matter, s.problem.pk),
+                "note": "已招工30人",
+            },
+        ),
+    ),
+    "my_work": Route(url=lambda s: "/my/", get=EVERYONE, scoped=False),
+    "my_work_export": Route(url=lambda s: "/my/export.csv", get=EVERYONE, scoped=False),
+    "notifications_read": Route(
+        url=lambda s: "/my/notifications/read/",
+        get=POST_ONLY,
+        scoped=False,
+        write=Write(
+            # Marks the user's own unread notifications; those without any change nothing.
+            E(
+                302,
+                nobody=(302, False),
+                admin=(302, False),
+                leader_a=(302, False),
+                cadre_a=(302, False),
+            ),
+            changed=lambda mw: Notification.objects.filter(read_at__isnull=True).count(),
+        ),
+    ),
+    "portal": Route(
+        url=lambda s: "/portal/",
+        get=E(403, ent_a=200),
+        scoped=False,
+        write=Write(
+            E(403, ent_a=302),
+            data=lambda mw, s: {
+                "category": mw.ew.ordinary.pk,
+                "title": "门口道路破损",
+                "description": "影响货车进出",
+            },
+        ),
+    ),
+    "portal_problem": Route(
+        url=lambda s: f"/portal/problems/{s.problem.pk}/",
+        get=SEES_A,
+    ),
+    # ------------------------------------------------------------------ imports
+    "import_home": Route(
+        url=lambda s: "/imports/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=302),
+            data=lambda mw, s: {"kind": "projects", "file": _sheet()},
+            changed=_job_state,
+        ),
+    ),
+    "import_template": Route(
+        url=lambda s: "/imports/template/projects.xlsx",
+        get=OFFICE,
+        scoped=False,
+    ),
+    "import_job": Route(url=lambda s: f"/imports/{s.job.pk}/", get=UPLOADER),
+    "import_status": Route(url=lambda s: f"/imports/{s.job.pk}/status.json", get=UPLOADER),
+    "import_mapping": Route(
+        url=lambda s: f"/imports/{s.job.pk}/mapping/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, sup_a=302), data=lambda mw, s: {"map:责任单位": "unit"}, changed=_job_state
+        ),
+    ),
+    "import_commit": Route(
+        url=lambda s: f"/imports/{s.job.pk}/commit/",
+        get=POST_ONLY,
+        write=Write(E(404, sup_a=302), changed=_job_state),
+    ),
+    "import_errors": Route(url=lambda s: f"/imports/{s.job.pk}/errors.xlsx", get=UPLOADER),
+    # ------------------------------------------------------------------ tasks
+    "task_list": Route(url=lambda s: "/tasks/", get=STAFF, scoped=False),
+    "task_targets": Route(url=lambda s: "/tasks/targets/", get=STAFF, scoped=False),
+    "task_overdue": Route(url=lambda s: "/tasks/overdue/", get=STAFF, scoped=False),
+    "task_export": Route(url=lambda s: "/tasks/export/list.csv", get=EVERYONE, scoped=False),
+    "task_new": Route(
+        url=lambda s: "/tasks/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=200, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "kind": "task",
+                "title": "新增市场主体500户",
+                "task_source": "work_report",
+                # Published today, for this year (a deadline must not precede the day it is set).
+                "year": dt.date.today().year,
+                "lead_unit": s.unit.pk,
+                "deadline": f"{dt.date.today().year}-12-31",
+                "cycle": "monthly",
+                "due_day": 25,
+            },
+        ),
+    ),
+    "task_answers": Route(
+        url=lambda s: f"/tasks/answers/?division={s.division.code}",
+        get=IN_A,
+    ),
+    "draft_list": Route(
+        url=lambda s: "/tasks/drafts/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=200, sup_a=302, sup_b=302),
+            data=lambda mw, s: {"text": "全年新增市场主体500户以上。", "year": 2024},
+        ),
+    ),
+    "draft_detail": Route(
+        url=lambda s: f"/tasks/drafts/{s.draft.pk}/",
+        get=E(404, admin=200, sup_a=200, leader_a=403),
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403),
+            data=lambda mw, s: {"title": "2024年政府工作报告", "year": 2025},
+        ),
+    ),
+    "draft_row": Route(
+        url=lambda s: f"/tasks/drafts/{s.draft.pk}/rows/{s.row.pk}/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403),
+            data=lambda mw, s: {"op": "save", "title": "城镇新增就业4000人以上"},
+            # Draft rows are a working paper, not audited: the row itself must change.
+            changed=lambda mw: sorted(DraftRow.objects.values_list("pk", "title")),
+        ),
+    ),
+    "draft_bulk": Route(
+        url=lambda s: f"/tasks/drafts/{s.draft.pk}/bulk/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403),
+            data=lambda mw, s: {"op": "delete", "ids": [s.row.pk]},
+        ),
+    ),
+    "task_detail": Route(
+        url=lambda s: f"/tasks/{s.task.pk}/",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200, unit_a_town=200),
+    ),
+    "task_act": Route(
+        url=lambda s: f"/tasks/{s.task.pk}/act/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, unit_a_town=302),
+            data=lambda mw, s: {
+                "action": "progress",
+                "version": _version(Matter, s.task.pk),
+                "note": "已新增就业1200人",
+            },
+        ),
+    ),
+    # ------------------------------------------------------------------ assessment
+    "assessment_scores": Route(
+        url=lambda s: f"/assessment/?division={s.division.code}&period=2022Q3",
+        get=IN_A,
+    ),
+    "assessment_scores_export": Route(
+        url=lambda s: f"/assessment/export.csv?division={s.division.code}&period=2022Q3",
+        get=IN_A,
+    ),
+    "assessment_card": Route(
+        url=lambda s: (
+            f"/assessment/card/unit/{s.unit.pk}/?division={s.division.code}&period=2022Q3"
+        ),
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    "assessment_publish": Route(
+        url=lambda s: "/assessment/publish/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_DISTRICT,
+            data=lambda mw, s: {"period": "2022Q3", "division": s.division.code},
+        ),
+    ),
+    "assessment_scheme": Route(
+        url=lambda s: f"/assessment/scheme/?division={s.division.code}&year=2022",
+        get=READERS_A,
+        write=Write(
+            OFFICE_WRITE_DISTRICT,
+            data=lambda mw, s: {
+                "year": 2022,
+                "name": "季度综合考评",
+                "lead_weight": "1",
+                "co_weight": "0.5",
+                "empty": "full",
+                "board_size": "1",
+                "milestone_on_time_rate-on": "1",
+                "milestone_on_time_rate-weight": "100",
+            },
+        ),
+    ),
+    "assessment_adjustments": Route(
+        url=lambda s: f"/assessment/adjustments/?division={s.division.code}&year=2022",
+        get=IN_A,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403),
+            data=lambda mw, s: {
+                "target": f"unit-{s.unit.pk}",
+                "points": "1",
+                "reason": "获市级表彰",
+                "on": "2022-09-10",
+            },
+        ),
+    ),
+    "assessment_adjustments_export": Route(
+        url=lambda s: f"/assessment/adjustments/export.csv?division={s.division.code}&year=2022",
+        get=IN_A,
+    ),
+    "assessment_adjustment_delete": Route(
+        url=lambda s: f"/assessment/adjustments/{s.adjustment.pk}/delete/",
+        get=POST_ONLY,
+        write=Write(E(404, admin=302, sup_a=302, leader_a=403, unit_a=403)),
+    ),
+    "assessment_bulletin": Route(
+        url=lambda s: f"/assessment/bulletin/?division={s.division.code}&period=2022Q3",
+        get=READERS_A,
+    ),
+    "assessment_bulletin_docx": Route(
+        url=lambda s: f"/assessment/bulletin.docx?division={s.division.code}&period=2022Q3",
+        get=READERS_A,
+    ),
+    "assessment_bulletin_issue": Route(
+        url=lambda s: "/assessment/bulletin/issue/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_DISTRICT,
+            data=lambda mw, s: {"division": s.division.code, "period": "2022Q3"},
+        ),
+    ),
+    "assessment_bulletin_settings": Route(
+        url=lambda s: "/assessment/bulletin/settings/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_DISTRICT,
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "issuer_name": "督查室",
+                "number_prefix": "督",
+                "closing_office": "区委督查室",
+                "addressee": "各单位",
+            },
+        ),
+    ),
+}
