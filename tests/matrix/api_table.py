@@ -64,6 +64,12 @@ LEAD_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, cadre_a=403, 
 UNIT_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=200, unit_a_town=200)
 # ...by the enterprise that raised it: everyone else who sees it is refused.
 ENTERPRISE_STEP = E(403, nobody=404, unit_a_town=404, ent_a=200, sup_b=404, unit_b=404)
+# ...on a task: only its lead unit files 进度报送 (not even the office for it).
+TASK_OWN_UNIT_STEP = E(404, admin=403, sup_a=403, leader_a=403, unit_a=200, unit_a_town=403)
+# ...on a task, by the office (督办单).
+TASK_OFFICE_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, unit_a_town=403)
+# An action no kind has: whoever sees the matter is told so (422), nothing changes.
+UNKNOWN_STEP = E(422, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
 
 
 def _jobs(mw):
@@ -182,30 +188,59 @@ API: dict[tuple[str, str], Route] = {
         url=lambda s: f"{V1}/problems/{s.problem.pk}",
         get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
     ),
-    ("POST", "/api/v1/problems/{pk}/accept"): step(
-        "/problems/{pk}/accept", "submitted", INTAKE_STEP
+    # One operation per workflow action, for every kind (the kind's step table says which).
+    ("GET", "/api/v1/matters/{pk}"): Route(
+        url=lambda s: f"{V1}/matters/{s.problem.pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
     ),
-    ("POST", "/api/v1/problems/{pk}/assign"): step(
-        "/problems/{pk}/assign", "accepted", INTAKE_STEP, lead_unit_id=lambda s: s.unit.pk
+    ("POST", "/api/v1/matters/{pk}/steps/accept"): step(
+        "/matters/{pk}/steps/accept", "submitted", INTAKE_STEP
     ),
-    ("POST", "/api/v1/problems/{pk}/progress"): step(
-        "/problems/{pk}/progress", "problem", LEAD_STEP, note="已对接人社局"
+    ("POST", "/api/v1/matters/{pk}/steps/assign"): step(
+        "/matters/{pk}/steps/assign", "accepted", INTAKE_STEP, lead_unit=lambda s: s.unit.pk
     ),
-    ("POST", "/api/v1/problems/{pk}/report"): step(
-        "/problems/{pk}/report", "problem", LEAD_STEP, note="已招工30人"
+    ("POST", "/api/v1/matters/{pk}/steps/progress"): step(
+        "/matters/{pk}/steps/progress", "problem", LEAD_STEP, note="已对接人社局"
     ),
-    ("POST", "/api/v1/problems/{pk}/rate"): step(
-        "/problems/{pk}/rate", "reported", ENTERPRISE_STEP, rating="satisfied"
+    ("POST", "/api/v1/matters/{pk}/steps/report"): step(
+        "/matters/{pk}/steps/report", "problem", LEAD_STEP, note="已招工30人"
     ),
-    ("POST", "/api/v1/problems/{pk}/close"): step("/problems/{pk}/close", "rated", OFFICE_STEP),
-    ("POST", "/api/v1/problems/{pk}/return"): step(
-        "/problems/{pk}/return", "reported", OFFICE_STEP, note="企业反映未落实"
+    ("POST", "/api/v1/matters/{pk}/steps/rate"): step(
+        "/matters/{pk}/steps/rate", "reported", ENTERPRISE_STEP, rating="satisfied"
     ),
-    ("POST", "/api/v1/problems/{pk}/extension"): step(
-        "/problems/{pk}/extension", "problem", LEAD_STEP, deadline="2022-12-30", reason="需省厅批复"
+    ("POST", "/api/v1/matters/{pk}/steps/close"): step(
+        "/matters/{pk}/steps/close", "rated", OFFICE_STEP
     ),
-    ("POST", "/api/v1/problems/{pk}/extension/decision"): step(
-        "/problems/{pk}/extension/decision", "extending", OFFICE_STEP, approve=True
+    ("POST", "/api/v1/matters/{pk}/steps/return"): step(
+        "/matters/{pk}/steps/return", "reported", OFFICE_STEP, note="企业反映未落实"
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/request_extension"): step(
+        "/matters/{pk}/steps/request_extension",
+        "problem",
+        LEAD_STEP,
+        deadline="2022-12-30",
+        reason="需省厅批复",
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/approve_extension"): step(
+        "/matters/{pk}/steps/approve_extension", "extending", OFFICE_STEP
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/refuse_extension"): step(
+        "/matters/{pk}/steps/refuse_extension", "extending", OFFICE_STEP, note="理由不充分"
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/submit_report"): step(
+        "/matters/{pk}/steps/submit_report",
+        "task",
+        TASK_OWN_UNIT_STEP,
+        period="2024-01",
+        text="新增就业300人",
+        actual_value="300",
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/urge"): step(
+        "/matters/{pk}/steps/urge", "task", TASK_OFFICE_STEP, level="blue", note="请加快进度"
+    ),
+    # Unknown actions (and kinds registered later) reach the catch-all: refused, nothing changes.
+    ("POST", "/api/v1/matters/{pk}/steps/{action}"): step(
+        "/matters/{pk}/steps/fly", "problem", UNKNOWN_STEP
     ),
     ("GET", "/api/v1/dashboard/problems"): Route(
         url=lambda s: f"{V1}/dashboard/problems?{_q(s)}&year=2022",
@@ -369,21 +404,6 @@ API: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/tasks/{pk}/reports"): Route(
         url=lambda s: f"{V1}/tasks/{s.task.pk}/reports",
         get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200, unit_a_town=200),
-    ),
-    ("POST", "/api/v1/tasks/{pk}/reports"): Route(
-        url=lambda s: f"{V1}/tasks/{s.task.pk}/reports",
-        write=Write(
-            E(404, admin=403, sup_a=403, leader_a=403, unit_a=201, unit_a_town=403),
-            ok=201,
-            data=lambda mw, s: {
-                "period": "2024-01",
-                "text": "新增就业300人",
-                "actual_value": "300",
-            },
-        ),
-    ),
-    ("POST", "/api/v1/tasks/{pk}/steps/{action}"): step(
-        "/tasks/{pk}/steps/progress", "task", UNIT_STEP, note="已新增就业1200人"
     ),
     ("GET", "/api/v1/drafts"): Route(
         url=lambda s: f"{V1}/drafts", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False

@@ -337,6 +337,19 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
+    # The one step route of every kind: here a task's 办理中 (problem_act / task_act are its
+    # old names, kept for bookmarked forms, and dispatch through the same table).
+    "matter_step": Route(
+        url=lambda s: f"/matters/{s.task.pk}/steps/progress/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, unit_a_town=302),
+            data=lambda mw, s: {
+                "version": _version(Matter, s.task.pk),
+                "note": "已新增就业1500人",
+            },
+        ),
+    ),
     "my_work": Route(url=lambda s: "/my/", get=EVERYONE, scoped=False),
     "my_work_export": Route(url=lambda s: "/my/export.csv", get=EVERYONE, scoped=False),
     "notifications_read": Route(
@@ -557,7 +570,7 @@ WEB: dict[str, Route] = {
         get=POST_ONLY,
         write=Write(
             OFFICE_WRITE_DISTRICT,
-            data=lambda mw, s: {"division": s.division.code, "period": "2022Q3"},
+            data=lambda mw, s: {"division": s.division.code, "period": "2022Q2"},
         ),
     ),
     "assessment_bulletin_settings": Route(

@@ -160,6 +160,8 @@ def build_matrix_world() -> MatrixWorld:
         ),
     ):
         assessment.do_save_scheme(w.scope(sup), division, 2022, SCHEME)
+        # A published quarter: only a published period's bulletin can be issued (印发).
+        assessment.do_publish(w.scope(sup), division, "2022Q2", today=dt.date(2022, 7, 15))
         accepted = new_problem(
             ew, ent, enterprise, f"{division.name}待交办问题", raised_on=dt.date(2022, 3, 1)
         )
