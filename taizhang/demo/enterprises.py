@@ -30,7 +30,6 @@ from taizhang.lib.credit_code import make
 from taizhang.lib.pinyin import search_key
 from taizhang.matters import services
 from taizhang.matters.models import (
-    Kind,
     Matter,
     MatterStep,
     ProblemCategory,
@@ -39,6 +38,7 @@ from taizhang.matters.models import (
     Status,
     ensure_default_categories,
 )
+from taizhang.matters.problems import clean_problem, insert_problems
 from taizhang.projects.models import IndustryChain
 
 ENTERPRISE_ACCOUNT = "qy_xintuoyang"
@@ -84,6 +84,23 @@ PROBLEM_TOPICS = {
     "市场开拓": ["产品进入政府采购目录", "参加产销对接会"],
     "其他": ["疫情期间物流通行", "防疫物资保障"],
 }
+
+
+# What a historical problem's later steps set on it.
+HISTORY_FIELDS = [
+    "lead_unit",
+    "leader",
+    "status",
+    "light",
+    "accepted_on",
+    "assigned_on",
+    "deadline",
+    "original_deadline",
+    "finished_on",
+    "rated_on",
+    "rating",
+    "closed_on",
+]
 
 
 class Loader:
@@ -240,11 +257,15 @@ class Loader:
         weights: dict[str, int],
         late_every: int = 0,
     ) -> None:
-        """Historical problems, all resolved (销号) and rated 满意/基本满意."""
+        """Historical problems, all resolved (销号) and rated 满意/基本满意.
+
+        Each enters the ledger through the same rules and rows as an imported problem
+        (clean_problem, insert_problems); its later steps are history written in bulk.
+        """
         leaders = self.org.leaders[dcode]
         names = [n for n, w in weights.items() for _ in range(w)]
         span = (end - start).days - 45
-        matters, plan = [], []
+        new, plan = [], []
         for i in range(count):
             cat = self.categories[self.rng.choice(names)]
             e = self.rng.choice(enterprises)
@@ -259,50 +280,49 @@ class Loader:
             closed = self.cal.add_workdays(rated, self.rng.randint(0, 2)).date
             rating = Rating.SATISFIED if self.rng.random() < 0.85 else Rating.BASIC
             unit = self.org.units[(dcode, self.rng.choice(units))]
-            matters.append(
-                Matter(
-                    kind=Kind.ENTERPRISE_PROBLEM,
-                    division=e.division,
-                    title=f"{self.rng.choice(PROBLEM_TOPICS[cat.name])}（合成）",
-                    description="走访中企业反映，已建立问题台账",
-                    is_synthetic=True,
-                    source=self.rng.choice(
-                        [
-                            Source.VISIT,
-                            Source.VISIT,
-                            Source.FORUM,
-                            Source.SERVICE_DAY,
-                            Source.SELF,
-                            Source.HOTLINE,
-                        ]
-                    ),
-                    enterprise=e,
-                    category=cat,
-                    raised_on=raised,
-                    raised_by_name="包联干部",
-                    lead_unit=unit,
-                    leader=leaders[i % len(leaders)],
-                    status=Status.CLOSED,
-                    accepted_on=raised,
-                    assigned_on=assigned,
-                    deadline=deadline,
-                    original_deadline=deadline,
-                    finished_on=finished,
-                    closed_on=closed,
-                    rating=rating,
-                    rated_on=rated,
-                    light="green",
+            title = f"{self.rng.choice(PROBLEM_TOPICS[cat.name])}（合成）"
+            source = self.rng.choice(
+                [
+                    Source.VISIT,
+                    Source.VISIT,
+                    Source.FORUM,
+                    Source.SERVICE_DAY,
+                    Source.SELF,
+                    Source.HOTLINE,
+                ]
+            )
+            new.append(
+                clean_problem(
+                    self.scope,
+                    {
+                        "enterprise": e,
+                        "category": cat,
+                        "title": title,
+                        "description": "走访中企业反映，已建立问题台账",
+                        "source": source,
+                        "raised_on": raised,
+                        "raised_by_name": "包联干部",
+                    },
                 )
             )
             plan.append((raised, assigned, deadline, finished, rated, closed, rating, unit))
-        matters = Matter.objects.bulk_create(matters)
+        matters = insert_problems(self.scope, new, is_synthetic=True, backdate=True)
+        for i, (
+            m,
+            (raised, assigned, deadline, finished, rated, closed, rating, unit),
+        ) in enumerate(zip(matters, plan, strict=True)):
+            m.lead_unit, m.leader = unit, leaders[i % len(leaders)]
+            m.status, m.light = Status.CLOSED, "green"
+            m.accepted_on, m.assigned_on, m.finished_on = raised, assigned, finished
+            m.deadline = m.original_deadline = deadline
+            m.rating, m.rated_on, m.closed_on = rating, rated, closed
+        Matter.objects.bulk_update(matters, HISTORY_FIELDS, batch_size=500)
         steps = []
         for m, (raised, assigned, deadline, finished, rated, closed, rating, unit) in zip(
             matters, plan, strict=True
         ):
             label = str(Rating(rating).label)
             for action, lab, frm, to, day, extra in [
-                ("submit", "提出", "", Status.SUBMITTED, raised, {}),
                 ("accept", "受理", Status.SUBMITTED, Status.ACCEPTED, raised, {}),
                 (
                     "assign",

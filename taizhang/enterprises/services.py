@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import district_of, require_within, within
 from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
@@ -76,11 +77,10 @@ def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> d
         if park is None:
             errors["park"] = ["园区不存在"]
     if isinstance(park, Unit) and division is not None:
-        district = division.district() or division
         if park.kind != Unit.Kind.PARK:
             errors["park"] = [f"「{park.name}」不是园区管委会"]
-        elif not park.division.path.startswith(district.path):
-            errors["park"] = [f"园区「{park.name}」不属于{district.name}"]
+        elif not within(division, park):
+            errors["park"] = [f"园区「{park.name}」不属于{district_of(division).name}"]
     out["park"] = park or None
     chain = current("industry_chain")
     if chain not in (None, "") and not isinstance(chain, IndustryChain):
@@ -184,12 +184,7 @@ def do_add_liaison(
     if person is None:
         raise invalid("person", "请选择包联人")
     division = target.division
-    district = division.district() or division
-    if not (
-        person.division.path.startswith(district.path)
-        or district.path.startswith(person.division.path)
-    ):
-        raise invalid("person", f"包联人「{person.name}」不属于{district.name}")
+    require_within(division, person, "person", "包联人")
     start_d = as_date(start, "start", "开始日期")
     end_d = as_date(end, "end", "结束日期", required=False)
     if end_d and end_d < start_d:
@@ -271,7 +266,7 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         errors["persons"] = ["参加人员不存在"]
     if errors:
         raise ValidationError(errors)
-    division = data.get("division") or enterprises[0].division.district() or enterprises[0].division
+    division = data.get("division") or district_of(enterprises[0].division)
     v = Visit.objects.create(
         kind=kind,
         division=division,

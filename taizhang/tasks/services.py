@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import require_within
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
@@ -171,6 +173,13 @@ def clean_task_data(scope: Scope, data: dict[str, Any], kind: str) -> dict[str, 
             cos.append(found)
     out["co_units"] = cos
     out["leader"] = check("leader", lambda: _person(data.get("leader")))
+    if isinstance(division, Division):
+        # A task is handled inside its district: another district's unit may not take it.
+        inside = [("lead_unit", "牵头单位", lead), ("leader", "责任领导", out["leader"])]
+        inside += [("co_units", "配合单位", u) for u in cos]
+        for field, label, obj in inside:
+            if obj is not None:
+                check(field, partial(require_within, division, obj, field, label))
     default_cycle = Cycle.NONE if kind in KIND_SOURCE else Cycle.MONTHLY
     cycle = CYCLE_BY_LABEL.get(str(data.get("cycle") or default_cycle).strip())
     if cycle is None or cycle not in CYCLES:
