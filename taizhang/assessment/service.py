@@ -562,8 +562,3 @@ def do_publish(
     except IntegrityError:
         raise invalid("period", f"{period.label}的考评结果已发布，不能重复发布") from None
     return sp
-
-
-def require_division_reader(scope: Scope) -> None:
-    if not scope.reads_division:
-        raise PermissionDenied("只有督查室和区领导可以查看全区排名")

@@ -61,10 +61,6 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_sishang(self) -> bool:
-        return bool(self.category)
-
 
 class Liaison(models.Model):
     """A leader or cadre answering for an enterprise or a key project (包联), for a period."""
@@ -119,10 +115,6 @@ class Liaison(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person.name} {self.get_role_display()} {self.enterprise or self.project}"
-
-    @property
-    def is_officer(self) -> bool:
-        return self.role in self.OFFICER_ROLES
 
 
 def active_on(day) -> models.Q:

@@ -26,7 +26,7 @@ from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
 from taizhang.lib.figures import quantize_1, rate
-from taizhang.matters.models import Kind, Matter, Rating, Status
+from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 
 FORMULAS = {
     "resolution": "解决率 = 已解决（已销号）问题数 ÷ 期内提出问题数",
@@ -35,7 +35,6 @@ FORMULAS = {
     "avg_days": "平均办结用时 = 各问题从交办到办结的工作日数之和 ÷ 办结数",
     "coverage": "四上企业包联覆盖率 = 有包联人的四上企业数 ÷ 四上企业数",
 }
-FINISHED = (Status.REPORTED, Status.RATED, Status.CLOSED)
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED)
 
 

@@ -42,6 +42,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已销号")
 
 
+# Reported, rated or closed: the lead unit's work is done (lateness stops counting).
+FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
+
+
 class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASIC = "basic", _("基本满意")

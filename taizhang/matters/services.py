@@ -25,6 +25,7 @@ from taizhang.core.scope import Scope
 from taizhang.lib.lights import deadline_light
 from taizhang.matters import notify, problems, workflow
 from taizhang.matters.models import (
+    FINISHED,
     Kind,
     Matter,
     MatterStep,
@@ -35,7 +36,6 @@ from taizhang.matters.models import (
 from taizhang.matters.workflow import Actor, StepRefused
 
 OPEN = workflow.OPEN
-FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
 
 
 # Kinds with their own light rule (supervision tasks: missed reports, pace) register here.

@@ -144,9 +144,3 @@ def check(kind: str, status: str, action: str) -> Transition:
 
 def allowed(kind: str, status: str) -> list[Transition]:
     return [t for t in transitions(kind).values() if status in t.sources]
-
-
-def target_after_rating(rating: str) -> str:
-    from taizhang.matters.models import Rating
-
-    return S.RETURNED if rating == Rating.UNSATISFIED else S.RATED

@@ -23,7 +23,6 @@ from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.task_lights import CYCLES, period_end, report_schedule
-from taizhang.matters import notify
 from taizhang.matters import services as ms
 from taizhang.matters.models import (
     Kind,
@@ -35,6 +34,7 @@ from taizhang.matters.models import (
     Status,
 )
 from taizhang.tasks.models import Comparator, Cycle, TaskDetail, TaskReport, TaskSource
+from taizhang.tasks.notices import send_notice
 from taizhang.tasks.status import schedule_of
 
 KIND_SOURCE = {Kind.SUGGESTION: TaskSource.SUGGESTION, Kind.PROPOSAL: TaskSource.PROPOSAL}
@@ -469,23 +469,6 @@ def do_rate_answer(
     )
 
 
-LEVEL_KIND = {
-    NoticeLevel.BLUE: Notification.Kind.DB_BLUE,
-    NoticeLevel.YELLOW: Notification.Kind.DB_YELLOW,
-    NoticeLevel.RED: Notification.Kind.DB_RED,
-}
-
-
-def notice_recipients(m: Matter, level: str) -> list:
-    co = list(m.co_units.values_list("pk", flat=True))
-    users = notify.unit_users([m.lead_unit_id, *co])
-    if level in (NoticeLevel.YELLOW, NoticeLevel.RED):
-        users += notify.supervisors_of(m.division)
-    if level == NoticeLevel.RED:
-        users += notify.leader_users(m.leader_id)
-    return users
-
-
 def do_issue_notice(
     scope: Scope,
     matter: Matter,
@@ -524,16 +507,7 @@ def do_issue_notice(
             scope, matter, "urge", expected_version=expected_version, note=note, apply=apply
         )
         r = holder["r"]
-        users = notice_recipients(matter, level)
-        n = notify.notify(
-            users,
-            matter,
-            LEVEL_KIND[level],
-            f"【{label}】{matter.title}",
-            f"{note}\n请登录台账系统及时办理并报送进展。",
-            email=True,
-        )
-        Reminder.objects.filter(pk=r.pk).update(recipients=n)
+        send_notice(matter, r, f"{note}\n请登录台账系统及时办理并报送进展。")
     return r
 
 
