@@ -32,7 +32,7 @@ from django.apps import apps
 from django.db.models import Q, Sum
 from django.urls import NoReverseMatch, reverse
 
-from taizhang.core.models import Division, Person, Unit
+from taizhang.core.models import Division, Person, Unit, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.lib import scoring
 from taizhang.lib.scoring import Facts, Target
@@ -40,10 +40,10 @@ from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, 
 from taizhang.projects.models import Milestone, MonthlyReport, ProjectYear
 
 UNIT_GROUPS = {
-    Unit.Kind.TOWN: "乡镇/街道",
-    Unit.Kind.DEPARTMENT: "区直部门",
-    Unit.Kind.PARK: "园区",
-    Unit.Kind.OTHER: "其他单位",
+    UnitKind.TOWN: "乡镇/街道",
+    UnitKind.DEPARTMENT: "区直部门",
+    UnitKind.PARK: "园区",
+    UnitKind.OTHER: "其他单位",
 }
 LEADER_GROUP = "县级干部"
 CADRE_GROUP = "其他干部"

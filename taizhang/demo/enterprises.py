@@ -21,11 +21,11 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from taizhang.core.calendar import get_calendar
-from taizhang.core.models import Person, Profile, Role, Unit
+from taizhang.core.models import Person, Profile, Role, Unit, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.demo.org import DEMO_PASSWORD, Org
 from taizhang.enterprises import services as ent_services
-from taizhang.enterprises.models import Enterprise, Liaison, Visit
+from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import make
 from taizhang.lib.pinyin import search_key
 from taizhang.matters import services
@@ -141,7 +141,7 @@ class Loader:
         district = self.org.divisions[dcode]
         towns = list(district.children.filter(level="town"))
         parks = [
-            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == Unit.Kind.PARK
+            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == UnitKind.PARK
         ]
         chains = list(self.chains.values())
         rows = []
@@ -165,7 +165,7 @@ class Loader:
     def officers(self, dcode: str, count: int, title: str) -> list[Person]:
         district = self.org.divisions[dcode]
         towns = [
-            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == Unit.Kind.TOWN
+            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == UnitKind.TOWN
         ]
         return Person.objects.bulk_create(
             [
@@ -392,12 +392,12 @@ def load_shancheng(ld: Loader) -> list[Enterprise]:
         )
     # 2022 through August (the bulletin of September 2022): 走访企业1100余次, 207 problems solved.
     jan, aug = dt.date(2022, 1, 1), dt.date(2022, 8, 31)
-    ld.visits(d, enterprises, officers, kind=Visit.Kind.VISIT, count=1126, start=jan, end=aug)
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=1126, start=jan, end=aug)
     ld.visits(
         d,
         enterprises,
         list(ld.org.leaders[d]),
-        kind=Visit.Kind.FORUM,
+        kind=VisitKind.FORUM,
         count=16,
         start=jan,
         end=aug,
@@ -440,12 +440,12 @@ def load_zhanhe(ld: Loader) -> None:
     officers = ld.officers(d, 82, "首席服务官")  # 82名乡(街道)干部下沉重点项目和企业
     ld.liaisons(d, enterprises, officers, Liaison.Role.CHIEF, dt.date(2021, 4, 1))
     y0, y1 = dt.date(2021, 3, 1), dt.date(2021, 12, 31)
-    ld.visits(d, enterprises, officers, kind=Visit.Kind.VISIT, count=186, start=y0, end=y1)
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=186, start=y0, end=y1)
     ld.visits(
         d,
         enterprises,
         list(ld.org.leaders[d]),
-        kind=Visit.Kind.FORUM,
+        kind=VisitKind.FORUM,
         count=32,
         start=y0,
         end=y1,
@@ -459,7 +459,7 @@ def load_zhanhe(ld: Loader) -> None:
             d,
             enterprises,
             officers,
-            kind=Visit.Kind.SERVICE_DAY,
+            kind=VisitKind.SERVICE_DAY,
             count=1,
             start=day,
             end=day,

@@ -11,9 +11,9 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.divisions import district_of, require_within, within
 from taizhang.core.errors import ConflictError, as_date, invalid
-from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
+from taizhang.core.models import AuditEntry, Division, Person, Role, Unit, UnitKind
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit
+from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import CreditCodeError, validate
 from taizhang.lib.pinyin import search_key
 from taizhang.projects.models import IndustryChain, Project
@@ -77,7 +77,7 @@ def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> d
         if park is None:
             errors["park"] = ["园区不存在"]
     if isinstance(park, Unit) and division is not None:
-        if park.kind != Unit.Kind.PARK:
+        if park.kind != UnitKind.PARK:
             errors["park"] = [f"「{park.name}」不是园区管委会"]
         elif not within(division, park):
             errors["park"] = [f"园区「{park.name}」不属于{district_of(division).name}"]
@@ -240,8 +240,8 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
     if not (scope.can_manage or scope.role == Role.CADRE):
         raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
     errors: dict[str, list[str]] = {}
-    kind = data.get("kind") or Visit.Kind.VISIT
-    if kind not in Visit.Kind.values:
+    kind = data.get("kind") or VisitKind.VISIT
+    if kind not in VisitKind.values:
         errors["kind"] = ["类型无效（走访/座谈会/企业服务日）"]
     try:
         day = as_date(data.get("date"), "date", "日期")

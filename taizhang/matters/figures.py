@@ -24,7 +24,7 @@ from django.utils import timezone
 from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
+from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.lib.figures import quantize_1, rate
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 
@@ -184,9 +184,9 @@ def problem_figures(
     visits = scope.filter(Visit.objects.all()).filter(
         division__path__startswith=division.path, date__gte=start, date__lte=end
     )
-    fig.visits = visits.filter(kind=Visit.Kind.VISIT).count()
-    fig.forums = visits.filter(kind=Visit.Kind.FORUM).count()
-    fig.service_days = visits.filter(kind=Visit.Kind.SERVICE_DAY).count()
+    fig.visits = visits.filter(kind=VisitKind.VISIT).count()
+    fig.forums = visits.filter(kind=VisitKind.FORUM).count()
+    fig.service_days = visits.filter(kind=VisitKind.SERVICE_DAY).count()
 
     qs = problems_in(scope, division, start, end)
     rows = list(

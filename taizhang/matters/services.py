@@ -29,7 +29,7 @@ from taizhang.matters.models import (
     Kind,
     Matter,
     MatterStep,
-    Notification,
+    NotificationKind,
     Rating,
     Status,
 )
@@ -237,7 +237,7 @@ def _notify_next(m: Matter, label: str) -> None:
         users = notify.supervisors_of(m.division)
     else:
         return
-    notify.notify(users, m, Notification.Kind.STEP, title)
+    notify.notify(users, m, NotificationKind.STEP, title)
 
 
 # Creating a problem -----------------------------------------------------------

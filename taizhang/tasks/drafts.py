@@ -32,7 +32,7 @@ from taizhang.core.scope import Scope
 from taizhang.lib.extract import ExtractInputError, extract, parse_outline, read_text_file
 from taizhang.matters.models import Kind, Matter
 from taizhang.tasks import services
-from taizhang.tasks.models import Cycle, DraftRow, ReportDraft, TaskSource
+from taizhang.tasks.models import Cycle, DraftRow, DraftRowKind, ReportDraft, TaskSource
 
 ALLOWED_SUFFIXES = (".txt", ".docx", ".text")
 EDITABLE = (
@@ -113,7 +113,7 @@ def rows_from_text(text: str, year: int | None) -> list[dict[str, Any]]:
     for i in targets:
         rows.append(
             {
-                "kind": DraftRow.Kind.TARGET,
+                "kind": DraftRowKind.TARGET,
                 "title": i.name[:120] or i.sentence[:40],
                 "target_value": Decimal(str(i.value)),
                 "target_unit": i.unit[:20],
@@ -126,7 +126,7 @@ def rows_from_text(text: str, year: int | None) -> list[dict[str, Any]]:
     for o in parse_outline(text):
         rows.append(
             {
-                "kind": DraftRow.Kind.TASK,
+                "kind": DraftRowKind.TASK,
                 "title": o.title[:120],
                 "heading": o.heading[:200],
                 "sentence": o.sentence,
@@ -238,8 +238,8 @@ def _apply(row: DraftRow, data: dict[str, Any], draft: ReportDraft) -> None:
         row.heading = str(data["heading"] or "").strip()[:200]
     if "target_value" in data:
         row.target_value = services.decimal_or_none(data["target_value"], "target_value", "目标值")
-        if row.target_value is not None and row.kind == DraftRow.Kind.TASK:
-            row.kind = DraftRow.Kind.TARGET
+        if row.target_value is not None and row.kind == DraftRowKind.TASK:
+            row.kind = DraftRowKind.TARGET
     if "target_unit" in data:
         row.target_unit = str(data["target_unit"] or "").strip()[:20]
     if "comparator" in data:
@@ -333,7 +333,7 @@ def do_merge_rows(scope: Scope, draft: ReportDraft, ids: Any) -> DraftRow:
     if first.target_value is None:
         donor = next((r for r in rest if r.target_value is not None), None)
         if donor is not None:
-            first.kind = DraftRow.Kind.TARGET
+            first.kind = DraftRowKind.TARGET
             first.target_value, first.target_unit = donor.target_value, donor.target_unit
             first.comparator = donor.comparator
     first.lead_unit = first.lead_unit or next((r.lead_unit for r in rest if r.lead_unit), None)

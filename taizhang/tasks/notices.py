@@ -18,15 +18,21 @@ from django.db import IntegrityError, transaction
 
 from taizhang.core.calendar import get_calendar
 from taizhang.matters import notify
-from taizhang.matters.models import Kind, Matter, NoticeLevel, Notification, Reminder
+from taizhang.matters.models import (
+    Kind,
+    Matter,
+    NoticeLevel,
+    NotificationKind,
+    Reminder,
+)
 from taizhang.matters.services import OPEN
 from taizhang.tasks.status import task_status
 
 LEVELS = (NoticeLevel.BLUE, NoticeLevel.YELLOW, NoticeLevel.RED)
 LEVEL_KIND = {
-    NoticeLevel.BLUE: Notification.Kind.DB_BLUE,
-    NoticeLevel.YELLOW: Notification.Kind.DB_YELLOW,
-    NoticeLevel.RED: Notification.Kind.DB_RED,
+    NoticeLevel.BLUE: NotificationKind.DB_BLUE,
+    NoticeLevel.YELLOW: NotificationKind.DB_YELLOW,
+    NoticeLevel.RED: NotificationKind.DB_RED,
 }
 
 

@@ -29,7 +29,7 @@ from taizhang.matters.models import (
     Matter,
     MatterStep,
     NoticeLevel,
-    Notification,
+    NotificationKind,
     Reminder,
     Status,
 )
@@ -489,12 +489,12 @@ def do_issue_notice(
 
         def apply(m: Matter, day: dt.date) -> dict[str, Any]:
             if Reminder.objects.filter(
-                matter=m, kind=Notification.Kind.NOTICE, deadline=day
+                matter=m, kind=NotificationKind.NOTICE, deadline=day
             ).exists():
                 raise invalid(None, "今天已对该事项签发过督办单，请勿重复签发")
             holder["r"] = Reminder.objects.create(
                 matter=m,
-                kind=Notification.Kind.NOTICE,
+                kind=NotificationKind.NOTICE,
                 deadline=day,
                 sent_on=day,
                 level=level,
