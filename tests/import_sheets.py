@@ -7,6 +7,17 @@ from typing import Any
 
 from openpyxl import Workbook
 
+# The columns of a problem ledger as the office's own sheet names them.
+PROBLEM_HEADER = [
+    "问题编号",
+    "统一社会信用代码",
+    "问题类别",
+    "问题标题",
+    "具体内容",
+    "问题来源",
+    "提出日期",
+]
+
 
 def xlsx(rows: list[list[Any]], merges: list[str] = ()) -> bytes:
     wb = Workbook()

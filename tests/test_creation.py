@@ -21,19 +21,8 @@ from taizhang.matters import problems
 from taizhang.matters import services as ms
 from taizhang.matters.models import Matter, MatterStep, Status
 from taizhang.tasks import services as ts
-from tests.import_sheets import xlsx
+from tests.import_sheets import PROBLEM_HEADER, xlsx
 from tests.task_fixtures import frozen
-
-HEADER = [
-    "问题编号",
-    "统一社会信用代码",
-    "问题类别",
-    "问题标题",
-    "具体内容",
-    "问题来源",
-    "提出日期",
-]
-
 
 # The division rule ------------------------------------------------------------
 
@@ -120,7 +109,9 @@ def test_it_refuses_a_retired_category_on_the_web_and_in_an_import(eworld):
             eworld.scope("sup_a"),
             {"enterprise": eworld.w.enterprise_a, "category": eworld.ordinary, "title": "t"},
         )
-    data = xlsx([HEADER, ["P-1", eworld.w.enterprise_a.credit_code, eworld.ordinary.name, "t"]])
+    data = xlsx(
+        [PROBLEM_HEADER, ["P-1", eworld.w.enterprise_a.credit_code, eworld.ordinary.name, "t"]]
+    )
     a = engine.run("problems", eworld.scope("sup_a"), data, "p.xlsx")
     assert a.counts["error"] == 1 and "问题类别" in a.rows[0].errors[0][2]
 
@@ -148,7 +139,7 @@ def test_it_writes_the_same_rows_for_an_imported_problem_on_both_paths_as_on_the
     cat = eworld.ordinary.name
     data = xlsx(
         [
-            HEADER,
+            PROBLEM_HEADER,
             [
                 "P-1",
                 w.enterprise_a.credit_code,
@@ -203,7 +194,7 @@ def test_it_gives_the_import_the_services_message_for_a_future_date(eworld):
         )
     data = xlsx(
         [
-            HEADER,
+            PROBLEM_HEADER,
             ["P-1", w.enterprise_a.credit_code, eworld.ordinary.name, "t", "", "", "2999-01-01"],
         ]
     )
