@@ -200,3 +200,17 @@ def test_it_gives_the_import_the_services_message_for_a_future_date(eworld):
     )
     a = engine.run("problems", s, data, "p.xlsx")
     assert a.rows[0].errors == [("提出日期", "2999-01-01", messages_of(e.value)["raised_on"][0])]
+
+
+def test_it_refuses_a_visit_attended_by_another_districts_person(eworld):
+    from taizhang.enterprises import services as es
+
+    w = eworld.w
+    outsider = Person.objects.create(name="淇滨干部", division=w.b)
+    city_leader = Person.objects.create(name="市长", division=w.city, is_leader=True)
+    data = {"date": dt.date(2022, 3, 1), "enterprises": [w.enterprise_a]}
+    with pytest.raises(ValidationError) as e:
+        es.do_record_visit(w.scope("sup_a"), {**data, "persons": [outsider]})
+    assert messages_of(e.value) == {"persons": ["参加人员「淇滨干部」不属于山城区"]}
+    v = es.do_record_visit(w.scope("sup_a"), {**data, "persons": [city_leader, w.cadre_a]})
+    assert set(v.persons.all()) == {city_leader, w.cadre_a}

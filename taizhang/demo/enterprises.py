@@ -27,7 +27,6 @@ from taizhang.demo.org import DEMO_PASSWORD, Org
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import make
-from taizhang.lib.pinyin import search_key
 from taizhang.matters import services
 from taizhang.matters.models import (
     Matter,
@@ -144,23 +143,22 @@ class Loader:
             u for (d, _), u in self.org.units.items() if d == dcode and u.kind == UnitKind.PARK
         ]
         chains = list(self.chains.values())
-        rows = []
-        for i in range(1, count + 1):
-            name = f"{prefix}合成企业{i:03d}（合成）"
-            rows.append(
-                Enterprise(
-                    name=name,
-                    credit_code=self.credit_code(dcode),
-                    division=self.rng.choice(towns) if towns and i % 3 == 0 else district,
-                    park=self.rng.choice(parks) if parks and i % 2 else None,
-                    industry_chain=self.rng.choice(chains) if chains else None,
-                    category=self.rng.choice(CATEGORY_MIX),
-                    is_synthetic=True,
-                    search_key=search_key(name),
-                    contact="（合成）",
-                )
+        return [
+            ent_services.do_create_enterprise(
+                self.scope,
+                {
+                    "name": f"{prefix}合成企业{i:03d}（合成）",
+                    "credit_code": self.credit_code(dcode),
+                    "division": self.rng.choice(towns) if towns and i % 3 == 0 else district,
+                    "park": self.rng.choice(parks) if parks and i % 2 else None,
+                    "industry_chain": self.rng.choice(chains) if chains else None,
+                    "category": self.rng.choice(CATEGORY_MIX),
+                    "contact": "（合成）",
+                },
+                is_synthetic=True,
             )
-        return Enterprise.objects.bulk_create(rows)
+            for i in range(1, count + 1)
+        ]
 
     def officers(self, dcode: str, count: int, title: str) -> list[Person]:
         district = self.org.divisions[dcode]
@@ -221,28 +219,45 @@ class Loader:
         per: int = 1,
         title: str = "",
     ) -> list[Visit]:
+        """Historical visits: each passes clean_visit, then all are written in bulk."""
         district = self.org.divisions[dcode]
         span = (end - start).days
-        rows = [
-            Visit(
-                kind=kind,
-                division=district,
-                is_synthetic=True,
-                title=title,
-                date=start + dt.timedelta(days=self.rng.randint(0, span)),
-                notes="了解生产经营情况，宣传惠企政策，收集问题诉求",
+        days = [start + dt.timedelta(days=self.rng.randint(0, span)) for _ in range(count)]
+        cleaned = []
+        for day in days:
+            met = self.rng.sample(enterprises, min(per, len(enterprises)))
+            cleaned.append(
+                ent_services.clean_visit(
+                    self.scope,
+                    {
+                        "kind": kind,
+                        "division": district,
+                        "title": title,
+                        "date": day,
+                        "notes": "了解生产经营情况，宣传惠企政策，收集问题诉求",
+                        "enterprises": met,
+                        "persons": [self.rng.choice(people)],
+                    },
+                )
             )
-            for _ in range(count)
-        ]
-        rows = Visit.objects.bulk_create(rows)
+        rows = Visit.objects.bulk_create(
+            [ent_services.new_visit(self.scope, c, is_synthetic=True) for c in cleaned]
+        )
         ent_through, per_through = Visit.enterprises.through, Visit.persons.through
-        ent_links, person_links = [], []
-        for v in rows:
-            for e in self.rng.sample(enterprises, min(per, len(enterprises))):
-                ent_links.append(ent_through(visit_id=v.pk, enterprise_id=e.pk))
-            person_links.append(per_through(visit_id=v.pk, person_id=self.rng.choice(people).pk))
-        ent_through.objects.bulk_create(ent_links)
-        per_through.objects.bulk_create(person_links)
+        ent_through.objects.bulk_create(
+            [
+                ent_through(visit_id=v.pk, enterprise_id=e.pk)
+                for v, c in zip(rows, cleaned, strict=True)
+                for e in c["enterprises"]
+            ]
+        )
+        per_through.objects.bulk_create(
+            [
+                per_through(visit_id=v.pk, person_id=p.pk)
+                for v, c in zip(rows, cleaned, strict=True)
+                for p in c["persons"]
+            ]
+        )
         return rows
 
     def closed_problems(

@@ -234,9 +234,8 @@ def do_end_liaison(scope: Scope, liaison: Liaison, *, end: Any) -> Liaison:
     return locked
 
 
-@transaction.atomic
-def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
-    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre."""
+def clean_visit(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
+    """The rules of a 走访 / 座谈会 / 企业服务日 record: every field error at once."""
     if not (scope.can_manage or scope.role == Role.CADRE):
         raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
     errors: dict[str, list[str]] = {}
@@ -264,17 +263,48 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         persons.append(scope.person)
     if any(p is None for p in persons):
         errors["persons"] = ["参加人员不存在"]
+    division = data.get("division")
+    if division is None and enterprises and enterprises[0] is not None:
+        division = district_of(enterprises[0].division)
+    if division is not None and "persons" not in errors:
+        for p in persons:
+            try:
+                require_within(division, p, "persons", "参加人员")
+            except ValidationError as e:
+                errors.setdefault("persons", []).extend(e.message_dict["persons"])
     if errors:
         raise ValidationError(errors)
-    division = data.get("division") or district_of(enterprises[0].division)
-    v = Visit.objects.create(
-        kind=kind,
-        division=division,
-        date=day,
-        title=str(data.get("title") or "").strip()[:120],
-        notes=str(data.get("notes") or "").strip(),
+    return {
+        "kind": kind,
+        "division": division,
+        "date": day,
+        "title": str(data.get("title") or "").strip()[:120],
+        "notes": str(data.get("notes") or "").strip(),
+        "enterprises": enterprises,
+        "persons": persons,
+    }
+
+
+def new_visit(scope: Scope, c: dict[str, Any], *, is_synthetic: bool = False) -> Visit:
+    """The unsaved Visit of cleaned data (its enterprises and persons are set after saving)."""
+    return Visit(
+        kind=c["kind"],
+        division=c["division"],
+        date=c["date"],
+        title=c["title"],
+        notes=c["notes"],
         created_by=scope.actor,
+        is_synthetic=is_synthetic,
     )
+
+
+@transaction.atomic
+def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
+    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre."""
+    c = clean_visit(scope, data)
+    v = new_visit(scope, c)
+    v.save()
+    enterprises, persons = c["enterprises"], c["persons"]
     v.enterprises.set(enterprises)
     v.persons.set(persons)
     audit.record(
@@ -284,6 +314,6 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         after=audit.snapshot(v)
         | {"企业": [e.name for e in enterprises], "人员": [p.name for p in persons]},
         verb=f"登记{v.get_kind_display()}",
-        division_path=division.path,
+        division_path=v.division.path,
     )
     return v

@@ -219,29 +219,12 @@ def clean_task_data(scope: Scope, data: dict[str, Any], kind: str) -> dict[str, 
     return out
 
 
-@transaction.atomic
-def do_create_task(
-    scope: Scope,
-    data: dict[str, Any],
-    *,
-    kind: str = Kind.SUPERVISION_TASK,
-    is_synthetic: bool = False,
-) -> Matter:
-    """Publish a task (or a suggestion / proposal) already assigned to its lead unit (已交办)."""
-    scope.require_manage()
-    if kind not in (Kind.SUPERVISION_TASK, *KIND_SOURCE):
-        raise invalid("kind", f"不支持的事项类型：{kind}")
-    c = clean_task_data(scope, data, kind)
-    m = Matter.objects.create(
-        kind=kind,
-        division=c["division"],
-        title=c["title"],
-        description=c["description"],
-        raised_on=c["raised_on"],
-        raised_by=scope.actor,
-        raised_by_name=(c["proposer"] or scope.actor_name)[:60],
-        is_synthetic=is_synthetic,
-    )
+def new_task(
+    scope: Scope, c: dict[str, Any], kind: str, *, is_synthetic: bool = False
+) -> tuple[Matter, TaskDetail]:
+    """The unsaved Matter and TaskDetail of a task cleaned by clean_task_data, with its
+    suggestion / proposal serial settled (the next free one, or the given one if free).
+    do_create_task saves them; the demo's history writes many at once."""
     serial, number = c["serial"], c["doc_number"]
     if kind in KIND_SOURCE:
         if serial is None:
@@ -254,8 +237,17 @@ def do_create_task(
         ).exists():
             raise invalid("serial", f"{c['year']}年{NUMBER_WORD[kind]}第{serial}号已存在")
         number = number or f"{NUMBER_WORD[kind]}第{serial}号"
-    detail = TaskDetail.objects.create(
-        matter=m,
+    m = Matter(
+        kind=kind,
+        division=c["division"],
+        title=c["title"],
+        description=c["description"],
+        raised_on=c["raised_on"],
+        raised_by=scope.actor,
+        raised_by_name=(c["proposer"] or scope.actor_name)[:60],
+        is_synthetic=is_synthetic,
+    )
+    detail = TaskDetail(
         task_source=c["task_source"],
         year=c["year"],
         serial=serial,
@@ -269,6 +261,26 @@ def do_create_task(
         start=c["raised_on"],
         source_sentence=c["source_sentence"],
     )
+    return m, detail
+
+
+@transaction.atomic
+def do_create_task(
+    scope: Scope,
+    data: dict[str, Any],
+    *,
+    kind: str = Kind.SUPERVISION_TASK,
+    is_synthetic: bool = False,
+) -> Matter:
+    """Publish a task (or a suggestion / proposal) already assigned to its lead unit (已交办)."""
+    scope.require_manage()
+    if kind not in (Kind.SUPERVISION_TASK, *KIND_SOURCE):
+        raise invalid("kind", f"不支持的事项类型：{kind}")
+    c = clean_task_data(scope, data, kind)
+    m, detail = new_task(scope, c, kind, is_synthetic=is_synthetic)
+    m.save()
+    detail.matter = m
+    detail.save()
     MatterStep.objects.create(
         matter=m,
         action="submit",
