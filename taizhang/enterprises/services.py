@@ -50,7 +50,10 @@ def clean_credit_code(raw: Any, instance: Enterprise | None = None) -> str:
     return code
 
 
-def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> dict[str, Any]:
+def clean_enterprise(
+    scope: Scope, data: dict[str, Any], instance: Enterprise | None
+) -> dict[str, Any]:
+    """An enterprise's fields checked for the web, the API and the import: every error at once."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
@@ -106,7 +109,7 @@ def do_create_enterprise(
     scope: Scope, data: dict[str, Any], *, is_synthetic: bool = False
 ) -> Enterprise:
     scope.require_manage()
-    clean = _clean(scope, data, None)
+    clean = clean_enterprise(scope, data, None)
     e = Enterprise(**clean, is_synthetic=is_synthetic)
     e.search_key = search_key(e.name) + " " + e.credit_code.lower()
     try:
@@ -135,7 +138,7 @@ def do_update_enterprise(
         raise ConflictError(
             f"保存失败：该企业已被他人修改（您打开的是第{expected_version}版，当前为第{locked.version}版），请刷新后重试。"
         )
-    clean = _clean(scope, data, locked)
+    clean = clean_enterprise(scope, data, locked)
     before = audit.snapshot(locked)
     for k, v in clean.items():
         setattr(locked, k, v)
