@@ -321,7 +321,11 @@ class Loader:
                 )
             )
             plan.append((raised, assigned, deadline, finished, rated, closed, rating, unit))
-        matters = insert_problems(self.scope, new, is_synthetic=True, backdate=True)
+        matters = [
+            m
+            for chunk in insert_problems(self.scope, new, is_synthetic=True, backdate=True)
+            for m in chunk
+        ]
         for i, (
             m,
             (raised, assigned, deadline, finished, rated, closed, rating, unit),

@@ -9,15 +9,16 @@ row with the same `clean_problem` and write the same rows with `insert_problems`
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, fields
+from itertools import islice
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from taizhang.core import audit
-from taizhang.core.bulk import batched, insert_returning, insert_rows
+from taizhang.core.bulk import insert_returning, insert_rows
 from taizhang.core.errors import as_date
 from taizhang.core.models import AuditEntry, Role
 from taizhang.core.scope import Scope
@@ -25,6 +26,8 @@ from taizhang.enterprises.models import Enterprise, Visit
 from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, Source, Status
 
 VERB = "登记企业问题"
+# Source.values builds a new list on every call; an import asks once per row.
+SOURCES = frozenset(Source.values)
 # What a new problem says; the rest of the row is defaults, not news (kept short so a
 # 100,000-row import does not spend its time writing empty fields into the audit log).
 CREATED_FIELDS = [
@@ -111,7 +114,7 @@ def clean_problem(
         source = Source.SELF
     else:
         source = data.get("source") or Source.VISIT
-    if source not in Source.values:
+    if source not in SOURCES:
         errors["source"] = ["问题来源无效"]
     today = today or timezone.localdate()
     raised_on = today
@@ -207,17 +210,17 @@ def insert_problems(
     *,
     is_synthetic: bool = False,
     backdate: bool = False,
-    progress: Callable[[int], None] | None = None,
     batch: int = 2000,
-) -> list[Matter]:
+) -> Iterator[list[Matter]]:
     """The rows `save_problem` writes, for many problems at once (bulk inserts).
 
-    `backdate` stamps each 提出 step at 10:00 on its raising day, for history written
-    after the fact (the demo) whose later steps carry their own dates.
+    Yields each written batch, so that a 100,000-row import keeps one batch of
+    Matters in memory at a time. `backdate` stamps each 提出 step at 10:00 on its
+    raising day, for history written after the fact (the demo) whose later steps
+    carry their own dates.
     """
-    out: list[Matter] = []
-    done = 0
-    for chunk in batched(list(problems), batch):
+    items = iter(problems)
+    while chunk := list(islice(items, batch)):
         matters = [new_matter(scope, p, is_synthetic=is_synthetic) for p in chunk]
         insert_returning(Matter, matters)
         insert_rows(
@@ -234,8 +237,4 @@ def insert_problems(
             ],
         )
         insert_rows(AuditEntry, [created_entry(scope, m) for m in matters])
-        out.extend(matters)
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
-    return out
+        yield matters

@@ -201,15 +201,15 @@ class ProblemImporter(Importer):
 
     def commit_bulk(self, rows: list[RowResult], progress) -> None:
         """The rows do_create_problem writes, in batches; imported history notifies nobody."""
-        matters = insert_problems(
-            self.scope,
-            (NewProblem(**r.payload) for r in rows),
-            progress=lambda done: progress(done, len(rows)),
-        )
-        insert_rows(
-            ImportedKey,
-            [
-                {"kind": self.kind, "key": r.key, "object_id": m.pk}
-                for r, m in zip(rows, matters, strict=True)
-            ],
-        )
+        done = 0
+        for matters in insert_problems(self.scope, (NewProblem(**r.payload) for r in rows)):
+            chunk = rows[done : done + len(matters)]
+            insert_rows(
+                ImportedKey,
+                [
+                    {"kind": self.kind, "key": r.key, "object_id": m.pk}
+                    for r, m in zip(chunk, matters, strict=True)
+                ],
+            )
+            done += len(matters)
+            progress(done, len(rows))
