@@ -7,15 +7,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
-# The columns of a problem ledger as the office's own sheet names them.
+from taizhang.imports.kinds.problems import ProblemImporter
+
+# A problem ledger's columns as the template names them (no enterprise name, no 提出人).
 PROBLEM_HEADER = [
-    "问题编号",
-    "统一社会信用代码",
-    "问题类别",
-    "问题标题",
-    "具体内容",
-    "问题来源",
-    "提出日期",
+    c.label for c in ProblemImporter.columns if c.key not in ("enterprise", "raised_by_name")
 ]
 
 
