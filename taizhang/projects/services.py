@@ -85,7 +85,7 @@ def require_report(scope: Scope, project: Project) -> None:
         raise PermissionDenied("只有项目责任单位或督查室可以报送该项目")
 
 
-def _clean_project(scope: Scope, data: dict[str, Any], instance: Project | None) -> dict[str, Any]:
+def clean_project(scope: Scope, data: dict[str, Any], instance: Project | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
@@ -189,7 +189,7 @@ def do_create_project(
     is_synthetic: bool = False,
 ) -> Project:
     scope.require_manage()
-    clean = _clean_project(scope, data, None)
+    clean = clean_project(scope, data, None)
     if stage not in Stage.values:
         raise invalid("stage", "项目阶段无效")
     project = Project(**clean, stage=stage, is_synthetic=is_synthetic)
@@ -254,7 +254,7 @@ def do_update_project(
             "请查看下列变更后重新编辑。",
             changes_since(locked, expected_version),
         )
-    clean = _clean_project(scope, data, locked)
+    clean = clean_project(scope, data, locked)
     before = audit.snapshot(locked)
     for key, value in clean.items():
         setattr(locked, key, value)

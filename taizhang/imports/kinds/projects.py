@@ -200,7 +200,7 @@ class ProjectImporter(Importer):
             if existing is not None and cell_text(r.values.get(column)) == "":
                 data.pop(key)  # an empty cell leaves the stored value alone
         try:
-            clean = services._clean_project(self.scope, data, existing)
+            clean = services.clean_project(self.scope, data, existing)
         except ValidationError as e:
             service_errors(r, e, PROJECT_LABELS)
             return
