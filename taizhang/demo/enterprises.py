@@ -111,6 +111,13 @@ class Loader:
         self.cal = get_calendar()
         self.chains = {c.name: c for c in IndustryChain.objects.all()}
         self.categories = {c.name: c for c in ProblemCategory.objects.all()}
+        self._seen: dict[int, bool] = {}
+
+    def in_scope(self, e: Enterprise) -> bool:
+        """scope.contains, asked once per enterprise: the history names each one many times."""
+        if e.pk not in self._seen:
+            self._seen[e.pk] = self.scope.contains(e)
+        return self._seen[e.pk]
 
     def credit_code(self, dcode: str) -> str:
         self.seq += 1
@@ -238,6 +245,7 @@ class Loader:
                         "enterprises": met,
                         "persons": [self.rng.choice(people)],
                     },
+                    in_scope=self.in_scope,
                 )
             )
         rows = Visit.objects.bulk_create(
@@ -318,6 +326,7 @@ class Loader:
                         "raised_on": raised,
                         "raised_by_name": "包联干部",
                     },
+                    in_scope=self.in_scope,
                 )
             )
             plan.append((raised, assigned, deadline, finished, rated, closed, rating, unit))
