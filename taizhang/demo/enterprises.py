@@ -192,25 +192,25 @@ class Loader:
         role: str,
         start: dt.date,
     ) -> None:
-        """Every enterprise gets one officer; the remaining officers go to the larger ones."""
-        rows = []
+        """Every enterprise gets one officer; the remaining officers go to the larger ones.
+
+        Each row passes new_liaison's rules (the ones do_add_liaison applies), then all
+        are written in bulk.
+        """
+        pairs = []
         for i, person in enumerate(officers):
             e = enterprises[i] if i < len(enterprises) else self.rng.choice(enterprises[:80])
-            rows.append(
-                Liaison(person=person, role=role, enterprise=e, division=e.division, start=start)
-            )
+            pairs.append((person, role, e))
         leaders = self.org.leaders[dcode]
         for i, e in enumerate(enterprises):
             if i < 40 or i % 5 == 0:
-                rows.append(
-                    Liaison(
-                        person=leaders[i % len(leaders)],
-                        role=Liaison.Role.LEADER,
-                        enterprise=e,
-                        division=e.division,
-                        start=start,
-                    )
-                )
+                pairs.append((leaders[i % len(leaders)], Liaison.Role.LEADER, e))
+        rows = [
+            ent_services.new_liaison(
+                self.scope, person=p, role=r, enterprise=e, start=start, in_scope=self.in_scope
+            )
+            for p, r, e in pairs
+        ]
         Liaison.objects.bulk_create(rows)
 
     def visits(

@@ -162,8 +162,7 @@ def do_update_enterprise(
     return locked
 
 
-@transaction.atomic
-def do_add_liaison(
+def new_liaison(
     scope: Scope,
     *,
     person: Any,
@@ -173,13 +172,17 @@ def do_add_liaison(
     enterprise: Enterprise | None = None,
     project: Project | None = None,
     note: str = "",
+    in_scope: Callable[[Any], bool] | None = None,
 ) -> Liaison:
-    """包联: a leader, cadre or service officer answers for an enterprise or a key project."""
+    """The rules of a 包联 row; returns it unsaved (do_add_liaison saves one, the demo many).
+
+    `in_scope` as in clean_visit: a cached scope.contains for callers asking repeatedly.
+    """
     scope.require_manage()
     if (enterprise is None) == (project is None):
         raise invalid(None, "包联对象应为一家企业或一个项目")
     target = enterprise or project
-    if not scope.contains(target):
+    if not (in_scope or scope.contains)(target):
         raise PermissionDenied("包联对象不在您的管辖范围内")
     if role not in Liaison.Role.values:
         raise invalid("role", "包联身份无效（包联领导/包联干部/服务专员/首席服务官）")
@@ -193,7 +196,7 @@ def do_add_liaison(
     end_d = as_date(end, "end", "结束日期", required=False)
     if end_d and end_d < start_d:
         raise invalid("end", "结束日期不能早于开始日期")
-    lia = Liaison.objects.create(
+    return Liaison(
         person=person,
         role=role,
         enterprise=enterprise,
@@ -203,13 +206,40 @@ def do_add_liaison(
         end=end_d,
         note=note.strip(),
     )
+
+
+@transaction.atomic
+def do_add_liaison(
+    scope: Scope,
+    *,
+    person: Any,
+    role: str,
+    start: Any,
+    end: Any = None,
+    enterprise: Enterprise | None = None,
+    project: Project | None = None,
+    note: str = "",
+) -> Liaison:
+    """包联: a leader, cadre or service officer answers for an enterprise or a key project."""
+    lia = new_liaison(
+        scope,
+        person=person,
+        role=role,
+        start=start,
+        end=end,
+        enterprise=enterprise,
+        project=project,
+        note=note,
+    )
+    lia.save()
+    target = enterprise or project
     audit.record(
         scope.actor,
         lia,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(lia),
         verb="新增包联",
-        division_path=division.path,
+        division_path=lia.division.path,
         root=target,
     )
     return lia
