@@ -209,30 +209,14 @@ def new_liaison(
 
 
 @transaction.atomic
-def do_add_liaison(
-    scope: Scope,
-    *,
-    person: Any,
-    role: str,
-    start: Any,
-    end: Any = None,
-    enterprise: Enterprise | None = None,
-    project: Project | None = None,
-    note: str = "",
-) -> Liaison:
-    """包联: a leader, cadre or service officer answers for an enterprise or a key project."""
-    lia = new_liaison(
-        scope,
-        person=person,
-        role=role,
-        start=start,
-        end=end,
-        enterprise=enterprise,
-        project=project,
-        note=note,
-    )
+def do_add_liaison(scope: Scope, **fields: Any) -> Liaison:
+    """包联: a leader, cadre or service officer answers for an enterprise or a key project.
+
+    Takes new_liaison's keyword arguments (person, role, start, end, enterprise,
+    project, note), which are checked there.
+    """
+    lia = new_liaison(scope, **fields)
     lia.save()
-    target = enterprise or project
     audit.record(
         scope.actor,
         lia,
@@ -240,7 +224,7 @@ def do_add_liaison(
         after=audit.snapshot(lia),
         verb="新增包联",
         division_path=lia.division.path,
-        root=target,
+        root=lia.enterprise or lia.project,
     )
     return lia
 
