@@ -7,6 +7,13 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from taizhang.imports.kinds.problems import ProblemImporter
+
+# A problem ledger's columns as the template names them (no enterprise name, no 提出人).
+PROBLEM_HEADER = [
+    c.label for c in ProblemImporter.columns if c.key not in ("enterprise", "raised_by_name")
+]
+
 
 def xlsx(rows: list[list[Any]], merges: list[str] = ()) -> bytes:
     wb = Workbook()

@@ -111,3 +111,27 @@ def test_it_has_live_problems_that_remind_picks_up(demo_loaded):
     # The unit's "my work" lists what is waiting for it.
     body = as_user("sc_moushan").get("/my/").content.decode()
     assert "二期项目一线普工招聘缺口120人" in body
+
+
+def test_it_enters_its_history_through_the_ledgers_own_creation_rows(demo_loaded):
+    """Historical problems get the 提出 step and audit entry every new problem gets, dated
+    before their later steps; synthetic enterprises are audited like any other."""
+    from taizhang.core.models import AuditEntry
+    from taizhang.matters.models import MatterStep
+
+    closed = Matter.objects.filter(is_synthetic=True, kind="enterprise_problem")
+    assert closed.count() == 207 + 61
+    m = closed.first()
+    steps = list(MatterStep.objects.filter(matter=m))
+    assert [s.action for s in steps] == ["submit", "accept", "assign", "report", "rate", "close"]
+    assert steps[0].date == m.raised_on and steps[0].at < steps[-1].at
+    created = AuditEntry.objects.filter(object_type="matters.matter", action="create")
+    assert (
+        created.filter(
+            object_id__in=[str(pk) for pk in closed.values_list("pk", flat=True)]
+        ).count()
+        == 268
+    )
+    ents = Enterprise.objects.filter(is_synthetic=True).values_list("pk", flat=True)
+    audited = AuditEntry.objects.filter(object_type="enterprises.enterprise", action="create")
+    assert audited.filter(object_id__in=[str(pk) for pk in ents]).count() == len(ents)

@@ -16,7 +16,7 @@ import pytest
 from django.test import Client
 
 from taizhang.enterprises import services as ent_services
-from taizhang.enterprises.models import Visit
+from taizhang.enterprises.models import VisitKind
 from taizhang.matters.models import Matter
 from tests.enterprise_fixtures import new_problem
 
@@ -162,7 +162,7 @@ def test_visit_export_scope_and_filters(eworld):
     ent_services.do_record_visit(
         sup,
         {
-            "kind": Visit.Kind.VISIT,
+            "kind": VisitKind.VISIT,
             "date": dt.date(2022, 4, 1),
             "title": "@走访",
             "enterprises": [ew.w.enterprise_a],
@@ -172,7 +172,7 @@ def test_visit_export_scope_and_filters(eworld):
     ent_services.do_record_visit(
         sup,
         {
-            "kind": Visit.Kind.FORUM,
+            "kind": VisitKind.FORUM,
             "date": dt.date(2023, 4, 1),
             "title": "座谈",
             "enterprises": [ew.w.enterprise_a],

@@ -19,7 +19,7 @@ from taizhang.imports.models import ColumnMapping
 from taizhang.imports.reading import ReadError
 from taizhang.imports.workbooks import error_report, template
 from taizhang.projects.models import MonthlyReport, Project, ProjectYear
-from tests.import_sheets import csv_bytes, xlsx
+from tests.import_sheets import PROBLEM_HEADER, csv_bytes, xlsx
 
 
 def ugly_projects() -> bytes:
@@ -480,15 +480,7 @@ def test_it_writes_problems_steps_and_audit_on_the_batched_path(eworld, settings
     w = eworld.w
     data = xlsx(
         [
-            [
-                "问题编号",
-                "统一社会信用代码",
-                "问题类别",
-                "问题标题",
-                "具体内容",
-                "问题来源",
-                "提出日期",
-            ],
+            PROBLEM_HEADER,
             [
                 "PB-1",
                 w.enterprise_a.credit_code,

@@ -86,7 +86,7 @@ def test_it_edits_merges_splits_and_deletes_rows(tworld, draft):
         and jobs.due_day == 20
     )
     assert list(jobs.co_units.all()) == [tworld.w.unit_a]
-    with pytest.raises(ValidationError, match="不存在或不属于本区"):
+    with pytest.raises(ValidationError, match="牵头单位「.*」不属于山城区"):
         drafts.do_update_row(s, jobs, {"lead_unit": tworld.w.unit_b.pk})
 
     a, b = row(draft, "新签约亿元以上项目"), row(draft, "新落地亿元以上项目")

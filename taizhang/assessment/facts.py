@@ -32,23 +32,22 @@ from django.apps import apps
 from django.db.models import Q, Sum
 from django.urls import NoReverseMatch, reverse
 
-from taizhang.core.models import Division, Person, Unit
+from taizhang.core.models import Division, Person, Unit, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.lib import scoring
 from taizhang.lib.scoring import Facts, Target
-from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Reminder, Status
+from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Reminder, Status
 from taizhang.projects.models import Milestone, MonthlyReport, ProjectYear
 
 UNIT_GROUPS = {
-    Unit.Kind.TOWN: "乡镇/街道",
-    Unit.Kind.DEPARTMENT: "区直部门",
-    Unit.Kind.PARK: "园区",
-    Unit.Kind.OTHER: "其他单位",
+    UnitKind.TOWN: "乡镇/街道",
+    UnitKind.DEPARTMENT: "区直部门",
+    UnitKind.PARK: "园区",
+    UnitKind.OTHER: "其他单位",
 }
 LEADER_GROUP = "县级干部"
 CADRE_GROUP = "其他干部"
 GROUP_ORDER = [*UNIT_GROUPS.values(), LEADER_GROUP, CADRE_GROUP]
-FINISHED = {Status.REPORTED, Status.RATED, Status.CLOSED}
 RATING_CN = {Rating.SATISFIED: "满意", Rating.BASIC: "基本满意", Rating.UNSATISFIED: "不满意"}
 CENT = Decimal("0.01")
 REMINDER_KINDS = ("red", "escalate")  # 逾期提醒 and 逾期升级 are 催办; a 临期提醒 is not
@@ -78,10 +77,6 @@ def _matter_url(m: Matter) -> str:
     if m.kind == Kind.SUPERVISION_TASK:
         return _url("task_detail", m.pk) or _url("problem_detail", m.pk)
     return _url("problem_detail", m.pk)
-
-
-def _in(district: Division) -> dict[str, str]:
-    return {"path__startswith": district.path}
 
 
 # --------------------------------------------------------------------------- projects

@@ -24,6 +24,7 @@ from taizhang.assessment.models import (
     ScorePeriod,
 )
 from taizhang.core import audit
+from taizhang.core.divisions import within
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Unit
 from taizhang.core.scope import Scope
@@ -239,7 +240,9 @@ def do_add_adjustment(
     if (unit is None) == (person is None):
         raise invalid("unit", "请选择一个单位或一名干部")
     target = unit or person
-    if not target.division.path.startswith(district.path):  # type: ignore[union-attr]
+    # Scores count only units and people inside the district (facts.py), so a person
+    # from above is refused here too: the check is on the place, not the leader rule.
+    if not within(district, target.division):  # type: ignore[union-attr]
         raise invalid("unit", "加减分对象不属于该区划")
     pts = _dec(points, "points", "分值")
     if pts == 0:
@@ -559,8 +562,3 @@ def do_publish(
     except IntegrityError:
         raise invalid("period", f"{period.label}的考评结果已发布，不能重复发布") from None
     return sp
-
-
-def require_division_reader(scope: Scope) -> None:
-    if not scope.reads_division:
-        raise PermissionDenied("只有督查室和区领导可以查看全区排名")

@@ -67,16 +67,19 @@ class Division(models.Model):
         return None
 
 
-class Unit(models.Model):
-    class Kind(models.TextChoices):
-        DEPARTMENT = "department", _("区直部门")
-        TOWN = "town", _("乡镇/街道")
-        PARK = "park", _("园区管委会")
-        OTHER = "other", _("其他")
+class UnitKind(models.TextChoices):
+    """What a unit is: a department, a town, a park committee."""
 
+    DEPARTMENT = "department", _("区直部门")
+    TOWN = "town", _("乡镇/街道")
+    PARK = "park", _("园区管委会")
+    OTHER = "other", _("其他")
+
+
+class Unit(models.Model):
     division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
     name = models.CharField(_("单位名称"), max_length=80)
-    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=12, choices=UnitKind.choices)
 
     class Meta:
         verbose_name = _("单位")

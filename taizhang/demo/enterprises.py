@@ -21,16 +21,14 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from taizhang.core.calendar import get_calendar
-from taizhang.core.models import Person, Profile, Role, Unit
+from taizhang.core.models import Person, Profile, Role, Unit, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.demo.org import DEMO_PASSWORD, Org
 from taizhang.enterprises import services as ent_services
-from taizhang.enterprises.models import Enterprise, Liaison, Visit
+from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import make
-from taizhang.lib.pinyin import search_key
 from taizhang.matters import services
 from taizhang.matters.models import (
-    Kind,
     Matter,
     MatterStep,
     ProblemCategory,
@@ -39,6 +37,7 @@ from taizhang.matters.models import (
     Status,
     ensure_default_categories,
 )
+from taizhang.matters.problems import clean_problem, insert_problems
 from taizhang.projects.models import IndustryChain
 
 ENTERPRISE_ACCOUNT = "qy_xintuoyang"
@@ -86,6 +85,23 @@ PROBLEM_TOPICS = {
 }
 
 
+# What a historical problem's later steps set on it.
+HISTORY_FIELDS = [
+    "lead_unit",
+    "leader",
+    "status",
+    "light",
+    "accepted_on",
+    "assigned_on",
+    "deadline",
+    "original_deadline",
+    "finished_on",
+    "rated_on",
+    "rating",
+    "closed_on",
+]
+
+
 class Loader:
     def __init__(self, scope: Scope, org: Org) -> None:
         self.scope = scope
@@ -95,6 +111,13 @@ class Loader:
         self.cal = get_calendar()
         self.chains = {c.name: c for c in IndustryChain.objects.all()}
         self.categories = {c.name: c for c in ProblemCategory.objects.all()}
+        self._seen: dict[int, bool] = {}
+
+    def in_scope(self, e: Enterprise) -> bool:
+        """scope.contains, asked once per enterprise: the history names each one many times."""
+        if e.pk not in self._seen:
+            self._seen[e.pk] = self.scope.contains(e)
+        return self._seen[e.pk]
 
     def credit_code(self, dcode: str) -> str:
         self.seq += 1
@@ -124,31 +147,30 @@ class Loader:
         district = self.org.divisions[dcode]
         towns = list(district.children.filter(level="town"))
         parks = [
-            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == Unit.Kind.PARK
+            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == UnitKind.PARK
         ]
         chains = list(self.chains.values())
-        rows = []
-        for i in range(1, count + 1):
-            name = f"{prefix}合成企业{i:03d}（合成）"
-            rows.append(
-                Enterprise(
-                    name=name,
-                    credit_code=self.credit_code(dcode),
-                    division=self.rng.choice(towns) if towns and i % 3 == 0 else district,
-                    park=self.rng.choice(parks) if parks and i % 2 else None,
-                    industry_chain=self.rng.choice(chains) if chains else None,
-                    category=self.rng.choice(CATEGORY_MIX),
-                    is_synthetic=True,
-                    search_key=search_key(name),
-                    contact="（合成）",
-                )
+        return [
+            ent_services.do_create_enterprise(
+                self.scope,
+                {
+                    "name": f"{prefix}合成企业{i:03d}（合成）",
+                    "credit_code": self.credit_code(dcode),
+                    "division": self.rng.choice(towns) if towns and i % 3 == 0 else district,
+                    "park": self.rng.choice(parks) if parks and i % 2 else None,
+                    "industry_chain": self.rng.choice(chains) if chains else None,
+                    "category": self.rng.choice(CATEGORY_MIX),
+                    "contact": "（合成）",
+                },
+                is_synthetic=True,
             )
-        return Enterprise.objects.bulk_create(rows)
+            for i in range(1, count + 1)
+        ]
 
     def officers(self, dcode: str, count: int, title: str) -> list[Person]:
         district = self.org.divisions[dcode]
         towns = [
-            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == Unit.Kind.TOWN
+            u for (d, _), u in self.org.units.items() if d == dcode and u.kind == UnitKind.TOWN
         ]
         return Person.objects.bulk_create(
             [
@@ -170,25 +192,25 @@ class Loader:
         role: str,
         start: dt.date,
     ) -> None:
-        """Every enterprise gets one officer; the remaining officers go to the larger ones."""
-        rows = []
+        """Every enterprise gets one officer; the remaining officers go to the larger ones.
+
+        Each row passes new_liaison's rules (the ones do_add_liaison applies), then all
+        are written in bulk.
+        """
+        pairs = []
         for i, person in enumerate(officers):
             e = enterprises[i] if i < len(enterprises) else self.rng.choice(enterprises[:80])
-            rows.append(
-                Liaison(person=person, role=role, enterprise=e, division=e.division, start=start)
-            )
+            pairs.append((person, role, e))
         leaders = self.org.leaders[dcode]
         for i, e in enumerate(enterprises):
             if i < 40 or i % 5 == 0:
-                rows.append(
-                    Liaison(
-                        person=leaders[i % len(leaders)],
-                        role=Liaison.Role.LEADER,
-                        enterprise=e,
-                        division=e.division,
-                        start=start,
-                    )
-                )
+                pairs.append((leaders[i % len(leaders)], Liaison.Role.LEADER, e))
+        rows = [
+            ent_services.new_liaison(
+                self.scope, person=p, role=r, enterprise=e, start=start, in_scope=self.in_scope
+            )
+            for p, r, e in pairs
+        ]
         Liaison.objects.bulk_create(rows)
 
     def visits(
@@ -204,28 +226,46 @@ class Loader:
         per: int = 1,
         title: str = "",
     ) -> list[Visit]:
+        """Historical visits: each passes clean_visit, then all are written in bulk."""
         district = self.org.divisions[dcode]
         span = (end - start).days
-        rows = [
-            Visit(
-                kind=kind,
-                division=district,
-                is_synthetic=True,
-                title=title,
-                date=start + dt.timedelta(days=self.rng.randint(0, span)),
-                notes="了解生产经营情况，宣传惠企政策，收集问题诉求",
+        days = [start + dt.timedelta(days=self.rng.randint(0, span)) for _ in range(count)]
+        cleaned = []
+        for day in days:
+            met = self.rng.sample(enterprises, min(per, len(enterprises)))
+            cleaned.append(
+                ent_services.clean_visit(
+                    self.scope,
+                    {
+                        "kind": kind,
+                        "division": district,
+                        "title": title,
+                        "date": day,
+                        "notes": "了解生产经营情况，宣传惠企政策，收集问题诉求",
+                        "enterprises": met,
+                        "persons": [self.rng.choice(people)],
+                    },
+                    in_scope=self.in_scope,
+                )
             )
-            for _ in range(count)
-        ]
-        rows = Visit.objects.bulk_create(rows)
+        rows = Visit.objects.bulk_create(
+            [ent_services.new_visit(self.scope, c, is_synthetic=True) for c in cleaned]
+        )
         ent_through, per_through = Visit.enterprises.through, Visit.persons.through
-        ent_links, person_links = [], []
-        for v in rows:
-            for e in self.rng.sample(enterprises, min(per, len(enterprises))):
-                ent_links.append(ent_through(visit_id=v.pk, enterprise_id=e.pk))
-            person_links.append(per_through(visit_id=v.pk, person_id=self.rng.choice(people).pk))
-        ent_through.objects.bulk_create(ent_links)
-        per_through.objects.bulk_create(person_links)
+        ent_through.objects.bulk_create(
+            [
+                ent_through(visit_id=v.pk, enterprise_id=e.pk)
+                for v, c in zip(rows, cleaned, strict=True)
+                for e in c["enterprises"]
+            ]
+        )
+        per_through.objects.bulk_create(
+            [
+                per_through(visit_id=v.pk, person_id=p.pk)
+                for v, c in zip(rows, cleaned, strict=True)
+                for p in c["persons"]
+            ]
+        )
         return rows
 
     def closed_problems(
@@ -240,11 +280,15 @@ class Loader:
         weights: dict[str, int],
         late_every: int = 0,
     ) -> None:
-        """Historical problems, all resolved (销号) and rated 满意/基本满意."""
+        """Historical problems, all resolved (销号) and rated 满意/基本满意.
+
+        Each enters the ledger through the same rules and rows as an imported problem
+        (clean_problem, insert_problems); its later steps are history written in bulk.
+        """
         leaders = self.org.leaders[dcode]
         names = [n for n, w in weights.items() for _ in range(w)]
         span = (end - start).days - 45
-        matters, plan = [], []
+        new, plan = [], []
         for i in range(count):
             cat = self.categories[self.rng.choice(names)]
             e = self.rng.choice(enterprises)
@@ -259,50 +303,54 @@ class Loader:
             closed = self.cal.add_workdays(rated, self.rng.randint(0, 2)).date
             rating = Rating.SATISFIED if self.rng.random() < 0.85 else Rating.BASIC
             unit = self.org.units[(dcode, self.rng.choice(units))]
-            matters.append(
-                Matter(
-                    kind=Kind.ENTERPRISE_PROBLEM,
-                    division=e.division,
-                    title=f"{self.rng.choice(PROBLEM_TOPICS[cat.name])}（合成）",
-                    description="走访中企业反映，已建立问题台账",
-                    is_synthetic=True,
-                    source=self.rng.choice(
-                        [
-                            Source.VISIT,
-                            Source.VISIT,
-                            Source.FORUM,
-                            Source.SERVICE_DAY,
-                            Source.SELF,
-                            Source.HOTLINE,
-                        ]
-                    ),
-                    enterprise=e,
-                    category=cat,
-                    raised_on=raised,
-                    raised_by_name="包联干部",
-                    lead_unit=unit,
-                    leader=leaders[i % len(leaders)],
-                    status=Status.CLOSED,
-                    accepted_on=raised,
-                    assigned_on=assigned,
-                    deadline=deadline,
-                    original_deadline=deadline,
-                    finished_on=finished,
-                    closed_on=closed,
-                    rating=rating,
-                    rated_on=rated,
-                    light="green",
+            title = f"{self.rng.choice(PROBLEM_TOPICS[cat.name])}（合成）"
+            source = self.rng.choice(
+                [
+                    Source.VISIT,
+                    Source.VISIT,
+                    Source.FORUM,
+                    Source.SERVICE_DAY,
+                    Source.SELF,
+                    Source.HOTLINE,
+                ]
+            )
+            new.append(
+                clean_problem(
+                    self.scope,
+                    {
+                        "enterprise": e,
+                        "category": cat,
+                        "title": title,
+                        "description": "走访中企业反映，已建立问题台账",
+                        "source": source,
+                        "raised_on": raised,
+                        "raised_by_name": "包联干部",
+                    },
+                    in_scope=self.in_scope,
                 )
             )
             plan.append((raised, assigned, deadline, finished, rated, closed, rating, unit))
-        matters = Matter.objects.bulk_create(matters)
+        matters = [
+            m
+            for chunk in insert_problems(self.scope, new, is_synthetic=True, backdate=True)
+            for m in chunk
+        ]
+        for i, (
+            m,
+            (raised, assigned, deadline, finished, rated, closed, rating, unit),
+        ) in enumerate(zip(matters, plan, strict=True)):
+            m.lead_unit, m.leader = unit, leaders[i % len(leaders)]
+            m.status, m.light = Status.CLOSED, "green"
+            m.accepted_on, m.assigned_on, m.finished_on = raised, assigned, finished
+            m.deadline = m.original_deadline = deadline
+            m.rating, m.rated_on, m.closed_on = rating, rated, closed
+        Matter.objects.bulk_update(matters, HISTORY_FIELDS, batch_size=500)
         steps = []
         for m, (raised, assigned, deadline, finished, rated, closed, rating, unit) in zip(
             matters, plan, strict=True
         ):
             label = str(Rating(rating).label)
             for action, lab, frm, to, day, extra in [
-                ("submit", "提出", "", Status.SUBMITTED, raised, {}),
                 ("accept", "受理", Status.SUBMITTED, Status.ACCEPTED, raised, {}),
                 (
                     "assign",
@@ -372,12 +420,12 @@ def load_shancheng(ld: Loader) -> list[Enterprise]:
         )
     # 2022 through August (the bulletin of September 2022): 走访企业1100余次, 207 problems solved.
     jan, aug = dt.date(2022, 1, 1), dt.date(2022, 8, 31)
-    ld.visits(d, enterprises, officers, kind=Visit.Kind.VISIT, count=1126, start=jan, end=aug)
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=1126, start=jan, end=aug)
     ld.visits(
         d,
         enterprises,
         list(ld.org.leaders[d]),
-        kind=Visit.Kind.FORUM,
+        kind=VisitKind.FORUM,
         count=16,
         start=jan,
         end=aug,
@@ -420,12 +468,12 @@ def load_zhanhe(ld: Loader) -> None:
     officers = ld.officers(d, 82, "首席服务官")  # 82名乡(街道)干部下沉重点项目和企业
     ld.liaisons(d, enterprises, officers, Liaison.Role.CHIEF, dt.date(2021, 4, 1))
     y0, y1 = dt.date(2021, 3, 1), dt.date(2021, 12, 31)
-    ld.visits(d, enterprises, officers, kind=Visit.Kind.VISIT, count=186, start=y0, end=y1)
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=186, start=y0, end=y1)
     ld.visits(
         d,
         enterprises,
         list(ld.org.leaders[d]),
-        kind=Visit.Kind.FORUM,
+        kind=VisitKind.FORUM,
         count=32,
         start=y0,
         end=y1,
@@ -439,7 +487,7 @@ def load_zhanhe(ld: Loader) -> None:
             d,
             enterprises,
             officers,
-            kind=Visit.Kind.SERVICE_DAY,
+            kind=VisitKind.SERVICE_DAY,
             count=1,
             start=day,
             end=day,

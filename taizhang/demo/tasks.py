@@ -58,62 +58,56 @@ UNITS = [
 
 
 def load(scope: Scope, org: Org) -> None:
-    history(org, Kind.SUGGESTION, 96, "建议", "代表")
-    history(org, Kind.PROPOSAL, 132, "提案", "委员")
+    history(scope, org, Kind.SUGGESTION, 96, "建议", "代表")
+    history(scope, org, Kind.PROPOSAL, 132, "提案", "委员")
     live_tasks(scope, org)
 
 
-def history(org: Org, kind: str, count: int, word: str, who: str) -> None:
-    """Answered and closed items of 2023, every one rated 满意 or 基本满意."""
+def history(scope: Scope, org: Org, kind: str, count: int, word: str, who: str) -> None:
+    """Answered and closed items of 2023, every one rated 满意 or 基本满意.
+
+    Each item passes clean_task_data and is built by new_task, as a task published
+    on the web; its closed state and later steps are history written in bulk.
+    """
     district = org.divisions[DISTRICT]
     units = [org.units[(DISTRICT, u)] for u in UNITS]
     cal = get_calendar()
-    matters = []
+    matters, details = [], []
     for n in range(count):
         raised = dt.date(2023, 2, 20) + dt.timedelta(days=n % 30)
         deadline = cal.add_workdays(raised, 60).date
         finished = cal.add_workdays(raised, 20 + n % 30).date
-        matters.append(
-            Matter(
-                kind=kind,
-                division=district,
-                title=f"关于加强{TOPICS[n % len(TOPICS)]}工作的{word}（合成）",
-                description=f"{word}第{n + 1}号（演示合成数据）",
-                raised_on=raised,
-                raised_by_name=f"{who}{n + 1:03d}",
-                lead_unit=units[n % len(units)],
-                status=Status.CLOSED,
-                accepted_on=raised,
-                assigned_on=raised,
-                deadline=deadline,
-                original_deadline=deadline,
-                finished_on=finished,
-                rated_on=finished + dt.timedelta(days=5),
-                closed_on=finished + dt.timedelta(days=10),
-                rating=Rating.BASIC if n % 9 == 0 else Rating.SATISFIED,
-                light="green",
-                is_synthetic=True,
-            )
+        c = services.clean_task_data(
+            scope,
+            {
+                "division": district,
+                "title": f"关于加强{TOPICS[n % len(TOPICS)]}工作的{word}（合成）",
+                "description": f"{word}第{n + 1}号（演示合成数据）",
+                "raised_on": raised,
+                "year": 2023,
+                "deadline": deadline,
+                "lead_unit": units[n % len(units)],
+                "proposer": f"{who}{n + 1:03d}",
+                "serial": n + 1,
+            },
+            kind,
         )
+        m, detail = services.new_task(scope, c, kind, is_synthetic=True)
+        m.lead_unit = c["lead_unit"]
+        m.status, m.light = Status.CLOSED, "green"
+        m.accepted_on = m.assigned_on = raised
+        m.deadline = m.original_deadline = deadline
+        m.finished_on = finished
+        m.rated_on = finished + dt.timedelta(days=5)
+        m.closed_on = finished + dt.timedelta(days=10)
+        m.rating = Rating.BASIC if n % 9 == 0 else Rating.SATISFIED
+        detail.evidence = "答复函（演示）"
+        matters.append(m)
+        details.append(detail)
     matters = Matter.objects.bulk_create(matters)
-    TaskDetail.objects.bulk_create(
-        [
-            TaskDetail(
-                matter=m,
-                task_source=TaskSource.SUGGESTION
-                if kind == Kind.SUGGESTION
-                else TaskSource.PROPOSAL,
-                year=2023,
-                serial=n + 1,
-                doc_number=f"{word}第{n + 1}号",
-                proposer=m.raised_by_name,
-                cycle="none",
-                start=m.raised_on,
-                evidence="答复函（演示）",
-            )
-            for n, m in enumerate(matters)
-        ]
-    )
+    for m, detail in zip(matters, details, strict=True):
+        detail.matter = m
+    TaskDetail.objects.bulk_create(details)
     steps = []
     for m in matters:
         steps += [

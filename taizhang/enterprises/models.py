@@ -61,10 +61,6 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_sishang(self) -> bool:
-        return bool(self.category)
-
 
 class Liaison(models.Model):
     """A leader or cadre answering for an enterprise or a key project (包联), for a period."""
@@ -120,25 +116,26 @@ class Liaison(models.Model):
     def __str__(self) -> str:
         return f"{self.person.name} {self.get_role_display()} {self.enterprise or self.project}"
 
-    @property
-    def is_officer(self) -> bool:
-        return self.role in self.OFFICER_ROLES
-
 
 def active_on(day) -> models.Q:
     """Liaison rows in force on `day`, as a filter on Liaison."""
     return models.Q(start__lte=day) & (models.Q(end__isnull=True) | models.Q(end__gte=day))
 
 
+class VisitKind(models.TextChoices):
+    """How an enterprise was met: a visit, a forum or a service day."""
+
+    VISIT = "visit", _("走访")
+    FORUM = "forum", _("座谈会")
+    SERVICE_DAY = "service_day", _("企业服务日")
+
+
 class Visit(models.Model):
     """A visit (走访), a forum (座谈会) or an enterprise service day (企业服务日) activity."""
 
-    class Kind(models.TextChoices):
-        VISIT = "visit", _("走访")
-        FORUM = "forum", _("座谈会")
-        SERVICE_DAY = "service_day", _("企业服务日")
-
-    kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices, default=Kind.VISIT)
+    kind = models.CharField(
+        _("类型"), max_length=12, choices=VisitKind.choices, default=VisitKind.VISIT
+    )
     division = models.ForeignKey(
         "core.Division", verbose_name=_("所属区划"), on_delete=models.PROTECT
     )

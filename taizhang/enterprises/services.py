@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,10 +10,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import district_of, require_within, within
 from taizhang.core.errors import ConflictError, as_date, invalid
-from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
+from taizhang.core.models import AuditEntry, Division, Person, Role, Unit, UnitKind
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit
+from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import CreditCodeError, validate
 from taizhang.lib.pinyin import search_key
 from taizhang.projects.models import IndustryChain, Project
@@ -49,7 +51,10 @@ def clean_credit_code(raw: Any, instance: Enterprise | None = None) -> str:
     return code
 
 
-def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> dict[str, Any]:
+def clean_enterprise(
+    scope: Scope, data: dict[str, Any], instance: Enterprise | None
+) -> dict[str, Any]:
+    """An enterprise's fields checked for the web, the API and the import: every error at once."""
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
@@ -76,11 +81,10 @@ def _clean(scope: Scope, data: dict[str, Any], instance: Enterprise | None) -> d
         if park is None:
             errors["park"] = ["园区不存在"]
     if isinstance(park, Unit) and division is not None:
-        district = division.district() or division
-        if park.kind != Unit.Kind.PARK:
+        if park.kind != UnitKind.PARK:
             errors["park"] = [f"「{park.name}」不是园区管委会"]
-        elif not park.division.path.startswith(district.path):
-            errors["park"] = [f"园区「{park.name}」不属于{district.name}"]
+        elif not within(division, park):
+            errors["park"] = [f"园区「{park.name}」不属于{district_of(division).name}"]
     out["park"] = park or None
     chain = current("industry_chain")
     if chain not in (None, "") and not isinstance(chain, IndustryChain):
@@ -106,7 +110,7 @@ def do_create_enterprise(
     scope: Scope, data: dict[str, Any], *, is_synthetic: bool = False
 ) -> Enterprise:
     scope.require_manage()
-    clean = _clean(scope, data, None)
+    clean = clean_enterprise(scope, data, None)
     e = Enterprise(**clean, is_synthetic=is_synthetic)
     e.search_key = search_key(e.name) + " " + e.credit_code.lower()
     try:
@@ -135,7 +139,7 @@ def do_update_enterprise(
         raise ConflictError(
             f"保存失败：该企业已被他人修改（您打开的是第{expected_version}版，当前为第{locked.version}版），请刷新后重试。"
         )
-    clean = _clean(scope, data, locked)
+    clean = clean_enterprise(scope, data, locked)
     before = audit.snapshot(locked)
     for k, v in clean.items():
         setattr(locked, k, v)
@@ -158,8 +162,7 @@ def do_update_enterprise(
     return locked
 
 
-@transaction.atomic
-def do_add_liaison(
+def new_liaison(
     scope: Scope,
     *,
     person: Any,
@@ -169,13 +172,17 @@ def do_add_liaison(
     enterprise: Enterprise | None = None,
     project: Project | None = None,
     note: str = "",
+    in_scope: Callable[[Any], bool] | None = None,
 ) -> Liaison:
-    """包联: a leader, cadre or service officer answers for an enterprise or a key project."""
+    """The rules of a 包联 row; returns it unsaved (do_add_liaison saves one, the demo many).
+
+    `in_scope` as in clean_visit: a cached scope.contains for callers asking repeatedly.
+    """
     scope.require_manage()
     if (enterprise is None) == (project is None):
         raise invalid(None, "包联对象应为一家企业或一个项目")
     target = enterprise or project
-    if not scope.contains(target):
+    if not (in_scope or scope.contains)(target):
         raise PermissionDenied("包联对象不在您的管辖范围内")
     if role not in Liaison.Role.values:
         raise invalid("role", "包联身份无效（包联领导/包联干部/服务专员/首席服务官）")
@@ -184,17 +191,12 @@ def do_add_liaison(
     if person is None:
         raise invalid("person", "请选择包联人")
     division = target.division
-    district = division.district() or division
-    if not (
-        person.division.path.startswith(district.path)
-        or district.path.startswith(person.division.path)
-    ):
-        raise invalid("person", f"包联人「{person.name}」不属于{district.name}")
+    require_within(division, person, "person", "包联人")
     start_d = as_date(start, "start", "开始日期")
     end_d = as_date(end, "end", "结束日期", required=False)
     if end_d and end_d < start_d:
         raise invalid("end", "结束日期不能早于开始日期")
-    lia = Liaison.objects.create(
+    return Liaison(
         person=person,
         role=role,
         enterprise=enterprise,
@@ -204,14 +206,25 @@ def do_add_liaison(
         end=end_d,
         note=note.strip(),
     )
+
+
+@transaction.atomic
+def do_add_liaison(scope: Scope, **fields: Any) -> Liaison:
+    """包联: a leader, cadre or service officer answers for an enterprise or a key project.
+
+    Takes new_liaison's keyword arguments (person, role, start, end, enterprise,
+    project, note), which are checked there.
+    """
+    lia = new_liaison(scope, **fields)
+    lia.save()
     audit.record(
         scope.actor,
         lia,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(lia),
         verb="新增包联",
-        division_path=division.path,
-        root=target,
+        division_path=lia.division.path,
+        root=lia.enterprise or lia.project,
     )
     return lia
 
@@ -239,14 +252,22 @@ def do_end_liaison(scope: Scope, liaison: Liaison, *, end: Any) -> Liaison:
     return locked
 
 
-@transaction.atomic
-def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
-    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre."""
+def clean_visit(
+    scope: Scope,
+    data: dict[str, Any],
+    *,
+    in_scope: Callable[[Enterprise], bool] | None = None,
+) -> dict[str, Any]:
+    """The rules of a 走访 / 座谈会 / 企业服务日 record: every field error at once.
+
+    `in_scope` answers "may this user see the enterprise" for callers that ask it
+    of the same enterprises many times (the demo's history caches scope.contains).
+    """
     if not (scope.can_manage or scope.role == Role.CADRE):
         raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
     errors: dict[str, list[str]] = {}
-    kind = data.get("kind") or Visit.Kind.VISIT
-    if kind not in Visit.Kind.values:
+    kind = data.get("kind") or VisitKind.VISIT
+    if kind not in VisitKind.values:
         errors["kind"] = ["类型无效（走访/座谈会/企业服务日）"]
     try:
         day = as_date(data.get("date"), "date", "日期")
@@ -259,7 +280,9 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         e if isinstance(e, Enterprise) else Enterprise.objects.filter(pk=e).first()
         for e in data.get("enterprises") or []
     ]
-    if not enterprises or any(e is None or not scope.contains(e) for e in enterprises):
+    if not enterprises or any(
+        e is None or not (in_scope or scope.contains)(e) for e in enterprises
+    ):
         errors["enterprises"] = ["请选择走访企业（企业不存在或不在您的范围内）"]
     persons = [
         p if isinstance(p, Person) else Person.objects.filter(pk=p).first()
@@ -269,17 +292,48 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         persons.append(scope.person)
     if any(p is None for p in persons):
         errors["persons"] = ["参加人员不存在"]
+    division = data.get("division")
+    if division is None and enterprises and enterprises[0] is not None:
+        division = district_of(enterprises[0].division)
+    if division is not None and "persons" not in errors:
+        for p in persons:
+            try:
+                require_within(division, p, "persons", "参加人员")
+            except ValidationError as e:
+                errors.setdefault("persons", []).extend(e.message_dict["persons"])
     if errors:
         raise ValidationError(errors)
-    division = data.get("division") or enterprises[0].division.district() or enterprises[0].division
-    v = Visit.objects.create(
-        kind=kind,
-        division=division,
-        date=day,
-        title=str(data.get("title") or "").strip()[:120],
-        notes=str(data.get("notes") or "").strip(),
+    return {
+        "kind": kind,
+        "division": division,
+        "date": day,
+        "title": str(data.get("title") or "").strip()[:120],
+        "notes": str(data.get("notes") or "").strip(),
+        "enterprises": enterprises,
+        "persons": persons,
+    }
+
+
+def new_visit(scope: Scope, c: dict[str, Any], *, is_synthetic: bool = False) -> Visit:
+    """The unsaved Visit of cleaned data (its enterprises and persons are set after saving)."""
+    return Visit(
+        kind=c["kind"],
+        division=c["division"],
+        date=c["date"],
+        title=c["title"],
+        notes=c["notes"],
         created_by=scope.actor,
+        is_synthetic=is_synthetic,
     )
+
+
+@transaction.atomic
+def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
+    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre."""
+    c = clean_visit(scope, data)
+    v = new_visit(scope, c)
+    v.save()
+    enterprises, persons = c["enterprises"], c["persons"]
     v.enterprises.set(enterprises)
     v.persons.set(persons)
     audit.record(
@@ -289,6 +343,6 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         after=audit.snapshot(v)
         | {"企业": [e.name for e in enterprises], "人员": [p.name for p in persons]},
         verb=f"登记{v.get_kind_display()}",
-        division_path=division.path,
+        division_path=v.division.path,
     )
     return v

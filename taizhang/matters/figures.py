@@ -23,10 +23,10 @@ from django.utils import timezone
 from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
+from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.lib.figures import quantize_1, rate
 from taizhang.lib.periods import month_end
-from taizhang.matters.models import Kind, Matter, Rating, Status
+from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 
 FORMULAS = {
     "resolution": "解决率 = 已解决（已销号）问题数 ÷ 期内提出问题数",
@@ -35,7 +35,6 @@ FORMULAS = {
     "avg_days": "平均办结用时 = 各问题从交办到办结的工作日数之和 ÷ 办结数",
     "coverage": "四上企业包联覆盖率 = 有包联人的四上企业数 ÷ 四上企业数",
 }
-FINISHED = (Status.REPORTED, Status.RATED, Status.CLOSED)
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED)
 
 
@@ -185,9 +184,9 @@ def problem_figures(
     visits = scope.filter(Visit.objects.all()).filter(
         division__path__startswith=division.path, date__gte=start, date__lte=end
     )
-    fig.visits = visits.filter(kind=Visit.Kind.VISIT).count()
-    fig.forums = visits.filter(kind=Visit.Kind.FORUM).count()
-    fig.service_days = visits.filter(kind=Visit.Kind.SERVICE_DAY).count()
+    fig.visits = visits.filter(kind=VisitKind.VISIT).count()
+    fig.forums = visits.filter(kind=VisitKind.FORUM).count()
+    fig.service_days = visits.filter(kind=VisitKind.SERVICE_DAY).count()
 
     qs = problems_in(scope, division, start, end)
     rows = list(

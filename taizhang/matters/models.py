@@ -41,6 +41,10 @@ class Status(models.TextChoices):
     CLOSED = "closed", _("已销号")
 
 
+# Reported, rated or closed: the lead unit's work is done (lateness stops counting).
+FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
+
+
 class Rating(models.TextChoices):
     SATISFIED = "satisfied", _("满意")
     BASIC = "basic", _("基本满意")
@@ -243,25 +247,28 @@ class MatterStep(models.Model):
         return f"{self.matter} · {self.label}"
 
 
-class Notification(models.Model):
-    class Kind(models.TextChoices):
-        YELLOW = "yellow", _("临期提醒")
-        RED = "red", _("逾期提醒")
-        ESCALATE = "escalate", _("逾期升级")
-        STEP = "step", _("办理动态")
-        # 督办单 (催办 notices) escalate blue → yellow → red; NOTICE is one issued by hand.
-        DB_BLUE = "db_blue", _("蓝色督办单")
-        DB_YELLOW = "db_yellow", _("黄色督办单")
-        DB_RED = "db_red", _("红色督办单")
-        NOTICE = "notice", _("督办单（督查室签发）")
+class NotificationKind(models.TextChoices):
+    """What a notification is about (reminders, steps, 督办单)."""
 
+    YELLOW = "yellow", _("临期提醒")
+    RED = "red", _("逾期提醒")
+    ESCALATE = "escalate", _("逾期升级")
+    STEP = "step", _("办理动态")
+    # 督办单 (催办 notices) escalate blue → yellow → red; NOTICE is one issued by hand.
+    DB_BLUE = "db_blue", _("蓝色督办单")
+    DB_YELLOW = "db_yellow", _("黄色督办单")
+    DB_RED = "db_red", _("红色督办单")
+    NOTICE = "notice", _("督办单（督查室签发）")
+
+
+class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     matter = models.ForeignKey(
         Matter, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
-    kind = models.CharField(_("类型"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=NotificationKind.choices)
     title = models.CharField(_("标题"), max_length=200)
     body = models.TextField(_("内容"), blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -287,7 +294,7 @@ class Reminder(models.Model):
     """What `taizhang remind` has already sent: the unique key makes a rerun send nothing twice."""
 
     matter = models.ForeignKey(Matter, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(_("类型"), max_length=10, choices=Notification.Kind.choices)
+    kind = models.CharField(_("类型"), max_length=10, choices=NotificationKind.choices)
     deadline = models.DateField(_("对应时限"))
     sent_on = models.DateField(_("发送日期"))
     at = models.DateTimeField(default=timezone.now)

@@ -21,20 +21,18 @@ from django.utils import timezone
 
 from taizhang.core import audit
 from taizhang.core.calendar import get_calendar
+from taizhang.core.divisions import require_within
 from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Enterprise, Visit
 from taizhang.lib.lights import deadline_light
-from taizhang.matters import notify, steps, workflow
+from taizhang.matters import notify, problems, steps, workflow
 from taizhang.matters.models import (
-    Kind,
+    FINISHED,
     Matter,
     MatterStep,
-    Notification,
-    ProblemCategory,
+    NotificationKind,
     Rating,
-    Source,
     Status,
 )
 from taizhang.matters.step_inputs import ALLOW_EARLIER
@@ -42,7 +40,6 @@ from taizhang.matters.steps import StepResult
 from taizhang.matters.workflow import Actor, StepRefused
 
 OPEN = workflow.OPEN
-FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
 
 
 # Kinds with their own light rule (supervision tasks: missed reports, pace) register here.
@@ -311,7 +308,7 @@ def _notify_next(m: Matter, label: str) -> None:
         users = notify.supervisors_of(m.division)
     else:
         return
-    notify.notify(users, m, Notification.Kind.STEP, title)
+    notify.notify(users, m, NotificationKind.STEP, title)
 
 
 # Creating a problem -----------------------------------------------------------
@@ -322,86 +319,9 @@ def do_create_problem(
     scope: Scope, data: dict[str, Any], *, accept: bool = False, is_synthetic: bool = False
 ) -> Matter:
     """An enterprise problem enters the ledger (待受理). The office may accept it at once."""
-    errors: dict[str, list[str]] = {}
-    enterprise = data.get("enterprise")
-    if enterprise is not None and not isinstance(enterprise, Enterprise):
-        enterprise = Enterprise.objects.filter(pk=enterprise).first()
-    if scope.role == Role.ENTERPRISE:
-        if scope.enterprise is None:
-            raise PermissionDenied("您的账号未关联企业")
-        if enterprise is not None and enterprise.pk != scope.enterprise.pk:
-            raise PermissionDenied("企业用户只能为本企业提交问题")
-        enterprise = scope.enterprise
-    elif not (scope.can_manage or scope.role == Role.CADRE):
-        raise PermissionDenied("只有企业、包联干部或督查室可以登记企业问题")
-    if enterprise is None or not scope.contains(enterprise):
-        errors["enterprise"] = ["请选择企业（企业不存在或不在您的范围内）"]
-    category = data.get("category")
-    if category not in (None, "") and not isinstance(category, ProblemCategory):
-        category = ProblemCategory.objects.filter(pk=category).first()
-    if not isinstance(category, ProblemCategory):
-        errors["category"] = ["请选择问题类别"]
-    title = str(data.get("title") or "").strip()
-    description = str(data.get("description") or "").strip()
-    if not title:
-        errors["title"] = ["请填写问题标题"]
-    elif len(title) > 120:
-        errors["title"] = ["问题标题不能超过120字"]
-    source = data.get("source") or (Source.SELF if scope.role == Role.ENTERPRISE else Source.VISIT)
-    if scope.role == Role.ENTERPRISE:
-        source = Source.SELF
-    if source not in Source.values:
-        errors["source"] = ["问题来源无效"]
-    today = timezone.localdate()
-    try:
-        raised_on = as_date(data.get("raised_on"), "raised_on", "提出日期", required=False) or today
-        if raised_on > today:
-            errors["raised_on"] = ["提出日期不能晚于今天"]
-    except ValidationError as e:
-        errors.update(e.message_dict)
-        raised_on = today
-    visit = data.get("visit")
-    if visit not in (None, "") and not isinstance(visit, Visit):
-        visit = Visit.objects.filter(pk=visit).first()
-    if isinstance(visit, Visit) and enterprise is not None:
-        if not visit.enterprises.filter(pk=enterprise.pk).exists():
-            errors["visit"] = ["所选走访/座谈未包含该企业"]
-    if errors:
-        raise ValidationError(errors)
-    m = Matter.objects.create(
-        kind=Kind.ENTERPRISE_PROBLEM,
-        division=enterprise.division,
-        title=title,
-        description=description,
-        source=source,
-        enterprise=enterprise,
-        category=category,
-        visit=visit or None,
-        raised_on=raised_on,
-        raised_by=scope.actor,
-        raised_by_name=str(data.get("raised_by_name") or scope.actor_name)[:60],
-        is_synthetic=is_synthetic,
-    )
-    MatterStep.objects.create(
-        matter=m,
-        action="submit",
-        label="提出",
-        to_status=Status.SUBMITTED,
-        date=raised_on,
-        by=scope.actor,
-        by_name=scope.actor_name,
-        note=description[:500],
-    )
-    audit.record(
-        scope.actor,
-        m,
-        AuditEntry.Action.CREATE,
-        after=audit.snapshot(m),
-        verb="登记企业问题",
-        division_path=m.division.path,
-    )
+    m = problems.save_problem(scope, problems.clean_problem(scope, data), is_synthetic=is_synthetic)
     if accept:
-        m = do_accept(scope, m, expected_version=m.version, date=raised_on).matter
+        m = do_accept(scope, m, expected_version=m.version, date=m.raised_on).matter
     else:
         _notify_next(m, "新问题待受理")
     return m
@@ -465,7 +385,6 @@ def do_assign(
     with transaction.atomic():
 
         def apply(m: Matter, day: dt.date) -> Change:
-            district = m.division.district() or m.division
             lead = (
                 lead_unit
                 if isinstance(lead_unit, Unit)
@@ -477,16 +396,10 @@ def do_assign(
             )
             if lead is None:
                 raise invalid("lead_unit", "请选择主办单位")
-            if not lead.division.path.startswith(district.path):
-                raise invalid(
-                    "lead_unit", f"主办单位「{lead.name}」不属于{district.name}，不能交办"
-                )
+            require_within(m.division, lead, "lead_unit", "主办单位")
             cos = [u for u in _units(co_units) if u.pk != lead.pk]
             for u in cos:
-                if not u.division.path.startswith(district.path):
-                    raise invalid(
-                        "co_units", f"协办单位「{u.name}」不属于{district.name}，不能交办"
-                    )
+                require_within(m.division, u, "co_units", "协办单位")
             due = as_date(deadline, "deadline", "办理时限", required=False)
             if due is None:
                 due = default_deadline(m, day)
@@ -499,11 +412,8 @@ def do_assign(
                 person = Person.objects.filter(pk=person).first()
                 if person is None:
                     raise invalid("leader", "责任领导不存在")
-            if isinstance(person, Person) and not (
-                person.division.path.startswith(district.path)
-                or district.path.startswith(person.division.path)
-            ):
-                raise invalid("leader", f"责任领导「{person.name}」不属于{district.name}")
+            if isinstance(person, Person):
+                require_within(m.division, person, "leader", "责任领导")
             if not person and m.enterprise_id:
                 lia = m.enterprise.liaisons.filter(role="leader").select_related("person").first()
                 person = lia.person if lia else None

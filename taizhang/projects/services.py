@@ -16,6 +16,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import district_of, within
 from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
@@ -84,7 +85,7 @@ def require_report(scope: Scope, project: Project) -> None:
         raise PermissionDenied("只有项目责任单位或督查室可以报送该项目")
 
 
-def _clean_project(scope: Scope, data: dict[str, Any], instance: Project | None) -> dict[str, Any]:
+def clean_project(scope: Scope, data: dict[str, Any], instance: Project | None) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     out: dict[str, Any] = {}
 
@@ -117,10 +118,8 @@ def _clean_project(scope: Scope, data: dict[str, Any], instance: Project | None)
         unit = Unit.objects.filter(pk=unit).first()
     if unit is None:
         err("responsible_unit", "请选择责任单位（单位不存在）")
-    elif division is not None:
-        district = division.district() or division
-        if not unit.division.path.startswith(district.path):
-            err("responsible_unit", f"责任单位「{unit.name}」不属于{district.name}")
+    elif division is not None and not within(division, unit):
+        err("responsible_unit", f"责任单位「{unit.name}」不属于{district_of(division).name}")
     out["responsible_unit"] = unit
 
     leader = data.get("liaison_leader", instance.liaison_leader if instance else None)
@@ -128,12 +127,8 @@ def _clean_project(scope: Scope, data: dict[str, Any], instance: Project | None)
         leader = Person.objects.filter(pk=leader).first()
         if leader is None:
             err("liaison_leader", "包联领导不存在")
-    if isinstance(leader, Person) and division is not None:
-        district = division.district() or division
-        if not leader.division.path.startswith(district.path) and not district.path.startswith(
-            leader.division.path
-        ):
-            err("liaison_leader", f"包联领导「{leader.name}」不属于{district.name}")
+    if isinstance(leader, Person) and division is not None and not within(division, leader):
+        err("liaison_leader", f"包联领导「{leader.name}」不属于{district_of(division).name}")
     out["liaison_leader"] = leader or None
 
     chain = data.get("industry_chain", instance.industry_chain if instance else None)
@@ -194,7 +189,7 @@ def do_create_project(
     is_synthetic: bool = False,
 ) -> Project:
     scope.require_manage()
-    clean = _clean_project(scope, data, None)
+    clean = clean_project(scope, data, None)
     if stage not in Stage.values:
         raise invalid("stage", "项目阶段无效")
     project = Project(**clean, stage=stage, is_synthetic=is_synthetic)
@@ -259,7 +254,7 @@ def do_update_project(
             "请查看下列变更后重新编辑。",
             changes_since(locked, expected_version),
         )
-    clean = _clean_project(scope, data, locked)
+    clean = clean_project(scope, data, locked)
     before = audit.snapshot(locked)
     for key, value in clean.items():
         setattr(locked, key, value)

@@ -25,13 +25,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import require_within
 from taizhang.core.errors import as_date, invalid, messages_of
 from taizhang.core.models import AuditEntry, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.extract import ExtractInputError, extract, parse_outline, read_text_file
 from taizhang.matters.models import Kind, Matter
 from taizhang.tasks import services
-from taizhang.tasks.models import Cycle, DraftRow, ReportDraft, TaskSource
+from taizhang.tasks.models import Cycle, DraftRow, DraftRowKind, ReportDraft, TaskSource
 
 ALLOWED_SUFFIXES = (".txt", ".docx", ".text")
 EDITABLE = (
@@ -112,7 +113,7 @@ def rows_from_text(text: str, year: int | None) -> list[dict[str, Any]]:
     for i in targets:
         rows.append(
             {
-                "kind": DraftRow.Kind.TARGET,
+                "kind": DraftRowKind.TARGET,
                 "title": i.name[:120] or i.sentence[:40],
                 "target_value": Decimal(str(i.value)),
                 "target_unit": i.unit[:20],
@@ -125,7 +126,7 @@ def rows_from_text(text: str, year: int | None) -> list[dict[str, Any]]:
     for o in parse_outline(text):
         rows.append(
             {
-                "kind": DraftRow.Kind.TASK,
+                "kind": DraftRowKind.TASK,
                 "title": o.title[:120],
                 "heading": o.heading[:200],
                 "sentence": o.sentence,
@@ -210,19 +211,19 @@ def do_set_year(scope: Scope, draft: ReportDraft, *, title: str, year: int) -> i
     return moved
 
 
-def _district_units(draft: ReportDraft):
-    district = draft.division.district() or draft.division
-    return Unit.objects.filter(division__path__startswith=district.path)
+LABELS = {"lead_unit": "牵头单位", "co_units": "配合单位", "leader": "责任领导"}
 
 
-def _ref(model, value: Any, allowed, label: str):
+def _ref(model, value: Any, draft: ReportDraft, field: str):
+    """A unit or person by pk, inside the draft's district (the one division rule)."""
     if value in (None, ""):
         return None
     if isinstance(value, model):
         value = value.pk
-    found = allowed.filter(pk=value).first() if str(value).isdigit() else None
+    found = model.objects.filter(pk=value).first() if str(value).isdigit() else None
     if found is None:
-        raise invalid(label, f"{model._meta.verbose_name}「{value}」不存在或不属于本区")
+        raise invalid(field, f"{LABELS[field]}「{value}」不存在")
+    require_within(draft.division, found, field, LABELS[field])
     return found
 
 
@@ -237,18 +238,16 @@ def _apply(row: DraftRow, data: dict[str, Any], draft: ReportDraft) -> None:
         row.heading = str(data["heading"] or "").strip()[:200]
     if "target_value" in data:
         row.target_value = services.decimal_or_none(data["target_value"], "target_value", "目标值")
-        if row.target_value is not None and row.kind == DraftRow.Kind.TASK:
-            row.kind = DraftRow.Kind.TARGET
+        if row.target_value is not None and row.kind == DraftRowKind.TASK:
+            row.kind = DraftRowKind.TARGET
     if "target_unit" in data:
         row.target_unit = str(data["target_unit"] or "").strip()[:20]
     if "comparator" in data:
         row.comparator = services.comparator_of(data["comparator"])
     if "lead_unit" in data:
-        row.lead_unit = _ref(Unit, data["lead_unit"], _district_units(draft), "lead_unit")
+        row.lead_unit = _ref(Unit, data["lead_unit"], draft, "lead_unit")
     if "leader" in data:
-        district = draft.division.district() or draft.division
-        people = Person.objects.filter(division__path__startswith=district.path)
-        row.leader = _ref(Person, data["leader"], people, "leader")
+        row.leader = _ref(Person, data["leader"], draft, "leader")
     if "deadline" in data:
         row.deadline = as_date(data["deadline"], "deadline", "完成时限", required=False)
     if "cycle" in data and data["cycle"] not in (None, ""):
@@ -267,7 +266,7 @@ def _apply(row: DraftRow, data: dict[str, Any], draft: ReportDraft) -> None:
 
 
 def _set_co_units(row: DraftRow, value: Any, draft: ReportDraft) -> None:
-    units = [_ref(Unit, u, _district_units(draft), "co_units") for u in value or [] if u]
+    units = [_ref(Unit, u, draft, "co_units") for u in value or [] if u]
     row.co_units.set([u for u in units if u and u.pk != row.lead_unit_id])
 
 
@@ -334,7 +333,7 @@ def do_merge_rows(scope: Scope, draft: ReportDraft, ids: Any) -> DraftRow:
     if first.target_value is None:
         donor = next((r for r in rest if r.target_value is not None), None)
         if donor is not None:
-            first.kind = DraftRow.Kind.TARGET
+            first.kind = DraftRowKind.TARGET
             first.target_value, first.target_unit = donor.target_value, donor.target_unit
             first.comparator = donor.comparator
     first.lead_unit = first.lead_unit or next((r.lead_unit for r in rest if r.lead_unit), None)
@@ -426,17 +425,10 @@ def do_publish_draft(scope: Scope, draft: ReportDraft, ids: Any) -> list[Matter]
             errors.append(f"第{row.order}行（{row.title}）：已发布，不能重复发布")
             continue
         try:
-            data = services.clean_task_data(scope, _row_data(row, draft), Kind.SUPERVISION_TASK)
+            services.clean_task_data(scope, _row_data(row, draft), Kind.SUPERVISION_TASK)
         except ValidationError as e:
             for msgs in messages_of(e).values():
                 errors.extend(f"第{row.order}行（{row.title}）：{m}" for m in msgs)
-            continue
-        lead = data["lead_unit"]
-        district = draft.division.district() or draft.division
-        if not lead.division.path.startswith(district.path):
-            errors.append(
-                f"第{row.order}行（{row.title}）：牵头单位「{lead.name}」不属于{district.name}"
-            )
     if errors:
         raise ValidationError({"rows": errors})
     out: list[Matter] = []

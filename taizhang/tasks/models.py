@@ -183,14 +183,17 @@ class ReportDraft(models.Model):
         return self.title
 
 
-class DraftRow(models.Model):
-    class Kind(models.TextChoices):
-        TARGET = "target", _("量化指标")
-        TASK = "task", _("定性任务")
+class DraftRowKind(models.TextChoices):
+    """A work-report draft row: a quantified target or a qualitative task."""
 
+    TARGET = "target", _("量化指标")
+    TASK = "task", _("定性任务")
+
+
+class DraftRow(models.Model):
     draft = models.ForeignKey(ReportDraft, on_delete=models.CASCADE, related_name="rows")
     order = models.PositiveIntegerField(_("顺序"), default=0)
-    kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices)
+    kind = models.CharField(_("类型"), max_length=8, choices=DraftRowKind.choices)
     title = models.CharField(_("任务名称"), max_length=120)
     heading = models.CharField(_("所属标题"), max_length=200, blank=True)
     target_value = models.DecimalField(

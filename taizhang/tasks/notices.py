@@ -18,12 +18,50 @@ from django.db import IntegrityError, transaction
 
 from taizhang.core.calendar import get_calendar
 from taizhang.matters import notify
-from taizhang.matters.models import Kind, Matter, NoticeLevel, Reminder
+from taizhang.matters.models import (
+    Kind,
+    Matter,
+    NoticeLevel,
+    NotificationKind,
+    Reminder,
+)
 from taizhang.matters.services import OPEN
-from taizhang.tasks.services import LEVEL_KIND, notice_recipients
 from taizhang.tasks.status import task_status
 
 LEVELS = (NoticeLevel.BLUE, NoticeLevel.YELLOW, NoticeLevel.RED)
+LEVEL_KIND = {
+    NoticeLevel.BLUE: NotificationKind.DB_BLUE,
+    NoticeLevel.YELLOW: NotificationKind.DB_YELLOW,
+    NoticeLevel.RED: NotificationKind.DB_RED,
+}
+
+
+def notice_recipients(m: Matter, level: str) -> list:
+    """Blue: the lead and co-operating units; yellow adds the office; red the leader."""
+    co = list(m.co_units.values_list("pk", flat=True))
+    users = notify.unit_users([m.lead_unit_id, *co])
+    if level in (NoticeLevel.YELLOW, NoticeLevel.RED):
+        users += notify.supervisors_of(m.division)
+    if level == NoticeLevel.RED:
+        users += notify.leader_users(m.leader_id)
+    return users
+
+
+def send_notice(m: Matter, reminder: Reminder, body: str, note: str | None = None) -> int:
+    """Deliver a 督办单 (issued by hand or by `taizhang remind`) at the reminder's level,
+    by e-mail too, and record on the reminder how many users it reached."""
+    level = reminder.level
+    n = notify.notify(
+        notice_recipients(m, level),
+        m,
+        LEVEL_KIND[level],
+        f"【{NoticeLevel(level).label}督办单】{m.title}",
+        body,
+        email=True,
+    )
+    fields = {"recipients": n} if note is None else {"recipients": n, "note": note[:500]}
+    Reminder.objects.filter(pk=reminder.pk).update(**fields)
+    return n
 
 
 def late_since(m: Matter, day: dt.date) -> tuple[dt.date, str] | None:
@@ -84,19 +122,10 @@ def escalate_notices(day: dt.date, escalate_after: int, *, dry_run: bool = False
         if not claimed:
             continue
         level, reminder = claimed[-1]
-        label = f"{NoticeLevel(level).label}督办单"
         body = (
             f"{m.title}\n牵头单位：{m.lead_unit.name if m.lead_unit_id else '—'}\n"
             f"{why}（已逾期{days}个工作日）。请立即办理并报送进展。"
         )
-        n = notify.notify(
-            notice_recipients(m, level),
-            m,
-            LEVEL_KIND[level],
-            f"【{label}】{m.title}",
-            body,
-            email=True,
-        )
-        Reminder.objects.filter(pk=reminder.pk).update(recipients=n, note=why[:500])
+        send_notice(m, reminder, body, note=why)
         counts[str(level)] += 1
     return counts

@@ -17,9 +17,9 @@ from django.db.models import Q, QuerySet
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.figures import rate
-from taizhang.matters.models import Kind, Matter, Rating, Status
+from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 from taizhang.tasks.models import TaskSource
-from taizhang.tasks.status import FINISHED, TaskStatus, task_status
+from taizhang.tasks.status import TaskStatus, task_status
 
 KINDS = {"task": Kind.SUPERVISION_TASK, "suggestion": Kind.SUGGESTION, "proposal": Kind.PROPOSAL}
 FORMULAS = {

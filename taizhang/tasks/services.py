@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,24 +19,25 @@ from django.db.models import Max
 from django.utils import timezone
 
 from taizhang.core import audit
+from taizhang.core.divisions import require_within
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.periods import PeriodLabelError, normalize_label
 from taizhang.lib.task_lights import CYCLES, period_end, report_schedule
-from taizhang.matters import notify
 from taizhang.matters import services as ms
 from taizhang.matters.models import (
     Kind,
     Matter,
     MatterStep,
     NoticeLevel,
-    Notification,
+    NotificationKind,
     Reminder,
     Status,
 )
 from taizhang.matters.steps import StepResult
 from taizhang.tasks.models import Comparator, Cycle, TaskDetail, TaskReport, TaskSource
+from taizhang.tasks.notices import send_notice
 from taizhang.tasks.status import schedule_of
 
 KIND_SOURCE = {Kind.SUGGESTION: TaskSource.SUGGESTION, Kind.PROPOSAL: TaskSource.PROPOSAL}
@@ -174,6 +176,13 @@ def clean_task_data(scope: Scope, data: dict[str, Any], kind: str) -> dict[str, 
             cos.append(found)
     out["co_units"] = cos
     out["leader"] = check("leader", lambda: _person(data.get("leader")))
+    if isinstance(division, Division):
+        # A task is handled inside its district: another district's unit may not take it.
+        inside = [("lead_unit", "牵头单位", lead), ("leader", "责任领导", out["leader"])]
+        inside += [("co_units", "配合单位", u) for u in cos]
+        for field, label, obj in inside:
+            if obj is not None:
+                check(field, partial(require_within, division, obj, field, label))
     default_cycle = Cycle.NONE if kind in KIND_SOURCE else Cycle.MONTHLY
     cycle = CYCLE_BY_LABEL.get(str(data.get("cycle") or default_cycle).strip())
     if cycle is None or cycle not in CYCLES:
@@ -213,29 +222,12 @@ def clean_task_data(scope: Scope, data: dict[str, Any], kind: str) -> dict[str, 
     return out
 
 
-@transaction.atomic
-def do_create_task(
-    scope: Scope,
-    data: dict[str, Any],
-    *,
-    kind: str = Kind.SUPERVISION_TASK,
-    is_synthetic: bool = False,
-) -> Matter:
-    """Publish a task (or a suggestion / proposal) already assigned to its lead unit (已交办)."""
-    scope.require_manage()
-    if kind not in (Kind.SUPERVISION_TASK, *KIND_SOURCE):
-        raise invalid("kind", f"不支持的事项类型：{kind}")
-    c = clean_task_data(scope, data, kind)
-    m = Matter.objects.create(
-        kind=kind,
-        division=c["division"],
-        title=c["title"],
-        description=c["description"],
-        raised_on=c["raised_on"],
-        raised_by=scope.actor,
-        raised_by_name=(c["proposer"] or scope.actor_name)[:60],
-        is_synthetic=is_synthetic,
-    )
+def new_task(
+    scope: Scope, c: dict[str, Any], kind: str, *, is_synthetic: bool = False
+) -> tuple[Matter, TaskDetail]:
+    """The unsaved Matter and TaskDetail of a task cleaned by clean_task_data, with its
+    suggestion / proposal serial settled (the next free one, or the given one if free).
+    do_create_task saves them; the demo's history writes many at once."""
     serial, number = c["serial"], c["doc_number"]
     if kind in KIND_SOURCE:
         if serial is None:
@@ -248,8 +240,17 @@ def do_create_task(
         ).exists():
             raise invalid("serial", f"{c['year']}年{NUMBER_WORD[kind]}第{serial}号已存在")
         number = number or f"{NUMBER_WORD[kind]}第{serial}号"
-    detail = TaskDetail.objects.create(
-        matter=m,
+    m = Matter(
+        kind=kind,
+        division=c["division"],
+        title=c["title"],
+        description=c["description"],
+        raised_on=c["raised_on"],
+        raised_by=scope.actor,
+        raised_by_name=(c["proposer"] or scope.actor_name)[:60],
+        is_synthetic=is_synthetic,
+    )
+    detail = TaskDetail(
         task_source=c["task_source"],
         year=c["year"],
         serial=serial,
@@ -263,6 +264,26 @@ def do_create_task(
         start=c["raised_on"],
         source_sentence=c["source_sentence"],
     )
+    return m, detail
+
+
+@transaction.atomic
+def do_create_task(
+    scope: Scope,
+    data: dict[str, Any],
+    *,
+    kind: str = Kind.SUPERVISION_TASK,
+    is_synthetic: bool = False,
+) -> Matter:
+    """Publish a task (or a suggestion / proposal) already assigned to its lead unit (已交办)."""
+    scope.require_manage()
+    if kind not in (Kind.SUPERVISION_TASK, *KIND_SOURCE):
+        raise invalid("kind", f"不支持的事项类型：{kind}")
+    c = clean_task_data(scope, data, kind)
+    m, detail = new_task(scope, c, kind, is_synthetic=is_synthetic)
+    m.save()
+    detail.matter = m
+    detail.save()
     MatterStep.objects.create(
         matter=m,
         action="submit",
@@ -441,23 +462,6 @@ def do_finish_task(
     )
 
 
-LEVEL_KIND = {
-    NoticeLevel.BLUE: Notification.Kind.DB_BLUE,
-    NoticeLevel.YELLOW: Notification.Kind.DB_YELLOW,
-    NoticeLevel.RED: Notification.Kind.DB_RED,
-}
-
-
-def notice_recipients(m: Matter, level: str) -> list:
-    co = list(m.co_units.values_list("pk", flat=True))
-    users = notify.unit_users([m.lead_unit_id, *co])
-    if level in (NoticeLevel.YELLOW, NoticeLevel.RED):
-        users += notify.supervisors_of(m.division)
-    if level == NoticeLevel.RED:
-        users += notify.leader_users(m.leader_id)
-    return users
-
-
 @transaction.atomic
 def do_issue_notice(
     scope: Scope,
@@ -477,11 +481,11 @@ def do_issue_notice(
     label = f"{NoticeLevel(level).label}督办单"
 
     def apply(m: Matter, day: dt.date) -> ms.Change:
-        if Reminder.objects.filter(matter=m, kind=Notification.Kind.NOTICE, deadline=day).exists():
+        if Reminder.objects.filter(matter=m, kind=NotificationKind.NOTICE, deadline=day).exists():
             raise invalid(None, "今天已对该事项签发过督办单，请勿重复签发")
         r = Reminder.objects.create(
             matter=m,
-            kind=Notification.Kind.NOTICE,
+            kind=NotificationKind.NOTICE,
             deadline=day,
             sent_on=day,
             level=level,
@@ -493,17 +497,9 @@ def do_issue_notice(
     result = ms.run_step(
         scope, matter, "urge", expected_version=expected_version, note=note, apply=apply
     )
-    m = result.matter
-    n = notify.notify(
-        notice_recipients(m, level),
-        m,
-        LEVEL_KIND[level],
-        f"【{label}】{m.title}",
-        f"{note}\n请登录台账系统及时办理并报送进展。",
-        email=True,
+    result.created.recipients = send_notice(
+        result.matter, result.created, f"{note}\n请登录台账系统及时办理并报送进展。"
     )
-    Reminder.objects.filter(pk=result.created.pk).update(recipients=n)
-    result.created.recipients = n
     return result
 
 

@@ -24,9 +24,7 @@ from taizhang.lib.task_lights import (
     report_schedule,
     task_light,
 )
-from taizhang.matters.models import Matter, Status
-
-FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
+from taizhang.matters.models import FINISHED, Matter
 
 
 @dataclass

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
-from taizhang.core.models import Role, Unit
+from taizhang.core.models import Role, UnitKind
 from taizhang.core.scope import scope_of
 from taizhang.enterprises import accounts, services
-from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
+from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
 from taizhang.matters.services import light_of
@@ -58,7 +58,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "f": f,
             "querystring": params.urlencode(),
             "categories": Category.choices,
-            "parks": scope.units.filter(kind=Unit.Kind.PARK),
+            "parks": scope.units.filter(kind=UnitKind.PARK),
             "industries": IndustryChain.objects.all(),
             "divisions": scope.divisions.exclude(level="village"),
             "can_manage": scope.can_manage,
@@ -254,7 +254,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                 .values_list("pk", flat=True)
             ),
             "form": form if can_record else None,
-            "kinds": Visit.Kind.choices,
+            "kinds": VisitKind.choices,
             "kind": kind,
             "year": year,
             "querystring": params.urlencode(),

@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
+from taizhang.core.divisions import within
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Scope
@@ -240,8 +241,7 @@ class Refs:
         if not inside:
             raise RowError(label, raw, f"单位「{text}」不在您的管辖范围内")
         if near is not None and len(inside) > 1:
-            district = near.district() or near
-            inside = [u for u in inside if u.division.path.startswith(district.path)] or inside
+            inside = [u for u in inside if within(near, u)] or inside
         return inside[0]
 
     def person(self, label: str, raw: Any, near: Division | None) -> Person | None:
@@ -250,13 +250,7 @@ class Refs:
             return None
         found = self.person_by_name.get(text, [])
         if near is not None:
-            district = near.district() or near
-            found = [
-                p
-                for p in found
-                if p.division.path.startswith(district.path)
-                or district.path.startswith(p.division.path)
-            ]
+            found = [p for p in found if within(near, p)]
         if not found:
             raise RowError(label, raw, f"人员「{text}」不存在或不属于本区")
         if len(found) > 1:

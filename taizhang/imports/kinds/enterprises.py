@@ -117,7 +117,7 @@ class EnterpriseImporter(Importer):
             if key in self.mapped or existing is None:
                 data[key] = self.text(r, key)
         try:
-            clean = services._clean(self.scope, data, existing)
+            clean = services.clean_enterprise(self.scope, data, existing)
         except ValidationError as e:
             service_errors(r, e, ENTERPRISE_LABELS)
             return

@@ -9,40 +9,38 @@ from __future__ import annotations
 
 import re
 
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from taizhang.core.models import AuditEntry
+from taizhang.core.bulk import insert_rows
 from taizhang.enterprises.models import Enterprise
-from taizhang.imports.kinds.base import CREATE, UNCHANGED, Col, Importer, RowError, RowResult, norm
-from taizhang.imports.kinds.bulk import (
-    audit_entry,
-    batched,
-    insert_returning,
-    insert_rows,
-    snapshot,
+from taizhang.imports.kinds.base import (
+    CREATE,
+    UNCHANGED,
+    Col,
+    Importer,
+    RowError,
+    RowResult,
+    norm,
+    service_errors,
 )
 from taizhang.imports.models import ImportedKey
 from taizhang.lib.credit_code import normalize as normalize_code
 from taizhang.matters import services
-from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, Source, Status
+from taizhang.matters.models import Kind, Matter, ProblemCategory, Source
+from taizhang.matters.problems import NewProblem, clean_problem, insert_problems
 
 SOURCES = {str(s.label): s.value for s in Source} | {s.value: s.value for s in Source}
 _SYSTEM_NUMBER = re.compile(r"WQ(\d{4})-(\d+)")
-
-
-# What an imported problem says; the rest of a new Matter is defaults, not news.
-_IMPORTED_FIELDS = [
-    "kind",
-    "division",
-    "title",
-    "description",
-    "source",
-    "enterprise",
-    "category",
-    "raised_on",
-    "raised_by_name",
-    "status",
-]
+# clean_problem's field names as the sheet's column headers, for row errors.
+LABELS = {
+    "enterprise": "企业名称",
+    "category": "问题类别",
+    "title": "问题标题",
+    "description": "具体内容",
+    "source": "问题来源",
+    "raised_on": "提出日期",
+}
 
 
 class ProblemImporter(Importer):
@@ -103,6 +101,8 @@ class ProblemImporter(Importer):
         mine = list(self.scope.filter(Enterprise.objects.select_related("division")))
         self.by_code = {e.credit_code: e for e in mine}
         self.by_name = {norm(e.name): e for e in mine}
+        ids = {e.pk for e in mine}
+        self.in_scope = lambda e: e.pk in ids
         self.categories = {norm(c.name): c for c in ProblemCategory.objects.filter(active=True)}
         self.keys = dict(ImportedKey.objects.filter(kind=self.kind).values_list("key", "object_id"))
         wanted = set(self.keys.values())
@@ -124,6 +124,7 @@ class ProblemImporter(Importer):
         }
 
     def validate(self, r: RowResult) -> None:
+        """Find the enterprise and category the cells name; the rules are clean_problem's."""
         number = norm(self.raw(r, "number")).upper()
         if not number:
             raise RowError("问题编号", "", "请填写问题编号")
@@ -153,22 +154,23 @@ class ProblemImporter(Importer):
                 self.raw(r, "category"),
                 f"问题类别「{cat_name}」无效，应为：{'、'.join(c.name for c in self.categories.values())}",
             )
-        title = self.text(r, "title", required=True, max_len=120)
-        r.label = f"{ent.name}：{title}"
-        source = self.choice(r, "source", SOURCES) or Source.VISIT
-        raised_on = self.date(r, "raised_on") or self.today
-        if raised_on > self.today:
-            raise RowError("提出日期", self.raw(r, "raised_on"), "提出日期不能晚于今天")
-        description = self.text(r, "description")
-        r.payload = {
+        data = {
             "enterprise": ent,
             "category": category,
-            "title": title,
-            "description": description,
-            "source": source,
-            "raised_on": raised_on,
+            "title": self.text(r, "title"),
+            "description": self.text(r, "description"),
+            "source": self.choice(r, "source", SOURCES),
+            "raised_on": self.date(r, "raised_on"),
             "raised_by_name": self.text(r, "raised_by_name")[:60],
         }
+        r.label = f"{ent.name}：{data['title']}"
+        try:
+            p = clean_problem(self.scope, data, today=self.today, in_scope=self.in_scope)
+        except ValidationError as e:
+            service_errors(r, e, LABELS)
+            return
+        r.payload = p.as_data()
+        title, description = p.title, p.description
         pk = self.keys.get(number)
         m = _SYSTEM_NUMBER.fullmatch(number)
         if pk is None and m:
@@ -198,64 +200,10 @@ class ProblemImporter(Importer):
         ImportedKey.objects.create(kind=self.kind, key=r.key, object_id=m.pk)
 
     def commit_bulk(self, rows: list[RowResult], progress) -> None:
-        """The rules of do_create_problem (checked in validate), written in batches.
-
-        Imported history does not notify the office of each new problem.
-        """
-        user = self.scope.user if getattr(self.scope.user, "pk", None) else None
-        name = (user.get_full_name() or user.get_username()) if user else "系统"
+        """The rows do_create_problem writes, in batches; imported history notifies nobody."""
         done = 0
-        now = timezone.now()
-        for chunk in batched(rows, 2000):
-            matters = []
-            for r in chunk:
-                p = r.payload
-                matters.append(
-                    Matter(
-                        kind=Kind.ENTERPRISE_PROBLEM,
-                        division=p["enterprise"].division,
-                        title=p["title"],
-                        description=p["description"],
-                        source=p["source"],
-                        enterprise=p["enterprise"],
-                        category=p["category"],
-                        raised_on=p["raised_on"],
-                        raised_by=user,
-                        raised_by_name=(p["raised_by_name"] or name)[:60],
-                    )
-                )
-            insert_returning(Matter, matters)
-            insert_rows(
-                MatterStep,
-                [
-                    {
-                        "matter_id": m.pk,
-                        "action": "submit",
-                        "label": "提出",
-                        "to_status": Status.SUBMITTED,
-                        "date": m.raised_on,
-                        "by_id": user.pk if user else None,
-                        "by_name": name,
-                        "note": m.description[:500],
-                        "at": now,
-                    }
-                    for m in matters
-                ],
-            )
-            insert_rows(
-                AuditEntry,
-                [
-                    audit_entry(
-                        user,
-                        m,
-                        AuditEntry.Action.CREATE,
-                        after=snapshot(m, _IMPORTED_FIELDS),
-                        verb="登记企业问题",
-                        division_path=m.division.path,
-                    )
-                    for m in matters
-                ],
-            )
+        for matters in insert_problems(self.scope, (NewProblem(**r.payload) for r in rows)):
+            chunk = rows[done : done + len(matters)]
             insert_rows(
                 ImportedKey,
                 [
@@ -263,5 +211,5 @@ class ProblemImporter(Importer):
                     for r, m in zip(chunk, matters, strict=True)
                 ],
             )
-            done += len(chunk)
+            done += len(matters)
             progress(done, len(rows))

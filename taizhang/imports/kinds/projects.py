@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from taizhang.core.audit import _plain
+from taizhang.core.bulk import audit_entry, batched, insert_rows
 from taizhang.core.models import AuditEntry
 from taizhang.imports.kinds.base import (
     CREATE,
@@ -26,7 +27,6 @@ from taizhang.imports.kinds.base import (
     norm,
     service_errors,
 )
-from taizhang.imports.kinds.bulk import audit_entry, batched, insert_rows
 from taizhang.imports.reading import cell_text
 from taizhang.projects import services
 from taizhang.projects.models import (
@@ -200,7 +200,7 @@ class ProjectImporter(Importer):
             if existing is not None and cell_text(r.values.get(column)) == "":
                 data.pop(key)  # an empty cell leaves the stored value alone
         try:
-            clean = services._clean_project(self.scope, data, existing)
+            clean = services.clean_project(self.scope, data, existing)
         except ValidationError as e:
             service_errors(r, e, PROJECT_LABELS)
             return

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from taizhang.core.divisions import district_of
 from taizhang.imports.kinds.base import (
     CREATE,
     UNCHANGED,
@@ -124,7 +125,7 @@ class TaskImporter(Importer):
         year = self.integer(r, "year", 2000, 2100)
         deadline = self.date(r, "deadline")
         data = {
-            "division": self.home or lead.division.district() or lead.division,
+            "division": self.home or district_of(lead.division),
             "title": title,
             "description": self.text(r, "description"),
             "task_source": norm(self.raw(r, "task_source")) or TaskSource.WORK_REPORT,

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
-from taizhang.enterprises.models import Liaison, Visit, active_on
+from taizhang.enterprises.models import Liaison, Visit, VisitKind, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
@@ -88,7 +88,7 @@ def visits_filtered(scope: Scope, params: Any) -> QuerySet[Visit]:
         .annotate(problem_count=Coalesce(Subquery(raised), 0))
     )
     kind = params.get("kind") or ""
-    if kind in Visit.Kind.values:
+    if kind in VisitKind.values:
         qs = qs.filter(kind=kind)
     year = params.get("year") or ""
     if year.isdigit():

@@ -3,9 +3,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.models import Person, Unit
+from taizhang.core.models import Person, UnitKind
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit
+from taizhang.enterprises.models import Category, Enterprise, Liaison, VisitKind
 from taizhang.projects.models import IndustryChain
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -31,7 +31,7 @@ class EnterpriseForm(forms.Form):
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["division"].queryset = scope.divisions.exclude(level="village")
-        self.fields["park"].queryset = scope.units.filter(kind=Unit.Kind.PARK)
+        self.fields["park"].queryset = scope.units.filter(kind=UnitKind.PARK)
 
 
 class LiaisonForm(forms.Form):
@@ -46,7 +46,7 @@ class LiaisonForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    kind = forms.ChoiceField(label=_("类型"), choices=Visit.Kind.choices)
+    kind = forms.ChoiceField(label=_("类型"), choices=VisitKind.choices)
     date = forms.DateField(label=_("日期"), widget=DATE)
     title = forms.CharField(label=_("主题"), max_length=120, required=False)
     enterprises = forms.ModelMultipleChoiceField(queryset=None, label=_("企业"))

@@ -18,7 +18,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.context import origin
 from taizhang.lib.lights import Light
 from taizhang.matters import notify
-from taizhang.matters.models import Matter, Notification, Reminder
+from taizhang.matters.models import Matter, NotificationKind, Reminder
 from taizhang.matters.services import OPEN, deadline_light_of, light_of
 
 
@@ -82,12 +82,12 @@ class Command(BaseCommand):
                     continue
                 kinds: list[str] = []
                 if result.light == Light.YELLOW:
-                    kinds.append(Notification.Kind.YELLOW)
+                    kinds.append(NotificationKind.YELLOW)
                 elif result.light == Light.RED:
-                    kinds.append(Notification.Kind.RED)
+                    kinds.append(NotificationKind.RED)
                     late = cal.workdays_between(m.deadline, day).days
                     if late > escalate_after:
-                        kinds.append(Notification.Kind.ESCALATE)
+                        kinds.append(NotificationKind.ESCALATE)
                 for kind in kinds:
                     if dry_run:
                         counts[kind] += 1
@@ -118,12 +118,12 @@ class Command(BaseCommand):
             f"{what}{m.title}\n主办单位：{m.lead_unit.name if m.lead_unit_id else '—'}\n"
             f"{due}，{reason}。请登录台账系统及时办理。"
         )
-        if kind == Notification.Kind.ESCALATE:
+        if kind == NotificationKind.ESCALATE:
             title = f"【逾期升级】{m.title}（{reason}）"
             users = notify.leader_users(m.leader_id) or []
             users += notify.supervisors_of(m.division)
         else:
-            label = "临期提醒" if kind == Notification.Kind.YELLOW else "逾期提醒"
+            label = "临期提醒" if kind == NotificationKind.YELLOW else "逾期提醒"
             title = f"【{label}】{m.title}（{reason}）"
             co = list(m.co_units.values_list("pk", flat=True))
             users = notify.unit_users([m.lead_unit_id, *co]) + notify.supervisors_of(m.division)

@@ -1,4 +1,5 @@
-"""The batched commit path: the same rows, written with bulk inserts and one audit insert per batch."""
+"""Bulk writes for large batches (imports, demo history): the rows an ordinary save would write,
+with bulk inserts and one audit insert per batch."""
 
 from __future__ import annotations
 
