@@ -13,4 +13,8 @@ class CoreConfig(AppConfig):
         from taizhang.core.models import _register_scopes
 
         _register_scopes()
-        import taizhang.core.calendar  # noqa: F401  (connects the override signals)
+        from django.db.models.signals import post_migrate
+
+        from taizhang.core.calendar import fill_after_migrate  # also connects override signals
+
+        post_migrate.connect(fill_after_migrate, sender=self)

@@ -291,7 +291,6 @@ class Loader:
                     closed_on=closed,
                     rating=rating,
                     rated_on=rated,
-                    light="green",
                 )
             )
             plan.append((raised, assigned, deadline, finished, rated, closed, rating, unit))

@@ -21,7 +21,6 @@ from taizhang.core.models import Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.demo.org import Org
 from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Status
-from taizhang.matters.services import light_of
 from taizhang.tasks import services
 from taizhang.tasks.models import TaskDetail, TaskReport, TaskSource
 
@@ -260,5 +259,3 @@ def _reports(m: Matter, today: dt.date, speed: Decimal, gap: int) -> None:
         d.save(update_fields=["actual_value", "actual_period"])
         Matter.objects.filter(pk=m.pk).update(status=Status.IN_PROGRESS)
     m.refresh_from_db()
-    result = light_of(m, today)
-    Matter.objects.filter(pk=m.pk).update(light=result.light.value if result else "")

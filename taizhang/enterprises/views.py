@@ -21,7 +21,7 @@ from taizhang.enterprises.list_exports import visits_filtered
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
-from taizhang.matters.services import light_of
+from taizhang.matters.timing import light_of
 from taizhang.projects.models import IndustryChain, Project
 
 

@@ -12,8 +12,14 @@ from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
 from taizhang.matters.models import Matter
-from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
-from taizhang.matters.services import light_of
+from taizhang.matters.queries import (
+    ProblemFilter,
+    filter_problems,
+    my_work,
+    page_lights,
+    sql_light,
+    with_lights,
+)
 from taizhang.projects.exports import filler_name
 
 PROBLEM_COLUMNS = [
@@ -63,11 +69,11 @@ def problem_export(request: HttpRequest, fmt: str) -> HttpResponse:
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
     qs = filter_problems(scope, f).select_related("leader").prefetch_related("co_units")
-    rows, lights = with_lights(qs, f, today)
+    rows = with_lights(qs, f, today)
     table = Table(
         title="企业问题台账",
         columns=PROBLEM_COLUMNS,
-        rows=[_row(m, lights[m.pk]) for m in rows],
+        rows=[_row(m, sql_light(m)) for m in rows],
         unit_name=filler_name(scope),
         as_of=today,
         notes=["注：灯按导出当日计算；逾期未办结为红灯。"],
@@ -86,7 +92,7 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponse:
     table = Table(
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
-        rows=[[m.get_kind_display(), *_row(m, light_of(m, today))] for m in items],
+        rows=[[m.get_kind_display(), *_row(m, light)] for m, light in page_lights(items, today)],
         unit_name=filler_name(scope),
         as_of=today,
         sheet_name="我的待办",

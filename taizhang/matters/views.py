@@ -24,7 +24,14 @@ from taizhang.matters import services, workflow
 from taizhang.matters.figures import FORMULAS, problem_figures
 from taizhang.matters.forms import AssignForm, ProblemForm, RateForm
 from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
-from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.matters.queries import (
+    ProblemFilter,
+    filter_problems,
+    my_work,
+    page_lights,
+    with_lights,
+)
+from taizhang.matters.timing import light_of
 
 
 def _flash_errors(request: HttpRequest, error: ValidationError) -> None:
@@ -40,7 +47,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         return redirect("portal")
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
-    rows, lights = with_lights(filter_problems(scope, f), f, today)
+    rows = with_lights(filter_problems(scope, f), f, today)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -49,8 +56,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "matters/list.html",
         {
             "page": page,
-            "rows": [(m, lights[m.pk]) for m in page.object_list],
-            "total": len(rows),
+            "rows": page_lights(page.object_list, today),
+            "total": page.paginator.count,
             "f": f,
             "querystring": params.urlencode(),
             "statuses": Status.choices,
@@ -130,7 +137,7 @@ def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     labels = {a: workflow.transitions(m.kind)[a].label for a in actions}
     ctx: dict[str, Any] = {
         "m": m,
-        "light": services.light_of(m, today),
+        "light": light_of(m, today),
         "steps": m.steps.select_related("by", "by_unit"),
         "co_units": m.co_units.all(),
         "actions": actions,
@@ -264,7 +271,7 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
         "matters/my_work.html",
         {
             "rows": [
-                (m, services.light_of(m, today), services.allowed_actions(scope, m)) for m in items
+                (m, light_of(m, today), services.allowed_actions(scope, m)) for m in items
             ],
             "notifications": notes,
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
@@ -305,7 +312,7 @@ def portal(request: HttpRequest) -> HttpResponse:
             "form": form,
             "enterprise": scope.enterprise,
             "rows": [
-                (m, services.light_of(m, today)) for m in problems.order_by("-raised_on", "-id")
+                (m, light_of(m, today)) for m in problems.order_by("-raised_on", "-id")
             ],
         },
     )

@@ -20,6 +20,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.matters import notify
 from taizhang.matters.models import Kind, Matter, NoticeLevel, Reminder
 from taizhang.matters.services import OPEN
+from taizhang.matters.timing import timing_of
 from taizhang.tasks.services import LEVEL_KIND, notice_recipients
 from taizhang.tasks.status import task_status
 
@@ -27,11 +28,17 @@ LEVELS = (NoticeLevel.BLUE, NoticeLevel.YELLOW, NoticeLevel.RED)
 
 
 def late_since(m: Matter, day: dt.date) -> tuple[dt.date, str] | None:
-    """The date the task became late and why, or None when it is not late."""
-    st = task_status(m, day)
+    """The date the task became late and why, or None when it is not late.
+
+    Deadline and state as of ``day`` come from the one as-of rule (taizhang.matters.timing).
+    """
+    t = timing_of(m, day)
+    if t.finished_on is not None:
+        return None
+    st = task_status(m, day, t.state)
     keys: list[tuple[dt.date, str]] = []
-    if m.deadline is not None and m.deadline < day:
-        keys.append((m.deadline, f"已超过完成时限（{m.deadline:%Y-%m-%d}）"))
+    if t.deadline is not None and t.deadline < day:
+        keys.append((t.deadline, f"已超过完成时限（{t.deadline:%Y-%m-%d}）"))
     if st.missed:
         p = st.missed[0]
         keys.append((p.due, f"{p.label}进度应于{p.due:%Y-%m-%d}前报送，至今未报送"))
