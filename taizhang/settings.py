@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "taizhang.imports",
     "taizhang.tasks",
     "taizhang.assessment",
+    "taizhang.web",
 ]
 
 MIDDLEWARE = [

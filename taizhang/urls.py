@@ -8,6 +8,7 @@ from taizhang.api.api import api
 from taizhang.front import audit_views
 from taizhang.front import views as front
 from taizhang.projects import views as projects
+from taizhang.web import calendar as web_calendar
 
 urlpatterns = [
     path("", front.dashboard, name="dashboard"),
@@ -43,6 +44,7 @@ urlpatterns = [
     path("tasks/", include("taizhang.tasks.urls")),  # supervision tasks, suggestions, proposals
     path("assessment/", include("taizhang.assessment.urls")),
     path("audit/", audit_views.audit_log, name="audit_log"),
+    path("calendar/", web_calendar.calendar_page, name="calendar"),
     path("audit/export.<str:fmt>", audit_views.audit_export, name="audit_export"),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

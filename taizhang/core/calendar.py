@@ -10,10 +10,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -34,25 +36,45 @@ YEARS_AHEAD = 2
 NOTICE_NOTE = "放假通知"
 
 _cache: WorkCalendar | None = None
+# Another process (a second web worker) may change the overrides: the cached
+# calendar is checked against the shared Workday table at most this often.
+RECHECK_SECONDS = 60.0
+_checked_at = 0.0
+_stamp: tuple | None = None
 _table_ok_for: dt.date | None = None
 # Set while a notice is being saved: its many override rows refill the table once.
 _batch = False
 
 
+def _table_stamp() -> tuple:
+    """Changes whenever a day turns working/off or confirmed (the last ordinal moves)."""
+    agg = Workday.objects.aggregate(
+        last=Max("ordinal"), confirmed=Count("date", filter=Q(confirmed=True))
+    )
+    return (agg["last"], agg["confirmed"])
+
+
 def get_calendar() -> WorkCalendar:
-    global _cache
+    global _cache, _checked_at, _stamp
+    now = time.monotonic()
+    if _cache is not None and now - _checked_at > RECHECK_SECONDS:
+        _checked_at = now
+        stamp = _table_stamp()
+        if _stamp is not None and stamp != _stamp:
+            _cache = None
+        _stamp = stamp
     if _cache is None:
         overrides = dict(CalendarOverride.objects.values_list("date", "is_workday"))
-        years = CalendarYear.objects.filter(confirmed_by_notice=True).values_list(
-            "year", flat=True
-        )
+        years = CalendarYear.objects.filter(confirmed_by_notice=True).values_list("year", flat=True)
         _cache = WorkCalendar(overrides, years)
+        _stamp, _checked_at = _table_stamp(), now
     return _cache
 
 
 def reset_calendar() -> None:
-    global _cache
+    global _cache, _stamp
     _cache = None
+    _stamp = None
 
 
 def today() -> dt.date:
@@ -167,6 +189,10 @@ def do_save_holiday_notice(scope: Scope, text: str, year: int | None = None) -> 
     _batch = True
     try:
         return _save_notice(scope, notice, text)
+    except BaseException:
+        # The cached calendar was rebuilt from rows that are now rolled back.
+        reset_calendar()
+        raise
     finally:
         _batch = False
 
