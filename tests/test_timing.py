@@ -222,3 +222,32 @@ def test_it_refills_the_table_when_an_override_changes():
     CalendarOverride.objects.filter(date=D(2026, 12, 30)).delete()
     assert Workday.objects.get(date=D(2026, 12, 30)).is_workday
     _check_table(D(2026, 12, 20), D(2027, 1, 10))
+
+
+def test_it_computes_python_timings_only_for_the_rows_on_the_page(eworld, client):
+    from unittest import mock
+
+    from taizhang.matters import timing
+    from taizhang.matters.models import Kind
+
+    w = eworld.w
+    Matter.objects.bulk_create(
+        Matter(
+            kind=Kind.ENTERPRISE_PROBLEM,
+            division=w.a,
+            enterprise=w.enterprise_a,
+            title=f"批量问题{i}",
+            raised_on=D(2022, 2, 1),
+            status=Status.ASSIGNED,
+            lead_unit=w.unit_a,
+            assigned_on=D(2022, 2, 1),
+            deadline=D(2022, 2, 10) + dt.timedelta(days=i),
+        )
+        for i in range(70)
+    )
+    client.force_login(w.users["sup_a"])
+    with mock.patch.object(timing, "_timing", wraps=timing._timing) as computed:
+        r = client.get("/problems/", {"light": "red", "sort": "light"})
+    assert r.status_code == 200
+    assert computed.call_count == 30  # one page, not the 72 red rows
+    assert r.context["total"] == 72  # counted by the database

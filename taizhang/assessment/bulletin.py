@@ -230,7 +230,9 @@ def task_lights(scope: Scope, district: Division, cutoff: dt.date) -> dict[str, 
         division__path__startswith=district.path, deadline__isnull=False
     )
     counts = {"red": 0, "yellow": 0, "green": 0}
-    for t in timings_for(qs.select_related("task"), cutoff).values():
+    for t in timings_for(
+        qs.select_related("task").prefetch_related("task_reports"), cutoff
+    ).values():
         if t.light is not None:
             counts[t.light.value] += 1
     return counts if any(counts.values()) else {}

@@ -90,7 +90,6 @@ def history(org: Org, kind: str, count: int, word: str, who: str) -> None:
                 rated_on=finished + dt.timedelta(days=5),
                 closed_on=finished + dt.timedelta(days=10),
                 rating=Rating.BASIC if n % 9 == 0 else Rating.SATISFIED,
-                light="green",
                 is_synthetic=True,
             )
         )

@@ -135,7 +135,9 @@ def _parse_item(name: str, body: str, year: int) -> NoticeItem:
         else:
             m = _DATE.search(head)
             if m is None:
-                raise NoticeError(f"「{name}」：未找到放假日期（应为“1月1日（周四）放假”这样的写法）")
+                raise NoticeError(
+                    f"「{name}」：未找到放假日期（应为“1月1日（周四）放假”这样的写法）"
+                )
             found = [cur.date(*m.groups())]
             n = _DAYS_N.search(sentence)
             if n and int(n.group(1)) > 1:
@@ -178,7 +180,9 @@ def parse_notice(text: str, year: int | None = None) -> HolidayNotice:
             raise NoticeError(f"所选年份{year}年与通知标题中的{title_year}年不一致")
         year = title_year
     if year is None:
-        raise NoticeError("未能识别年份：请粘贴含标题（关于XXXX年部分节假日安排的通知）的全文，或选择年份")
+        raise NoticeError(
+            "未能识别年份：请粘贴含标题（关于XXXX年部分节假日安排的通知）的全文，或选择年份"
+        )
     if not 2000 <= year <= 2099:
         raise NoticeError(f"年份{year}超出可处理范围（2000-2099）")
     heads = list(_ITEM.finditer(text))

@@ -41,6 +41,7 @@ from taizhang.core.models import Workday
 from taizhang.lib.lights import Light, LightResult, deadline_light
 from taizhang.lib.workdays import WorkCalendar
 from taizhang.matters.models import Matter, MatterStep, Status
+from taizhang.matters.services import FINISHED
 
 __all__ = [
     "FINISHED",
@@ -55,7 +56,6 @@ __all__ = [
     "timings_for",
 ]
 
-FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
 # Before 交办 a matter has no deadline to be late against.
 _NOT_YET_ASSIGNED = frozenset({"", Status.SUBMITTED, Status.ACCEPTED})
 
@@ -200,8 +200,8 @@ def _timing(m: Matter, state: MatterState, as_of: dt.date, cal: WorkCalendar) ->
         end = state.finished_on or as_of
         count = cal.workdays_between(state.deadline, end)
         late = max(count.days, 0)
-        if state.finished_on is None:
-            # Open: the count shown is the one to the deadline or past it.
+        if state.finished_on is None or late > 0:
+            # The working days shown (left, or late) ran through these years.
             confirmed = confirmed and count.confirmed
         if not confirmed:
             year = _first_unconfirmed(cal, state.deadline, end)
@@ -249,9 +249,7 @@ def timings_for(matters: Iterable[Matter], as_of: dt.date | None = None) -> dict
             "date", "at", "id"
         ):
             steps.setdefault(s.matter_id, []).append(s)
-    return {
-        m.pk: _timing(m, state_as_of(m, steps.get(m.pk, []), as_of), as_of, cal) for m in rows
-    }
+    return {m.pk: _timing(m, state_as_of(m, steps.get(m.pk, []), as_of), as_of, cal) for m in rows}
 
 
 def light_of(m: Matter, as_of: dt.date | None = None) -> LightResult | None:

@@ -270,9 +270,7 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
         request,
         "matters/my_work.html",
         {
-            "rows": [
-                (m, light_of(m, today), services.allowed_actions(scope, m)) for m in items
-            ],
+            "rows": [(m, light_of(m, today), services.allowed_actions(scope, m)) for m in items],
             "notifications": notes,
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
         },
@@ -311,9 +309,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "enterprise": scope.enterprise,
-            "rows": [
-                (m, light_of(m, today)) for m in problems.order_by("-raised_on", "-id")
-            ],
+            "rows": [(m, light_of(m, today)) for m in problems.order_by("-raised_on", "-id")],
         },
     )
 

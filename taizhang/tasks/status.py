@@ -24,10 +24,8 @@ from taizhang.lib.task_lights import (
     report_schedule,
     task_light,
 )
-from taizhang.matters.models import Matter, Status
-from taizhang.matters.timing import MatterState
-
-FINISHED = frozenset({Status.REPORTED, Status.RATED, Status.CLOSED})
+from taizhang.matters.models import Matter
+from taizhang.matters.timing import FINISHED, MatterState
 
 
 @dataclass

@@ -7,40 +7,62 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_initial'),
+        ("core", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Workday',
+            name="Workday",
             fields=[
-                ('date', models.DateField(primary_key=True, serialize=False, verbose_name='日期')),
-                ('is_workday', models.BooleanField(verbose_name='工作日')),
-                ('ordinal', models.PositiveIntegerField(verbose_name='累计工作日序号')),
-                ('confirmed', models.BooleanField(verbose_name='已确认')),
+                ("date", models.DateField(primary_key=True, serialize=False, verbose_name="日期")),
+                ("is_workday", models.BooleanField(verbose_name="工作日")),
+                ("ordinal", models.PositiveIntegerField(verbose_name="累计工作日序号")),
+                ("confirmed", models.BooleanField(verbose_name="已确认")),
             ],
             options={
-                'verbose_name': '工作日表',
-                'verbose_name_plural': '工作日表',
-                'ordering': ['date'],
+                "verbose_name": "工作日表",
+                "verbose_name_plural": "工作日表",
+                "ordering": ["date"],
             },
         ),
         migrations.CreateModel(
-            name='CalendarYear',
+            name="CalendarYear",
             fields=[
-                ('year', models.PositiveSmallIntegerField(primary_key=True, serialize=False, verbose_name='年份')),
-                ('confirmed_by_notice', models.BooleanField(default=False, verbose_name='已按通知确认')),
-                ('notice_text', models.TextField(blank=True, verbose_name='通知全文')),
-                ('saved_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='保存时间')),
-                ('saved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='保存人')),
+                (
+                    "year",
+                    models.PositiveSmallIntegerField(
+                        primary_key=True, serialize=False, verbose_name="年份"
+                    ),
+                ),
+                (
+                    "confirmed_by_notice",
+                    models.BooleanField(default=False, verbose_name="已按通知确认"),
+                ),
+                ("notice_text", models.TextField(blank=True, verbose_name="通知全文")),
+                (
+                    "saved_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="保存时间"
+                    ),
+                ),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="保存人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '放假安排年度',
-                'verbose_name_plural': '放假安排年度',
-                'ordering': ['-year'],
+                "verbose_name": "放假安排年度",
+                "verbose_name_plural": "放假安排年度",
+                "ordering": ["-year"],
             },
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('matters', '0002_reminder_by_reminder_level_reminder_note_and_more'),
+        ("matters", "0002_reminder_by_reminder_level_reminder_note_and_more"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='matter',
-            name='light',
+            model_name="matter",
+            name="light",
         ),
     ]
