@@ -9,6 +9,7 @@ from django.test import Client
 
 from taizhang.core.models import AuditEntry, CalendarOverride, CalendarYear
 from tests.lib.test_holiday_notice import NOTICE_2027
+from tests.task_fixtures import tworld  # noqa: F401  (fixture)
 from tests.test_timing import _fallback_problem
 
 URL = "/calendar/"
@@ -96,3 +97,27 @@ def test_it_saves_the_notice_and_drops_the_unconfirmed_mark(eworld):
     assert c.post(URL, {"text": again, "action": "save"}).status_code == 302
     assert not CalendarOverride.objects.filter(date=dt.date(2027, 9, 15)).exists()
     assert CalendarOverride.objects.filter(date__year=2027).count() == 32
+
+
+def test_it_marks_task_deadlines_and_my_work_in_2027_as_unconfirmed(tworld):
+    from taizhang.tasks import services as task_services
+    from tests.task_fixtures import frozen
+
+    w = tworld.w
+    with frozen(dt.date(2026, 12, 28)):
+        task = task_services.do_create_task(
+            w.scope("sup_a"),
+            {
+                "title": "春节前完成欠薪清零",
+                "year": 2027,
+                "lead_unit": tworld.unit_rs,
+                "deadline": dt.date(2027, 2, 10),
+                "raised_on": dt.date(2026, 12, 28),
+            },
+        )
+    sup = login(w, "sup_a")
+    for url in ("/tasks/", f"/tasks/{task.pk}/"):
+        html = sup.get(url).content.decode()
+        assert "未确认" in html and NOTE in html, url
+    mine = login(w, "unit_rs").get("/my/").content.decode()
+    assert "春节前完成欠薪清零" in mine and NOTE in mine
