@@ -9,9 +9,10 @@ from django.test import Client
 
 from taizhang.core.models import AuditEntry, CalendarOverride, CalendarYear
 from tests.lib.test_holiday_notice import NOTICE_2027
-from tests.task_fixtures import tworld  # noqa: F401  (fixture)
+from tests import task_fixtures
 from tests.test_timing import _fallback_problem
 
+tworld = task_fixtures.tworld  # the fixture, used by name below
 URL = "/calendar/"
 NOTE = "2027年放假安排尚未公布，按法定节假日推算"
 
