@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from taizhang.core.models import AuditEntry, CalendarOverride, CalendarYear
-from tests.lib.test_holiday_notice import NOTICE_2027
 from tests import task_fixtures
+from tests.lib.test_holiday_notice import NOTICE_2027
 from tests.test_timing import _fallback_problem
 
 tworld = task_fixtures.tworld  # the fixture, used by name below
