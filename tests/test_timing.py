@@ -251,3 +251,16 @@ def test_it_computes_python_timings_only_for_the_rows_on_the_page(eworld, client
     assert r.status_code == 200
     assert computed.call_count == 30  # one page, not the 72 red rows
     assert r.context["total"] == 72  # counted by the database
+
+
+@pytest.mark.django_db
+def test_it_refills_both_years_when_an_override_moves():
+    from taizhang.core.models import CalendarOverride
+
+    o = CalendarOverride.objects.create(date=D(2026, 6, 1), is_workday=False, note="本地放假")
+    assert not Workday.objects.get(date=D(2026, 6, 1)).is_workday
+    o.date = D(2027, 1, 5)  # moved to a later year: the earlier one is rewritten too
+    o.save()
+    assert Workday.objects.get(date=D(2026, 6, 1)).is_workday
+    assert not Workday.objects.get(date=D(2027, 1, 5)).is_workday
+    _check_table(D(2026, 5, 25), D(2026, 6, 10))

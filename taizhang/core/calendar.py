@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, Max, Q
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -141,13 +141,23 @@ def fill_after_migrate(**kwargs: Any) -> None:
     refill_workdays()
 
 
+@receiver(pre_save, sender=CalendarOverride)
+def _remember_old_date(instance: CalendarOverride, **kwargs: Any) -> None:
+    # An override moved to another date changes both days.
+    old = None
+    if instance.pk is not None:
+        old = CalendarOverride.objects.filter(pk=instance.pk).values_list("date", flat=True).first()
+    instance._old_date = old  # type: ignore[attr-defined]
+
+
 @receiver(post_save, sender=CalendarOverride)
 @receiver(post_delete, sender=CalendarOverride)
 def _overrides_changed(instance: CalendarOverride, raw: bool = False, **kwargs: Any) -> None:
     reset_calendar()
     if raw or _batch:  # loaddata / a notice being saved: refilled once afterwards
         return
-    refill_workdays(instance.date)
+    old = getattr(instance, "_old_date", None)
+    refill_workdays(min(instance.date, old) if old else instance.date)
 
 
 @receiver(post_save, sender=CalendarYear)
