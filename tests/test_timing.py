@@ -264,3 +264,15 @@ def test_it_refills_both_years_when_an_override_moves():
     assert Workday.objects.get(date=D(2026, 6, 1)).is_workday
     assert not Workday.objects.get(date=D(2027, 1, 5)).is_workday
     _check_table(D(2026, 5, 25), D(2026, 6, 10))
+
+
+def test_it_sorts_the_api_problem_list_by_light(eworld, client):
+    _cases(eworld)
+    client.force_login(eworld.w.users["sup_a"])
+    with frozen(D(2022, 3, 16)):
+        r = client.get("/api/v1/problems", {"sort": "light", "limit": 100})
+    assert r.status_code == 200
+    lights = [p["light"] for p in r.json()["items"]]
+    rank = {"red": 0, "yellow": 1, "green": 2, None: 3}
+    assert lights == sorted(lights, key=rank.__getitem__) and lights[0] == "red"
+    assert r.json()["count"] == len(lights)

@@ -411,6 +411,7 @@ class ProblemParams(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     q: str | None = None
+    sort: str | None = Field(None, description="light：红灯在前；-light：反序")
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=1000)
 
