@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import Count, Max, Q
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
@@ -99,7 +99,7 @@ def refill_workdays(start: dt.date | None = None, end: dt.date | None = None) ->
     Ordinals stay cumulative from :data:`EPOCH`, so a change in one year rewrites
     that year and every later one (a few hundred rows a year, one bulk insert).
     """
-    global _table_ok_for
+    global _table_ok_for, _stamp
     reset_calendar()
     cal = get_calendar()
     first = max(EPOCH, dt.date(start.year, 1, 1)) if start else EPOCH
@@ -115,6 +115,7 @@ def refill_workdays(start: dt.date | None = None, end: dt.date | None = None) ->
         Workday.objects.filter(date__gte=first).delete()
         Workday.objects.bulk_create(rows, batch_size=2000)
     _table_ok_for = None
+    _stamp = None  # the next recheck records the new table without discarding this calendar
     return len(rows)
 
 
@@ -136,6 +137,9 @@ def fill_after_migrate(**kwargs: Any) -> None:
     global _table_ok_for
     using = kwargs.get("using", "default")
     if using != "default":
+        return
+    # A migrate stopped before core's calendar tables (migrate core 0002) has nothing to fill.
+    if Workday._meta.db_table not in connections[using].introspection.table_names():
         return
     _table_ok_for = None
     refill_workdays()
