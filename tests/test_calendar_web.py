@@ -122,3 +122,22 @@ def test_it_marks_task_deadlines_and_my_work_in_2027_as_unconfirmed(tworld):
         assert "未确认" in html and NOTE in html, url
     mine = login(w, "unit_rs").get("/my/").content.decode()
     assert "春节前完成欠薪清零" in mine and NOTE in mine
+
+
+def _xlsx_text(content: bytes) -> str:
+    import io
+
+    import openpyxl
+
+    ws = openpyxl.load_workbook(io.BytesIO(content)).active
+    return "\n".join(str(c) for row in ws.iter_rows(values_only=True) for c in row if c)
+
+
+def test_it_notes_unconfirmed_deadlines_in_the_list_exports(eworld):
+    _fallback_problem(eworld)
+    c = login(eworld.w, "sup_a")
+    assert NOTE in _xlsx_text(c.get("/problems/export.xlsx").content)
+    mine = _xlsx_text(login(eworld.w, "unit_a").get("/my/export.xlsx").content)
+    assert "跨年融资难" in mine and NOTE in mine
+    c.post(URL, {"text": NOTICE_2027, "action": "save"})
+    assert NOTE not in _xlsx_text(c.get("/problems/export.xlsx").content)

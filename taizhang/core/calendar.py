@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -84,6 +85,17 @@ def today() -> dt.date:
 def unconfirmed_note(year: int) -> str:
     """The tooltip of a 未确认 mark."""
     return f"{year}年放假安排尚未公布，按法定节假日推算"
+
+
+def unconfirmed_notes(dates: Iterable[dt.date | None]) -> list[str]:
+    """For exports: one 未确认 note per year among ``dates`` whose notice is not yet known."""
+    cal = get_calendar()
+    years = sorted({d.year for d in dates if d is not None})
+    return [
+        f"注：{unconfirmed_note(y)}，该年的办理时限和逾期工作日未确认。"
+        for y in years
+        if not cal.year_confirmed(y)
+    ]
 
 
 # --------------------------------------------------------------------------- the table
