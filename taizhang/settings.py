@@ -39,16 +39,18 @@ INSTALLED_APPS = [
     "axes",
     # Listed so the API docs page serves Swagger UI from the package, not a CDN.
     "ninja",
+    # The domain, from the ground up: each app imports only those above it in this list.
     "taizhang.core",
-    "taizhang.enterprises",
     "taizhang.projects",
+    "taizhang.enterprises",
     "taizhang.matters",
-    "taizhang.demo",
-    "taizhang.web",
-    "taizhang.api",
-    "taizhang.imports",
     "taizhang.tasks",
     "taizhang.assessment",
+    "taizhang.imports",
+    # Who uses it: the web pages, the JSON API, the demo data.
+    "taizhang.web",
+    "taizhang.api",
+    "taizhang.demo",
 ]
 
 MIDDLEWARE = [

@@ -53,6 +53,17 @@ def make_user(username: str, role: str, **links) -> object:
     return user
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar():
+    """Each test starts from the calendar its database holds (a rolled-back test may have
+    cached overrides or a confirmed year in the process-wide calendar)."""
+    from taizhang.core.calendar import reset_calendar
+
+    reset_calendar()
+    yield
+    reset_calendar()
+
+
 def build_world() -> World:
     """Build the world; the fixture below calls it per test, the permission matrix once per module."""
     province = Division.objects.create(code="410000", name="河南省", level="province")

@@ -143,6 +143,7 @@ def row(status, deadline=None, finished=None, assigned=None, rating=""):
     }
 
 
+@pytest.mark.django_db  # the working-day calendar reads its overrides from the database
 def test_it_computes_the_rates_on_hand_made_rows():
     d = dt.date
     rows = [

@@ -12,6 +12,7 @@ from taizhang.core.errors import ConflictError
 from taizhang.core.models import AuditEntry
 from taizhang.matters import services, steps, workflow
 from taizhang.matters.models import Kind, Matter, MatterStep, Notification, Rating, Status
+from taizhang.matters.timing import light_of
 from tests.enterprise_fixtures import accept_and_assign, new_problem
 
 DAY = dt.date(2022, 3, 1)
@@ -362,7 +363,7 @@ def test_it_accepts_bulk_assignment_and_reports_failures(eworld):
 def test_it_lights_problems_by_working_days(eworld):
     m = eworld.problem_a  # assigned 2022-03-01, ordinary: 7 working days
     assert m.deadline == dt.date(2022, 3, 10)
-    assert services.light_of(m, dt.date(2022, 3, 1)).light == "green"
-    assert services.light_of(m, dt.date(2022, 3, 4)).light == "yellow"
-    assert services.light_of(m, dt.date(2022, 3, 11)).light == "red"
+    assert light_of(m, dt.date(2022, 3, 1)).light == "green"
+    assert light_of(m, dt.date(2022, 3, 4)).light == "yellow"
+    assert light_of(m, dt.date(2022, 3, 11)).light == "red"
     accept_and_assign  # noqa: B018  (fixture helper re-exported for other tests)

@@ -11,6 +11,7 @@ from django.core.management import call_command
 
 from taizhang.matters import services
 from taizhang.matters.models import Matter, Notification, Reminder
+from taizhang.matters.timing import timing_of
 
 # All three fixture problems were assigned on 2022-03-01 with 7 working days: due 2022-03-10.
 
@@ -51,7 +52,7 @@ def test_it_sends_yellow_then_red_then_escalates_exactly_once(eworld):
     assert kinds(w.users["unit_a_town"]) == [("用地手续慢", "yellow")]  # co-unit hears too
     assert kinds(w.users["sup_a"]) == [("招工难", "yellow"), ("用地手续慢", "yellow")]
     assert kinds(w.users["unit_b"]) == [] and kinds(w.users["sup_b"]) == []
-    assert Matter.objects.get(pk=ew.problem_a.pk).light == "yellow"
+    assert timing_of(Matter.objects.get(pk=ew.problem_a.pk), dt.date(2022, 3, 4)).light == "yellow"
     sent = len(mail.outbox)
     assert sent == 3  # unit_a and sup_a ×2 have addresses
     assert any("临期提醒" in m.subject and "招工难" in m.subject for m in mail.outbox)
@@ -66,7 +67,7 @@ def test_it_sends_yellow_then_red_then_escalates_exactly_once(eworld):
     assert "红灯2条，升级0条" in out
     assert kinds(w.users["unit_a"]) == [("招工难", "red"), ("招工难", "yellow")]
     assert kinds(w.users["leader_a"]) == []
-    assert Matter.objects.get(pk=ew.problem_a.pk).light == "red"
+    assert timing_of(Matter.objects.get(pk=ew.problem_a.pk), dt.date(2022, 3, 11)).light == "red"
 
     out = remind("2022-03-21")  # 7 working days late > 5: escalate to the responsible leader
     assert "红灯0条，升级2条" in out

@@ -20,7 +20,14 @@ from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters import services
 from taizhang.matters.figures import problem_figures
 from taizhang.matters.models import Matter
-from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.matters.queries import (
+    ProblemFilter,
+    filter_problems,
+    my_work,
+    page_lights,
+    with_lights,
+)
+from taizhang.matters.timing import light_of
 
 router = Router(tags=["万人助万企"])
 dash = Router(tags=["看板"])
@@ -403,6 +410,7 @@ class ProblemParams(Schema):
     start: dt.date | None = None
     end: dt.date | None = None
     q: str | None = None
+    sort: str | None = Field(None, description="light：红灯在前；-light：反序")
     offset: int = Field(0, ge=0)
     limit: int = Field(100, ge=1, le=1000)
 
@@ -416,16 +424,17 @@ class ProblemPage(Schema):
 def list_problems(request: HttpRequest, params: Query[ProblemParams]):
     scope = scope_of(request)
     f = ProblemFilter(**params.dict(exclude={"offset", "limit"}))
-    rows, lights = with_lights(filter_problems(scope, f), f, timezone.localdate())
-    window = rows[params.offset : params.offset + params.limit]
-    return {"count": len(rows), "items": [_problem(scope, m, lights[m.pk]) for m in window]}
+    today = timezone.localdate()
+    rows = with_lights(filter_problems(scope, f), f, today)
+    window = page_lights(rows[params.offset : params.offset + params.limit], today)
+    return {"count": rows.count(), "items": [_problem(scope, m, light) for m, light in window]}
 
 
 @router.get("/problems/mine", response=list[ProblemOut], summary="我的待办")
 def list_my_work(request: HttpRequest):
     scope = scope_of(request)
     today = timezone.localdate()
-    return [_problem(scope, m, services.light_of(m, today)) for m in my_work(scope)[:500]]
+    return [_problem(scope, m, light) for m, light in page_lights(my_work(scope)[:500], today)]
 
 
 def _get(scope: Scope, pk: int) -> Matter:
@@ -439,7 +448,7 @@ def _get(scope: Scope, pk: int) -> Matter:
 def get_problem(request: HttpRequest, pk: int):
     scope = scope_of(request)
     m = _get(scope, pk)
-    return _problem(scope, m, services.light_of(m, timezone.localdate()), steps=True)
+    return _problem(scope, m, light_of(m, timezone.localdate()), steps=True)
 
 
 class ProblemIn(Schema):

@@ -22,6 +22,7 @@ from ninja import Router, Schema
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.models import Kind, Matter, MatterStep
+from taizhang.matters.timing import light_of
 
 router = Router(tags=["办理环节"])
 
@@ -97,7 +98,7 @@ def _get(scope: Scope, pk: int) -> Matter:
 
 
 def _matter(scope: Scope, m: Matter, step: MatterStep | None = None) -> dict[str, Any]:
-    light = services.light_of(m, timezone.localdate())
+    light = light_of(m, timezone.localdate())
     spec = steps.kind_steps(m.kind)
     return {
         "id": m.pk,

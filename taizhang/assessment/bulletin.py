@@ -37,7 +37,7 @@ from taizhang.core.scope import Scope
 from taizhang.lib.figures import fmt_rate, fmt_yi, quantize_1
 from taizhang.matters.figures import problem_figures
 from taizhang.matters.models import Kind, Matter
-from taizhang.matters.services import light_of
+from taizhang.matters.timing import timings_for
 from taizhang.projects.figures import project_figures
 
 LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -223,11 +223,14 @@ def overdue_items(scope: Scope, district: Division, cutoff: dt.date) -> list[Ove
         if f.planned < cutoff and (f.done_on is None or f.done_on > cutoff):
             days = cal.workdays_between(f.planned, cutoff).days
             out.append(Overdue("项目节点", f.ref.label, names.get(f.unit_id, ""), f.planned, days))
-    for f in facts_mod.matter_facts(scope, district, dt.date(year, 1, 1), cutoff):
-        if f.role == "lead" and f.closed_on is None and f.deadline < cutoff:
-            days = cal.workdays_between(f.deadline, cutoff).days
-            kind = "督办任务" if f.ref.label.startswith("DB") else "企业问题"
-            out.append(Overdue(kind, f.ref.label, names.get(f.unit_id, ""), f.deadline, days))
+    # Matters late at the cut-off, judged as of the cut-off (taizhang.matters.timing).
+    matters = facts_mod.scored_matters(scope, district, cutoff)
+    for m, t in zip(matters, timings_for(matters, cutoff).values(), strict=True):
+        if t.finished_on is None and t.deadline is not None and t.deadline < cutoff:
+            label = f"{m.number} {m.title}"
+            kind = str(m.get_kind_display())
+            unit = names.get(m.lead_unit_id, "")
+            out.append(Overdue(kind, label, unit, t.deadline, t.late_workdays or 0))
     out.sort(key=lambda o: (-o.days, o.unit, o.title))
     return out
 
@@ -235,17 +238,19 @@ def overdue_items(scope: Scope, district: Division, cutoff: dt.date) -> list[Ove
 def task_lights(scope: Scope, district: Division, cutoff: dt.date) -> dict[str, int]:
     """Supervision tasks (and suggestions, proposals) by light at the cut-off; {} when none.
 
-    ``light_of`` applies the tasks app's light rule (reports, pace) when it is installed.
+    Each light is the one the task had at the cut-off (taizhang.matters.timing), with
+    the tasks app's rule (reports, pace) when it is installed.
     """
     kinds = [Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL]
     qs = scope.filter(Matter.objects.filter(kind__in=kinds)).filter(
         division__path__startswith=district.path, deadline__isnull=False
     )
     counts = {"red": 0, "yellow": 0, "green": 0}
-    for m in qs:
-        res = light_of(m, cutoff)
-        if res is not None:
-            counts[res.light.value] = counts.get(res.light.value, 0) + 1
+    for t in timings_for(
+        qs.select_related("task").prefetch_related("task_reports"), cutoff
+    ).values():
+        if t.light is not None:
+            counts[t.light.value] += 1
     return counts if any(counts.values()) else {}
 
 

@@ -11,10 +11,9 @@ sees exactly the rows its card is made of, and nothing else.
   (projects.figures.project_figures) adds them up.
 * Matters (enterprise problems and supervision tasks): one fact for the lead unit
   and one per co-operating unit. State as of the cut-off is replayed from the
-  MatterStep history: the deadline from the last step that set one, 办结 from the
-  last step into 已办结 unless a later step re-opened it, resolved = 已销号,
-  rating from the last rating step. Matters without steps fall back to their
-  own date columns. 催办 = red and escalation reminders sent in the period.
+  MatterStep history by taizhang.matters.timing.state_as_of, the same replay the
+  screen, reminders and the bulletin use. 催办 = red and escalation reminders sent
+  in the period.
 * Progress reports: supervision tasks' 进度报送 (taizhang.tasks: each report the task's
   schedule made due by the cut-off, with the date it was submitted); none when the
   tasks app is not installed.
@@ -36,7 +35,8 @@ from taizhang.core.models import Division, Person, Unit, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.lib import scoring
 from taizhang.lib.scoring import Facts, Target
-from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Reminder, Status
+from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Reminder
+from taizhang.matters.timing import state_as_of
 from taizhang.projects.models import Milestone, MonthlyReport, ProjectYear
 
 UNIT_GROUPS = {
@@ -149,55 +149,10 @@ def investment_facts(
 # --------------------------------------------------------------------------- matters
 
 
-@dataclass
-class MatterState:
-    assigned_on: dt.date | None
-    deadline: dt.date | None
-    finished_on: dt.date | None
-    resolved: bool
-    rating: str | None
-
-
-def state_as_of(m: Matter, steps: list[MatterStep], cutoff: dt.date) -> MatterState:
-    """A matter as it stood at the end of ``cutoff``, replayed from its steps."""
-    steps = [s for s in steps if s.date <= cutoff]
-    if not steps:
-        # Rows without history (e.g. loaded directly): use the dates on the row.
-        finished = m.finished_on if m.status in FINISHED else None
-        finished = finished if finished and finished <= cutoff else None
-        closed = m.status == Status.CLOSED and m.closed_on is not None and m.closed_on <= cutoff
-        rated = m.rating if m.rated_on and m.rated_on <= cutoff and finished else None
-        assigned = m.assigned_on if m.assigned_on and m.assigned_on <= cutoff else None
-        return MatterState(assigned, m.deadline, finished, closed, rated)
-    status = ""
-    assigned = deadline = finished = None
-    rating = None
-    for s in steps:
-        status = s.to_status
-        if s.action == "assign" and assigned is None:
-            assigned = s.date
-        if s.deadline_after:
-            deadline = s.deadline_after
-        if s.to_status == Status.REPORTED:
-            finished = s.date
-        if s.rating:
-            rating = s.rating
-        if s.to_status == Status.RETURNED:
-            finished, rating = None, None
-    if assigned is None and m.assigned_on and m.assigned_on <= cutoff:
-        assigned = m.assigned_on
-    if deadline is None:
-        deadline = m.original_deadline or m.deadline
-    if status not in FINISHED:
-        finished, rating = None, None
-    return MatterState(assigned, deadline, finished, status == Status.CLOSED, rating)
-
-
-def matter_facts(
-    scope: Scope, district: Division, since: dt.date, cutoff: dt.date
-) -> list[scoring.MatterFact]:
+def scored_matters(scope: Scope, district: Division, cutoff: dt.date) -> list[Matter]:
+    """Matters of the district assigned by the cut-off and not finished before its year."""
     year_start = dt.date(cutoff.year, 1, 1)
-    matters = list(
+    return list(
         scope.filter(Matter.objects.all())
         .filter(
             division__path__startswith=district.path,
@@ -209,11 +164,16 @@ def matter_facts(
         .select_related(*(["task"] if tasks_installed() else []))  # Matter.number reads it
         .order_by("assigned_on", "id")
     )
+
+
+def matter_facts(
+    scope: Scope, district: Division, since: dt.date, cutoff: dt.date
+) -> list[scoring.MatterFact]:
+    matters = scored_matters(scope, district, cutoff)
     ids = [m.pk for m in matters]
+    # All steps, also later ones: they tell what the matter looked like at the cut-off.
     steps: dict[int, list[MatterStep]] = {}
-    for s in MatterStep.objects.filter(matter_id__in=ids, date__lte=cutoff).order_by(
-        "date", "at", "id"
-    ):
+    for s in MatterStep.objects.filter(matter_id__in=ids).order_by("date", "at", "id"):
         steps.setdefault(s.matter_id, []).append(s)
     co: dict[int, list[int]] = {}
     for mid, uid in Matter.co_units.through.objects.filter(matter_id__in=ids).values_list(

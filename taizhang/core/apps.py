@@ -10,5 +10,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("组织与权限")
 
     def ready(self) -> None:
-        import taizhang.core.calendar  # noqa: F401  (connects the override signals)
+        from django.db.models.signals import post_migrate
+
         import taizhang.core.scope  # noqa: F401  (registers the scope rules of core's models)
+        from taizhang.core.calendar import fill_after_migrate  # also connects override signals
+
+        post_migrate.connect(fill_after_migrate, sender=self)

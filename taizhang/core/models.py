@@ -225,6 +225,58 @@ class CalendarOverride(models.Model):
         return f"{self.date} {'上班' if self.is_workday else '休息'}"
 
 
+class CalendarYear(models.Model):
+    """A year whose State Council holiday notice the office has entered (overrides saved).
+
+    Deadlines counted through a year the calendar library does not know are 未确认
+    until the year is confirmed here.
+    """
+
+    year = models.PositiveSmallIntegerField(_("年份"), primary_key=True)
+    confirmed_by_notice = models.BooleanField(_("已按通知确认"), default=False)
+    notice_text = models.TextField(_("通知全文"), blank=True)
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("保存人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    saved_at = models.DateTimeField(_("保存时间"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("放假安排年度")
+        verbose_name_plural = _("放假安排年度")
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{'已确认' if self.confirmed_by_notice else '未确认'}"
+
+
+class Workday(models.Model):
+    """The working-day calendar as a table, so SQL can count working days.
+
+    ``ordinal`` = working days on or before ``date``, counted from the table's first
+    day; working days in (a, b] = ordinal(b) - ordinal(a). Derived data: refilled
+    from the calendar (library, statutory fallback, overrides) by
+    taizhang.core.calendar.refill_workdays, never edited by hand.
+    """
+
+    date = models.DateField(_("日期"), primary_key=True)
+    is_workday = models.BooleanField(_("工作日"))
+    ordinal = models.PositiveIntegerField(_("累计工作日序号"))
+    confirmed = models.BooleanField(_("已确认"))
+
+    class Meta:
+        verbose_name = _("工作日表")
+        verbose_name_plural = _("工作日表")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {'上班' if self.is_workday else '休息'} #{self.ordinal}"
+
+
 class ApiToken(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
     name = models.CharField(_("名称"), max_length=60)

@@ -90,7 +90,6 @@ HISTORY_FIELDS = [
     "lead_unit",
     "leader",
     "status",
-    "light",
     "accepted_on",
     "assigned_on",
     "deadline",
@@ -340,7 +339,7 @@ class Loader:
             (raised, assigned, deadline, finished, rated, closed, rating, unit),
         ) in enumerate(zip(matters, plan, strict=True)):
             m.lead_unit, m.leader = unit, leaders[i % len(leaders)]
-            m.status, m.light = Status.CLOSED, "green"
+            m.status = Status.CLOSED
             m.accepted_on, m.assigned_on, m.finished_on = raised, assigned, finished
             m.deadline = m.original_deadline = deadline
             m.rating, m.rated_on, m.closed_on = rating, rated, closed

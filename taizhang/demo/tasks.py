@@ -21,7 +21,6 @@ from taizhang.core.models import Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.demo.org import Org
 from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Status
-from taizhang.matters.services import light_of
 from taizhang.tasks import services
 from taizhang.tasks.models import TaskDetail, TaskReport, TaskSource
 
@@ -94,7 +93,7 @@ def history(scope: Scope, org: Org, kind: str, count: int, word: str, who: str) 
         )
         m, detail = services.new_task(scope, c, kind, is_synthetic=True)
         m.lead_unit = c["lead_unit"]
-        m.status, m.light = Status.CLOSED, "green"
+        m.status = Status.CLOSED
         m.accepted_on = m.assigned_on = raised
         m.deadline = m.original_deadline = deadline
         m.finished_on = finished
@@ -258,5 +257,3 @@ def _reports(m: Matter, today: dt.date, speed: Decimal, gap: int) -> None:
         d.save(update_fields=["actual_value", "actual_period"])
         Matter.objects.filter(pk=m.pk).update(status=Status.IN_PROGRESS)
     m.refresh_from_db()
-    result = light_of(m, today)
-    Matter.objects.filter(pk=m.pk).update(light=result.light.value if result else "")

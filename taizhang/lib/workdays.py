@@ -12,25 +12,30 @@ Model: let C(d) be the number of working days on or before d. Then
   ``workdays_between(a, add_workdays(a, n).date).days == n`` hold for every n;
 * ``due_in_workdays(today, deadline) == workdays_between(today, deadline).days``.
 
-Years unknown to ``chinese_calendar`` fall back to Monday-Friday (plus
-overrides) and results touching them are flagged ``confirmed=False``.
+Years unknown to ``chinese_calendar`` fall back to the statutory holidays of
+《全国年节及纪念日放假办法》 as revised in 2024 (see :func:`statutory_holidays`) on
+top of Monday-Friday, plus overrides; results touching such a year are flagged
+``confirmed=False`` unless the year is listed in ``confirmed_years`` (the office
+has entered that year's State Council notice as overrides).
 """
 
 from __future__ import annotations
 
 import bisect
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
 import chinese_calendar
+from lunardate import LunarDate
 
 __all__ = [
     "WorkCalendar",
     "WorkdayCount",
     "WorkdayError",
     "WorkdayResult",
+    "statutory_holidays",
 ]
 
 
@@ -68,13 +73,48 @@ def _library_year(year: int) -> tuple[int, ...] | None:
     )
 
 
+@functools.cache
+def _qingming(year: int) -> date:
+    """清明 solar-term date; chinese_calendar computes solar terms for any year."""
+    terms = chinese_calendar.get_solar_terms(date(year, 4, 1), date(year, 4, 10))
+    for d, name in terms:
+        if name == "清明":
+            return d
+    raise WorkdayError(f"无法计算{year}年清明日期")  # pragma: no cover - always in 4-6 April
+
+
+@functools.cache
+def statutory_holidays(year: int) -> dict[date, str]:
+    """Statutory public holidays of ``year`` per 《全国年节及纪念日放假办法》 (2024 revision).
+
+    元旦 1 day, 春节 4 days (除夕 through 正月初三), 清明 1 day, 劳动节 2 days,
+    端午 1 day, 中秋 1 day, 国庆 3 days. No 调休: the make-up working days and
+    bridged weekends are only known once the State Council publishes its notice.
+    Lunar dates come from ``lunardate`` (valid 1900-2099).
+    """
+    if not 1901 <= year <= 2099:
+        raise WorkdayError(f"{year}年超出农历可计算范围（1901-2099）")
+    out: dict[date, str] = {date(year, 1, 1): "元旦"}
+    # 春节 of ``year`` starts on 除夕, the day before 正月初一 (always in Jan/Feb).
+    new_year = LunarDate(year, 1, 1).to_solar_date()
+    for i in range(-1, 3):
+        out[date.fromordinal(new_year.toordinal() + i)] = "春节"
+    out[_qingming(year)] = "清明节"
+    out[date(year, 5, 1)] = out[date(year, 5, 2)] = "劳动节"
+    out[LunarDate(year, 5, 5).to_solar_date()] = "端午节"
+    out[LunarDate(year, 8, 15).to_solar_date()] = "中秋节"
+    for day in (1, 2, 3):
+        out[date(year, 10, day)] = "国庆节"
+    return out
+
+
 @dataclass(frozen=True)
 class _Year:
     first: int  # ordinal of 1 Jan
     last: int  # ordinal of 31 Dec
     workdays: tuple[int, ...]  # sorted ordinals
     workday_set: frozenset[int]
-    known: bool  # library has data for the year
+    known: bool  # library has data for the year, or the office entered its notice
     overridden: tuple[int, ...]  # sorted ordinals that carry an override
 
 
@@ -88,16 +128,23 @@ def _as_date(d: date) -> date:
 
 
 class WorkCalendar:
-    """Working-day calendar = chinese_calendar + Mon-Fri fallback + overrides.
+    """Working-day calendar = chinese_calendar + statutory fallback + overrides.
 
     ``overrides`` (True = working day, False = day off) beat everything else and
-    mark their date as confirmed even in a fallback year.  The mapping is copied;
-    build a new calendar when the admin-edited overrides change.
+    mark their date as confirmed even in a fallback year.  ``confirmed_years``
+    are fallback years whose official notice has been entered (as overrides):
+    every day in them counts as confirmed.  The inputs are copied; build a new
+    calendar when the admin-edited overrides change.
     """
 
-    __slots__ = ("_overrides", "_override_years", "_years")
+    __slots__ = ("_confirmed_years", "_overrides", "_override_years", "_years")
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        confirmed_years: Iterable[int] = (),
+    ) -> None:
+        self._confirmed_years = frozenset(int(y) for y in confirmed_years)
         self._overrides: dict[int, bool] = {}
         for d, working in (overrides or {}).items():
             self._overrides[_as_date(d).toordinal()] = bool(working)
@@ -118,6 +165,10 @@ class WorkCalendar:
         if library is None:
             # Ordinal 1 (0001-01-01) is a Monday, so (o - 1) % 7 is the weekday.
             base = {o for o in range(first, last + 1) if (o - 1) % 7 < 5}
+            # A year whose notice was entered gets all its holidays from the
+            # overrides; otherwise the statutory days are the best guess.
+            if year not in self._confirmed_years and 1901 <= year <= 2099:
+                base -= {d.toordinal() for d in statutory_holidays(year)}
         else:
             base = set(library)
         overridden = tuple(self._override_years.get(year, ()))
@@ -131,7 +182,7 @@ class WorkCalendar:
             last=last,
             workdays=tuple(sorted(base)),
             workday_set=frozenset(base),
-            known=library is not None,
+            known=library is not None or year in self._confirmed_years,
             overridden=overridden,
         )
         self._years[year] = y
@@ -145,7 +196,7 @@ class WorkCalendar:
         return d.toordinal() in self._year(d.year).workday_set
 
     def is_confirmed(self, d: date) -> bool:
-        """True if the library knows ``d``'s year or ``d`` has an override."""
+        """True if the library (or an entered notice) knows ``d``'s year, or ``d`` has an override."""
         d = _as_date(d)
         return self._year(d.year).known or d.toordinal() in self._overrides
 
@@ -230,6 +281,19 @@ class WorkCalendar:
         dates (today > deadline), never by the sign of this number.
         """
         return self.workdays_between(today, deadline).days
+
+    def year_confirmed(self, year: int) -> bool:
+        """True if the whole year is known (library data or an entered notice)."""
+        return self._year(year).known
+
+    def days(self, start: date, end: date) -> list[tuple[date, bool, bool]]:
+        """(date, is_workday, confirmed) for every day in [start, end], for bulk tables."""
+        out = []
+        for o in range(_as_date(start).toordinal(), _as_date(end).toordinal() + 1):
+            d = date.fromordinal(o)
+            y = self._year(d.year)
+            out.append((d, o in y.workday_set, y.known or o in self._overrides))
+        return out
 
     def next_workday(self, d: date, *, inclusive: bool = True) -> date:
         """``d`` if it is a working day (and inclusive), else the next one."""

@@ -175,7 +175,6 @@ class Matter(models.Model):
     round = models.PositiveSmallIntegerField(_("办理轮次"), default=1)
     pending_deadline = models.DateField(_("申请延期至"), null=True, blank=True)
     pending_reason = models.CharField(_("延期理由"), max_length=300, blank=True)
-    light = models.CharField(_("灯"), max_length=8, blank=True, editable=False)
     is_synthetic = models.BooleanField(_("演示合成数据"), default=False)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -10,9 +10,10 @@ from django.db.models import Q, QuerySet
 
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope
+from taizhang.lib.lights import Light, LightResult
 from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
-from taizhang.matters.services import light_of
+from taizhang.matters.timing import annotate_timing, timings_for
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -35,6 +36,7 @@ class ProblemFilter:
     start: dt.date | None = None
     end: dt.date | None = None
     q: str | None = None
+    sort: str | None = None  # "light": red first; "-light": no light / green first
 
     @classmethod
     def from_params(cls, params: Any) -> ProblemFilter:
@@ -55,6 +57,7 @@ class ProblemFilter:
             start=_date(get("start")),
             end=_date(get("end")),
             q=get("q"),
+            sort=get("sort"),
         )
 
 
@@ -103,19 +106,39 @@ def filter_problems(scope: Scope, f: ProblemFilter) -> QuerySet[Matter]:
     return qs.order_by("-raised_on", "-id")
 
 
-def with_lights(
-    qs: QuerySet[Matter], f: ProblemFilter, today: dt.date
-) -> tuple[list[Matter], dict]:
-    rows = list(qs)
-    lights = {m.pk: light_of(m, today) for m in rows}
-    if f.light:
-        if f.light == "none":
-            rows = [m for m in rows if lights[m.pk] is None]
-        else:
-            rows = [
-                m for m in rows if lights[m.pk] is not None and lights[m.pk].light.value == f.light
-            ]
-    return rows, lights
+LIGHT_SORTS = {"light": ("light_rank", "deadline", "id"), "-light": ("-light_rank", "-id")}
+
+
+def with_lights(qs: QuerySet[Matter], f: ProblemFilter, today: dt.date) -> QuerySet[Matter]:
+    """The list with its lights computed, filtered (and sortable) by the database.
+
+    Each row carries ``light``, ``late_workdays``, ``deadline_as_of`` and ``light_rank``
+    (taizhang.matters.timing.annotate_timing); page with the QuerySet, then call
+    :func:`page_lights` for the rows shown.
+    """
+    qs = annotate_timing(qs, today)
+    if f.light == "none":
+        qs = qs.filter(light__isnull=True)
+    elif f.light in {"red", "yellow", "green"}:
+        qs = qs.filter(light=f.light)
+    elif f.light:
+        qs = qs.none()
+    if f.sort in LIGHT_SORTS:
+        qs = qs.order_by(*LIGHT_SORTS[f.sort])
+    return qs
+
+
+def page_lights(rows: Any, today: dt.date) -> list[tuple[Matter, LightResult | None]]:
+    """(matter, light with its reason and 未确认 flag) for the rows of one page."""
+    rows = list(rows)
+    timings = timings_for(rows, today)
+    return [(m, timings[m.pk].result) for m in rows]
+
+
+def sql_light(m: Matter) -> LightResult | None:
+    """The light a row of :func:`with_lights` got from the database (label only, for exports)."""
+    value = getattr(m, "light", None)
+    return LightResult(Light(value), "") if value else None
 
 
 def my_work(scope: Scope) -> QuerySet[Matter]:

@@ -14,7 +14,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
@@ -25,10 +24,8 @@ from taizhang.core.divisions import require_within
 from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
-from taizhang.lib.lights import deadline_light
 from taizhang.matters import notify, problems, steps, workflow
 from taizhang.matters.models import (
-    FINISHED,
     Matter,
     MatterStep,
     NotificationKind,
@@ -40,32 +37,6 @@ from taizhang.matters.steps import StepResult
 from taizhang.matters.workflow import Actor, StepRefused
 
 OPEN = workflow.OPEN
-
-
-# Kinds with their own light rule (supervision tasks: missed reports, pace) register here.
-_LIGHT_RULES: dict[str, Callable[[Matter, dt.date], Any]] = {}
-
-
-def register_light(kind: str, rule: Callable[[Matter, dt.date], Any]) -> None:
-    _LIGHT_RULES[kind] = rule
-
-
-def light_of(matter: Matter, today: dt.date):
-    """Today's light of a matter, or None before it has a deadline."""
-    rule = _LIGHT_RULES.get(matter.kind)
-    if rule is not None:
-        return rule(matter, today)
-    return deadline_light_of(matter, today)
-
-
-def deadline_light_of(matter: Matter, today: dt.date):
-    """The light from the deadline alone (what `taizhang remind`'s 临期/逾期 notices use)."""
-    if matter.deadline is None:
-        return None
-    done = matter.finished_on if matter.status in FINISHED else None
-    return deadline_light(
-        matter.deadline, done, today, get_calendar(), settings.TAIZHANG["YELLOW_WORKDAYS"]
-    )
 
 
 def default_deadline(matter: Matter, start: dt.date) -> dt.date:
@@ -257,8 +228,6 @@ def run_step(
         m.status = target
     m.version += 1
     m.updated_at = timezone.now()
-    result = light_of(m, today)
-    m.light = result.light.value if result else ""
     m.save()
     if change.co_units is not None:
         m.co_units.set(change.co_units)

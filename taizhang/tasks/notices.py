@@ -26,6 +26,7 @@ from taizhang.matters.models import (
     Reminder,
 )
 from taizhang.matters.services import OPEN
+from taizhang.matters.timing import timing_of
 from taizhang.tasks.status import task_status
 
 LEVELS = (NoticeLevel.BLUE, NoticeLevel.YELLOW, NoticeLevel.RED)
@@ -65,11 +66,17 @@ def send_notice(m: Matter, reminder: Reminder, body: str, note: str | None = Non
 
 
 def late_since(m: Matter, day: dt.date) -> tuple[dt.date, str] | None:
-    """The date the task became late and why, or None when it is not late."""
-    st = task_status(m, day)
+    """The date the task became late and why, or None when it is not late.
+
+    Deadline and state as of ``day`` come from the one as-of rule (taizhang.matters.timing).
+    """
+    t = timing_of(m, day)
+    if t.finished_on is not None:
+        return None
+    st = task_status(m, day, t.state)
     keys: list[tuple[dt.date, str]] = []
-    if m.deadline is not None and m.deadline < day:
-        keys.append((m.deadline, f"已超过完成时限（{m.deadline:%Y-%m-%d}）"))
+    if t.deadline is not None and t.deadline < day:
+        keys.append((t.deadline, f"已超过完成时限（{t.deadline:%Y-%m-%d}）"))
     if st.missed:
         p = st.missed[0]
         keys.append((p.due, f"{p.label}进度应于{p.due:%Y-%m-%d}前报送，至今未报送"))

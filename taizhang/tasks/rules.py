@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from taizhang.matters.models import Kind
-from taizhang.matters.services import register_light
+from taizhang.matters.timing import register_light
 from taizhang.tasks.status import light_rule
 
 TASK_KINDS = (Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from taizhang.core.calendar import get_calendar
-from taizhang.lib.lights import Light, LightResult
+from taizhang.lib.lights import Light, LightResult, deadline_light
 from taizhang.lib.task_lights import (
     DuePeriod,
     Progress,
@@ -25,6 +25,7 @@ from taizhang.lib.task_lights import (
     task_light,
 )
 from taizhang.matters.models import FINISHED, Matter
+from taizhang.matters.timing import MatterState
 
 
 @dataclass
@@ -59,26 +60,42 @@ def _reports(m: Matter) -> list:
     return list(m.task_reports.order_by("period"))
 
 
-def schedule_of(m: Matter, detail=None) -> list[DuePeriod]:
+def schedule_of(m: Matter, detail=None, state: MatterState | None = None) -> list[DuePeriod]:
     d = detail or _detail(m)
     if d is None:
         return []
-    end = m.deadline or dt.date(d.year, 12, 31)
-    if m.status in FINISHED and m.finished_on:
-        end = min(end, m.finished_on)
+    deadline = state.deadline if state is not None else m.deadline
+    end = deadline or dt.date(d.year, 12, 31)
+    finished = state.finished_on if state is not None else None
+    if state is None and m.status in FINISHED and m.finished_on:
+        finished = m.finished_on
+    if finished:
+        end = min(end, finished)
     return report_schedule(d.start, end, d.cycle, d.due_day, year=d.year)
 
 
-def task_status(m: Matter, today: dt.date) -> TaskStatus:
-    d = _detail(m)
-    reports = _reports(m)
-    finished = m.finished_on if m.status in FINISHED else None
-    if d is None:
-        from taizhang.matters.services import deadline_light_of
+def task_status(m: Matter, today: dt.date, state: MatterState | None = None) -> TaskStatus:
+    """The task as of ``today``; ``state`` (from taizhang.matters.timing) for a past date.
 
-        res = deadline_light_of(m, today) or LightResult(Light.GREEN, "未设完成时限")
+    Only reports submitted by ``today`` count.
+    """
+    d = _detail(m)
+    reports = [r for r in _reports(m) if r.submitted_on is None or r.submitted_on <= today]
+    if state is None:
+        finished = m.finished_on if m.status in FINISHED else None
+        deadline = m.deadline
+    else:
+        finished, deadline = state.finished_on, state.deadline
+    if d is None:
+        res = (
+            deadline_light(
+                deadline, finished, today, get_calendar(), settings.TAIZHANG["YELLOW_WORKDAYS"]
+            )
+            if deadline
+            else LightResult(Light.GREEN, "未设完成时限")
+        )
         return TaskStatus(light=res, reports=reports)
-    sched = schedule_of(m, d)
+    sched = schedule_of(m, d, state)
     submitted = {r.period: r.submitted_on for r in reports}
     prog = None
     if d.quantitative:
@@ -86,7 +103,7 @@ def task_status(m: Matter, today: dt.date) -> TaskStatus:
         actual = latest.actual_value if latest else None
         # 时序进度 is the elapsed share of the task's own year: 0% before it begins.
         start = dt.date(d.year, 1, 1)
-        end = m.deadline or dt.date(d.year, 12, 31)
+        end = deadline or dt.date(d.year, 12, 31)
         as_of = min(period_end(latest.period), end) if latest else today
         conf = settings.TAIZHANG
         prog = progress(
@@ -98,7 +115,7 @@ def task_status(m: Matter, today: dt.date) -> TaskStatus:
             conf["PACE_YELLOW_MARGIN"],
         )
     light = task_light(
-        deadline=m.deadline,
+        deadline=deadline,
         finished_on=finished,
         today=today,
         cal=get_calendar(),
@@ -117,9 +134,8 @@ def task_status(m: Matter, today: dt.date) -> TaskStatus:
     )
 
 
-def light_rule(m: Matter, today: dt.date) -> LightResult | None:
-    if _detail(m) is None:
-        from taizhang.matters.services import deadline_light_of
-
-        return deadline_light_of(m, today)
-    return task_status(m, today).light
+def light_rule(m: Matter, state: MatterState, as_of: dt.date, cal) -> LightResult | None:
+    """Task light as of ``as_of``: worst of the deadline, missed reports and pace then."""
+    if _detail(m) is None and state.deadline is None:
+        return None
+    return task_status(m, as_of, state).light

@@ -19,7 +19,7 @@ from taizhang.enterprises import accounts, services
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
-from taizhang.matters.services import light_of
+from taizhang.matters.timing import light_of
 from taizhang.projects.models import IndustryChain, Project
 from taizhang.web.exports.enterprises import visits_filtered
 from taizhang.web.forms.enterprises import EnterpriseForm, LiaisonForm, VisitForm

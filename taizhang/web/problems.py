@@ -22,7 +22,14 @@ from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
 from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
-from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
+from taizhang.matters.queries import (
+    ProblemFilter,
+    filter_problems,
+    my_work,
+    page_lights,
+    with_lights,
+)
+from taizhang.matters.timing import light_of
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
@@ -35,7 +42,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         return redirect("portal")
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
-    rows, lights = with_lights(filter_problems(scope, f), f, today)
+    rows = with_lights(filter_problems(scope, f), f, today)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
@@ -44,8 +51,8 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         "matters/list.html",
         {
             "page": page,
-            "rows": [(m, lights[m.pk]) for m in page.object_list],
-            "total": len(rows),
+            "rows": page_lights(page.object_list, today),
+            "total": page.paginator.count,
             "f": f,
             "querystring": params.urlencode(),
             "statuses": Status.choices,
@@ -125,7 +132,7 @@ def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
     labels = {a: steps.transitions(m.kind)[a].label for a in actions}
     ctx: dict[str, Any] = {
         "m": m,
-        "light": services.light_of(m, today),
+        "light": light_of(m, today),
         "steps": m.steps.select_related("by", "by_unit"),
         "co_units": m.co_units.all(),
         "actions": actions,
@@ -184,9 +191,7 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
         request,
         "matters/my_work.html",
         {
-            "rows": [
-                (m, services.light_of(m, today), services.allowed_actions(scope, m)) for m in items
-            ],
+            "rows": [(m, light_of(m, today), services.allowed_actions(scope, m)) for m in items],
             "notifications": notes,
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
         },
@@ -225,9 +230,7 @@ def portal(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "enterprise": scope.enterprise,
-            "rows": [
-                (m, services.light_of(m, today)) for m in problems.order_by("-raised_on", "-id")
-            ],
+            "rows": [(m, light_of(m, today)) for m in problems.order_by("-raised_on", "-id")],
         },
     )
 

@@ -8,6 +8,7 @@ from django.urls import path
 from taizhang.web import (
     assessment,
     audit,
+    calendar,
     dashboard,
     enterprises,
     imports,
@@ -134,6 +135,8 @@ urlpatterns = [
         assessment.bulletin_settings,
         name="assessment_bulletin_settings",
     ),
+    # Working-day calendar: the State Council's holiday notice pasted by the office.
+    path("calendar/", calendar.calendar_page, name="calendar"),
     # Audit trail.
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),

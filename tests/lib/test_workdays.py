@@ -8,17 +8,23 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from taizhang.lib.workdays import WorkCalendar, WorkdayCount, WorkdayError, WorkdayResult
+from taizhang.lib.workdays import (
+    WorkCalendar,
+    WorkdayCount,
+    WorkdayError,
+    WorkdayResult,
+    statutory_holidays,
+)
 
 CAL = WorkCalendar()
 
 
 def _ref_is_workday(cal: WorkCalendar, d: date) -> bool:
-    """Slow reference straight from the library / weekday rule."""
+    """Slow reference straight from the library / statutory fallback rule."""
     try:
         return chinese_calendar.is_workday(d)
     except NotImplementedError:
-        return d.weekday() < 5
+        return d.weekday() < 5 and d not in statutory_holidays(d.year)
 
 
 def _ref_add(cal: WorkCalendar, start: date, n: int) -> date:
@@ -120,15 +126,66 @@ def test_override_accepts_datetime_keys():
 # -- fallback years ------------------------------------------------------------
 
 
-def test_fallback_year_2031_is_mon_to_fri_and_unconfirmed():
-    # 2031-01-01 is a Wednesday; the real calendar will make it a holiday,
-    # the fallback cannot know that.
-    assert CAL.is_workday(date(2031, 1, 1))
+def test_it_falls_back_to_statutory_holidays_in_2031_unconfirmed():
+    # 2031-01-01 is a Wednesday: a statutory holiday even before the notice exists.
+    assert not CAL.is_workday(date(2031, 1, 1))
+    assert CAL.is_workday(date(2031, 1, 2))
     assert not CAL.is_workday(date(2031, 1, 4))  # Saturday
-    assert not CAL.is_confirmed(date(2031, 1, 1))
+    assert not CAL.is_confirmed(date(2031, 1, 2))
     r = CAL.add_workdays(date(2031, 1, 3), 1)  # Friday -> Monday
     assert r == WorkdayResult(date(2031, 1, 6), False)
-    assert CAL.workdays_between(date(2031, 1, 1), date(2031, 1, 31)) == WorkdayCount(22, False)
+    # 22 weekdays in (01-01, 01-31], minus 春节 on Wed 22 (除夕), Thu 23 and Fri 24.
+    assert CAL.workdays_between(date(2031, 1, 1), date(2031, 1, 31)) == WorkdayCount(19, False)
+
+
+def test_it_counts_a_deadline_across_2027_new_year_and_spring_festival_unconfirmed():
+    # 2026-12-31 (Thu) + 1 skips 元旦 (Fri 2027-01-01) and the weekend.
+    assert CAL.add_workdays(date(2026, 12, 31), 1) == WorkdayResult(date(2027, 1, 4), False)
+    # 春节 2027: 除夕 Fri 02-05 .. 初三 Mon 02-08 off (Sat/Sun are weekend anyway).
+    for d in (date(2027, 2, 5), date(2027, 2, 8)):
+        assert not CAL.is_workday(d)
+    assert CAL.add_workdays(date(2027, 2, 4), 1) == WorkdayResult(date(2027, 2, 9), False)
+    assert CAL.workdays_between(date(2027, 1, 29), date(2027, 2, 12)).days == 8
+
+
+def test_it_knows_the_statutory_days_of_2027():
+    h = statutory_holidays(2027)
+    assert len(h) == 13
+    assert [d for d, n in h.items() if n == "春节"] == [
+        date(2027, 2, 5),
+        date(2027, 2, 6),
+        date(2027, 2, 7),
+        date(2027, 2, 8),
+    ]
+    assert h[date(2027, 4, 5)] == "清明节"
+    assert h[date(2027, 6, 9)] == "端午节"
+    assert h[date(2027, 9, 15)] == "中秋节"
+
+
+@pytest.mark.parametrize("year", range(2020, 2027))
+def test_it_computes_qingming_like_the_library(year):
+    (qingming,) = [d for d, n in statutory_holidays(year).items() if n == "清明节"]
+    assert chinese_calendar.get_holiday_detail(qingming) == (
+        True,
+        chinese_calendar.Holiday.tomb_sweeping_day.value,
+    )
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_it_computes_the_revised_statutory_days_the_library_has_off(year):
+    # The 2024 revision applies from 2025: every statutory day is off in the library.
+    for d in statutory_holidays(year):
+        assert not chinese_calendar.is_workday(d), d
+
+
+def test_a_year_confirmed_by_notice_follows_its_overrides_only():
+    cal = WorkCalendar({date(2027, 1, 1): False, date(2027, 2, 14): True}, confirmed_years={2027})
+    assert cal.is_confirmed(date(2027, 3, 3))
+    assert not cal.is_workday(date(2027, 1, 1))
+    assert cal.is_workday(date(2027, 2, 14))  # a make-up Sunday
+    # Not in the overrides, so a plain Monday: the notice decides, not the statutory guess.
+    assert cal.is_workday(date(2027, 2, 8))
+    assert cal.add_workdays(date(2026, 12, 31), 1) == WorkdayResult(date(2027, 1, 4), True)
 
 
 def test_result_crossing_into_fallback_year_is_unconfirmed():
@@ -141,20 +198,20 @@ def test_result_crossing_into_fallback_year_is_unconfirmed():
 def test_overrides_in_fallback_year():
     cal = WorkCalendar(
         {
-            date(2031, 1, 1): False,  # New Year's Day
+            date(2031, 1, 2): False,  # a bridging day off
             date(2031, 1, 4): True,  # a make-up Saturday
         }
     )
-    assert not cal.is_workday(date(2031, 1, 1))
-    assert cal.is_confirmed(date(2031, 1, 1))
+    assert not cal.is_workday(date(2031, 1, 2))
+    assert cal.is_confirmed(date(2031, 1, 2))
     assert cal.is_workday(date(2031, 1, 4))
-    assert not cal.is_confirmed(date(2031, 1, 2))
-    # 2030-12-31 (Tue) + 1 skips the overridden holiday; only 2031-01-01..02
-    # consulted, 01-02 has no override -> unconfirmed.
-    assert cal.add_workdays(date(2030, 12, 31), 1) == WorkdayResult(date(2031, 1, 2), False)
+    assert not cal.is_confirmed(date(2031, 1, 3))
+    # 2030-12-31 (Tue) + 1 skips 元旦 and the overridden 01-02; 01-01 has no
+    # override -> unconfirmed.
+    assert cal.add_workdays(date(2030, 12, 31), 1) == WorkdayResult(date(2031, 1, 3), False)
     assert cal.add_workdays(date(2031, 1, 3), 1).date == date(2031, 1, 4)
     # A range made only of overridden days is confirmed.
-    assert cal.workdays_between(date(2030, 12, 31), date(2031, 1, 1)) == WorkdayCount(0, True)
+    assert cal.workdays_between(date(2031, 1, 1), date(2031, 1, 2)) == WorkdayCount(0, True)
     assert cal.workdays_between(date(2031, 1, 3), date(2031, 1, 4)) == WorkdayCount(1, True)
 
 

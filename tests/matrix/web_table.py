@@ -495,6 +495,8 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
+    # The office pastes the State Council's holiday notice; nobody else opens the calendar.
+    "calendar": Route(url=lambda s: "/calendar/", get=OFFICE, scoped=False),
     # ------------------------------------------------------------------ assessment
     "assessment_scores": Route(
         url=lambda s: f"/assessment/?division={s.division.code}&period=2022Q3",

@@ -7,13 +7,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from taizhang.core.calendar import unconfirmed_notes
 from taizhang.core.models import Role
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
 from taizhang.matters.models import Matter
-from taizhang.matters.queries import ProblemFilter, filter_problems, my_work, with_lights
-from taizhang.matters.services import light_of
+from taizhang.matters.queries import (
+    ProblemFilter,
+    filter_problems,
+    my_work,
+    page_lights,
+    sql_light,
+    with_lights,
+)
 
 PROBLEM_COLUMNS = [
     Column("编号", "text", 12),
@@ -62,14 +69,17 @@ def problem_export(request: HttpRequest, fmt: str) -> HttpResponse:
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
     qs = filter_problems(scope, f).select_related("leader").prefetch_related("co_units")
-    rows, lights = with_lights(qs, f, today)
+    rows = list(with_lights(qs, f, today))
     table = Table(
         title="企业问题台账",
         columns=PROBLEM_COLUMNS,
-        rows=[_row(m, lights[m.pk]) for m in rows],
+        rows=[_row(m, sql_light(m)) for m in rows],
         unit_name=scope.filler_name,
         as_of=today,
-        notes=["注：灯按导出当日计算；逾期未办结为红灯。"],
+        notes=[
+            "注：灯按导出当日计算；逾期未办结为红灯。",
+            *unconfirmed_notes(m.deadline for m in rows),
+        ],
         sheet_name="问题台账",
     )
     return download(table, fmt, "企业问题台账")
@@ -85,9 +95,10 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponse:
     table = Table(
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
-        rows=[[m.get_kind_display(), *_row(m, light_of(m, today))] for m in items],
+        rows=[[m.get_kind_display(), *_row(m, light)] for m, light in page_lights(items, today)],
         unit_name=scope.filler_name,
         as_of=today,
+        notes=unconfirmed_notes(m.deadline for m in items),
         sheet_name="我的待办",
     )
     return download(table, fmt, "我的待办")

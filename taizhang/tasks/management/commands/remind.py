@@ -14,20 +14,20 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from taizhang.core.calendar import get_calendar
 from taizhang.core.context import origin
 from taizhang.lib.lights import Light
 from taizhang.matters import notify
 from taizhang.matters.models import Matter, NotificationKind, Reminder
-from taizhang.matters.services import OPEN, deadline_light_of, light_of
+from taizhang.matters.services import OPEN
+from taizhang.matters.timing import timing_of
 
 
-def _claim(matter: Matter, kind: str, today: dt.date) -> Reminder | None:
+def _claim(matter: Matter, kind: str, deadline: dt.date, today: dt.date) -> Reminder | None:
     """The Reminder row if this run is the first to claim it, else None."""
     try:
         with transaction.atomic():
             reminder, created = Reminder.objects.get_or_create(
-                matter=matter, kind=kind, deadline=matter.deadline, defaults={"sent_on": today}
+                matter=matter, kind=kind, deadline=deadline, defaults={"sent_on": today}
             )
     except IntegrityError:  # another run inserted it between our SELECT and INSERT
         return None
@@ -64,7 +64,6 @@ class Command(BaseCommand):
             raise CommandError(f"--today 日期格式不正确：{today}（应为 YYYY-MM-DD）") from None
         if escalate_after < 0:
             raise CommandError("--escalate-after 不能为负数")
-        cal = get_calendar()
         counts = {"yellow": 0, "red": 0, "escalate": 0, "notified": 0}
         qs = (
             Matter.objects.filter(status__in=OPEN, deadline__isnull=False)
@@ -73,29 +72,27 @@ class Command(BaseCommand):
         )
         with origin("command"):
             for m in qs.iterator():
-                shown = light_of(m, day)
-                if shown is not None and m.light != shown.light.value and not dry_run:
-                    Matter.objects.filter(pk=m.pk).update(light=shown.light.value)
-                # 临期/逾期 notices follow the deadline alone, for every kind of matter.
-                result = deadline_light_of(m, day)
-                if result is None:
+                # The one as-of rule (taizhang.matters.timing); 临期/逾期 notices follow
+                # its deadline part, for every kind of matter.
+                t = timing_of(m, day)
+                result = t.deadline_result
+                if result is None or t.deadline is None:
                     continue
                 kinds: list[str] = []
                 if result.light == Light.YELLOW:
                     kinds.append(NotificationKind.YELLOW)
                 elif result.light == Light.RED:
                     kinds.append(NotificationKind.RED)
-                    late = cal.workdays_between(m.deadline, day).days
-                    if late > escalate_after:
+                    if (t.late_workdays or 0) > escalate_after:
                         kinds.append(NotificationKind.ESCALATE)
                 for kind in kinds:
                     if dry_run:
                         counts[kind] += 1
                         continue
-                    reminder = _claim(m, kind, day)
+                    reminder = _claim(m, kind, t.deadline, day)
                     if reminder is None:
                         continue
-                    n = self._send(m, kind, result.reason)
+                    n = self._send(m, kind, result.reason, t.deadline)
                     Reminder.objects.filter(pk=reminder.pk).update(recipients=n)
                     counts[kind] += 1
                     counts["notified"] += n
@@ -111,9 +108,9 @@ class Command(BaseCommand):
             + ("（演练，未发送）" if dry_run else "")
         )
 
-    def _send(self, m: Matter, kind: str, reason: str) -> int:
+    def _send(self, m: Matter, kind: str, reason: str, deadline: dt.date) -> int:
         what = m.enterprise.name + "：" if m.enterprise_id else ""
-        due = f"办理时限{m.deadline:%Y-%m-%d}"
+        due = f"办理时限{deadline:%Y-%m-%d}"
         body = (
             f"{what}{m.title}\n主办单位：{m.lead_unit.name if m.lead_unit_id else '—'}\n"
             f"{due}，{reason}。请登录台账系统及时办理。"
