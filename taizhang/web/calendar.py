@@ -22,8 +22,8 @@ def _year(value: str | None) -> int | None:
     value = (value or "").strip()
     if not value:
         return None
-    if not value.isdigit():
-        raise ValidationError({"year": ["年份应为四位数字"]})
+    if not value.isdigit() or not 2000 <= int(value) <= 2100:
+        raise ValidationError({"year": ["年份应为2000至2100之间的四位数字"]})
     return int(value)
 
 

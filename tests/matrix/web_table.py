@@ -1,7 +1,16 @@
 """The web half of the permission matrix: one entry per route name in the resolver.
 
 To add a route, add one line keyed by its URL name, e.g. the office's holiday-notice page:
-    "calendar": Route(url=lambda s: "/calendar/", get=OFFICE, scoped=False),
+    "calendar": Route(
+        url=lambda s: "/calendar/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=302),
+            data=lambda mw, s: {"text": NOTICE_2027, "action": "save"},
+            changed=lambda mw: sorted(CalendarOverride.objects.values_list("date", "is_workday")),
+        ),
+    ),
 and, if it takes a POST, `write=Write(E(403, admin=302, sup_a=302, ...), data=lambda mw, s: {...})`:
 the roles given the success status (302 here) must change something (an audit entry unless
 `changed=` says what), the others nothing. `s` is a district's Side (tests/matrix/world.py:
@@ -20,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from taizhang.core.models import CalendarOverride
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.models import ImportJob
 from taizhang.matters.models import Matter, Notification
@@ -27,6 +37,7 @@ from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
+from tests.lib.test_holiday_notice import NOTICE_2027
 from tests.matrix.harness import LOGIN, E, Route, Write
 
 # Role tables shared by several routes (statuses on district A's object).
@@ -496,7 +507,16 @@ WEB: dict[str, Route] = {
         ),
     ),
     # The office pastes the State Council's holiday notice; nobody else opens the calendar.
-    "calendar": Route(url=lambda s: "/calendar/", get=OFFICE, scoped=False),
+    "calendar": Route(
+        url=lambda s: "/calendar/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=302),
+            data=lambda mw, s: {"text": NOTICE_2027, "action": "save"},
+            changed=lambda mw: sorted(CalendarOverride.objects.values_list("date", "is_workday")),
+        ),
+    ),
     # ------------------------------------------------------------------ assessment
     "assessment_scores": Route(
         url=lambda s: f"/assessment/?division={s.division.code}&period=2022Q3",
