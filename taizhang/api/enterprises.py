@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from taizhang.api.schemas import MatterFields, StepOut, matter_fields, step_out
 from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit
@@ -303,98 +304,22 @@ def create_visit(request: HttpRequest, payload: VisitIn):
 # Problems ---------------------------------------------------------------------
 
 
-class StepOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    date: dt.date
-    by: str
-    note: str
-    deadline_before: dt.date | None
-    deadline_after: dt.date | None
-    rating: str
-    round: int
-
-
-class ProblemOut(Schema):
-    id: int
-    number: str
-    title: str
-    description: str
-    enterprise_id: int | None
-    enterprise: str | None
+class ProblemOut(MatterFields):
     category: str | None
     source: str
     source_label: str
-    raised_on: dt.date
-    status: str
-    status_label: str
-    lead_unit_id: int | None
-    lead_unit: str | None
-    co_units: list[str]
-    leader: str | None
-    deadline: dt.date | None
-    finished_on: dt.date | None
-    closed_on: dt.date | None
-    rating: str
-    rating_comment: str
-    round: int
-    pending_deadline: dt.date | None
-    light: str | None
-    light_reason: str | None
-    version: int
-    allowed_actions: list[str]
     steps: list[StepOut] | None = None
 
 
 def _problem(scope: Scope, m: Matter, light=None, *, steps: bool = False) -> dict[str, Any]:
     out = {
-        "id": m.pk,
-        "number": m.number,
-        "title": m.title,
-        "description": m.description,
-        "enterprise_id": m.enterprise_id,
-        "enterprise": m.enterprise.name if m.enterprise_id else None,
+        **matter_fields(scope, m, light),
         "category": m.category.name if m.category_id else None,
         "source": m.source,
         "source_label": m.get_source_display(),
-        "raised_on": m.raised_on,
-        "status": m.status,
-        "status_label": m.get_status_display(),
-        "lead_unit_id": m.lead_unit_id,
-        "lead_unit": m.lead_unit.name if m.lead_unit_id else None,
-        "co_units": [u.name for u in m.co_units.all()],
-        "leader": m.leader.name if m.leader_id else None,
-        "deadline": m.deadline,
-        "finished_on": m.finished_on,
-        "closed_on": m.closed_on,
-        "rating": m.rating,
-        "rating_comment": m.rating_comment,
-        "round": m.round,
-        "pending_deadline": m.pending_deadline,
-        "light": light.light.value if light else None,
-        "light_reason": light.reason if light else None,
-        "version": m.version,
-        "allowed_actions": services.allowed_actions(scope, m),
     }
     if steps:
-        out["steps"] = [
-            {
-                "action": s.action,
-                "label": s.label,
-                "from_status": s.from_status,
-                "to_status": s.to_status,
-                "date": s.date,
-                "by": s.by_name,
-                "note": s.note,
-                "deadline_before": s.deadline_before,
-                "deadline_after": s.deadline_after,
-                "rating": s.rating,
-                "round": s.round,
-            }
-            for s in m.steps.all()
-        ]
+        out["steps"] = [step_out(s) for s in m.steps.all()]
     return out
 
 

@@ -17,77 +17,24 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Router
 
+from taizhang.api.schemas import MatterFields, StepOut, matter_fields, step_out
 from taizhang.core.scope import Scope, scope_of
-from taizhang.matters import services, steps
+from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, MatterStep
 from taizhang.matters.timing import light_of
 
 router = Router(tags=["办理环节"])
 
 
-class StepOut(Schema):
-    action: str
-    label: str
-    from_status: str
-    to_status: str
-    date: dt.date
-    by: str
-    note: str
-    deadline_before: dt.date | None
-    deadline_after: dt.date | None
-    rating: str
-    round: int
-
-
-class MatterOut(Schema):
-    id: int
+class MatterOut(MatterFields):
     kind: str
     kind_label: str
-    number: str
-    title: str
-    description: str
     division: str
-    enterprise_id: int | None
-    enterprise: str | None
-    raised_on: dt.date
-    status: str
-    status_label: str
-    lead_unit_id: int | None
-    lead_unit: str | None
-    co_units: list[str]
-    leader: str | None
-    deadline: dt.date | None
     original_deadline: dt.date | None
-    finished_on: dt.date | None
-    closed_on: dt.date | None
-    rating: str
-    rating_comment: str
-    round: int
-    pending_deadline: dt.date | None
-    light: str | None
-    light_reason: str | None
-    version: int
-    allowed_actions: list[str]
     steps: list[StepOut]
     step: StepOut | None = None
-
-
-def _step(s: MatterStep) -> dict[str, Any]:
-    return {
-        "action": s.action,
-        "label": s.label,
-        "from_status": s.from_status,
-        "to_status": s.to_status,
-        "date": s.date,
-        "by": s.by_name,
-        "note": s.note,
-        "deadline_before": s.deadline_before,
-        "deadline_after": s.deadline_after,
-        "rating": s.rating,
-        "round": s.round,
-    }
 
 
 def _get(scope: Scope, pk: int) -> Matter:
@@ -98,39 +45,15 @@ def _get(scope: Scope, pk: int) -> Matter:
 
 
 def _matter(scope: Scope, m: Matter, step: MatterStep | None = None) -> dict[str, Any]:
-    light = light_of(m, timezone.localdate())
     spec = steps.kind_steps(m.kind)
     return {
-        "id": m.pk,
+        **matter_fields(scope, m, light_of(m, timezone.localdate())),
         "kind": m.kind,
         "kind_label": str(dict(Kind.choices).get(m.kind) or (spec.label if spec else m.kind)),
-        "number": m.number,
-        "title": m.title,
-        "description": m.description,
         "division": m.division.name,
-        "enterprise_id": m.enterprise_id,
-        "enterprise": m.enterprise.name if m.enterprise_id else None,
-        "raised_on": m.raised_on,
-        "status": m.status,
-        "status_label": m.get_status_display(),
-        "lead_unit_id": m.lead_unit_id,
-        "lead_unit": m.lead_unit.name if m.lead_unit_id else None,
-        "co_units": [u.name for u in m.co_units.all()],
-        "leader": m.leader.name if m.leader_id else None,
-        "deadline": m.deadline,
         "original_deadline": m.original_deadline,
-        "finished_on": m.finished_on,
-        "closed_on": m.closed_on,
-        "rating": m.rating,
-        "rating_comment": m.rating_comment,
-        "round": m.round,
-        "pending_deadline": m.pending_deadline,
-        "light": light.light.value if light else None,
-        "light_reason": light.reason if light else None,
-        "version": m.version,
-        "allowed_actions": services.allowed_actions(scope, m),
-        "steps": [_step(s) for s in m.steps.all()],
-        "step": _step(step) if step else None,
+        "steps": [step_out(s) for s in m.steps.all()],
+        "step": step_out(step) if step else None,
     }
 
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from taizhang.api.schemas import StepOut, step_out
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
@@ -106,16 +107,6 @@ class ReportOut(Schema):
     evidence: str
     by: str
     corrections: int
-
-
-class StepOut(Schema):
-    action: str
-    label: str
-    date: dt.date
-    by: str
-    from_status: str
-    to_status: str
-    note: str
 
 
 class TaskOut(Schema):
@@ -221,18 +212,7 @@ def _task(scope: Scope, m: Matter, st: TaskStatus, *, full: bool = False) -> dic
     }
     if full:
         out["reports"] = [_report(r) for r in st.reports]
-        out["steps"] = [
-            {
-                "action": s.action,
-                "label": s.label,
-                "date": s.date,
-                "by": s.by_name,
-                "from_status": s.from_status,
-                "to_status": s.to_status,
-                "note": s.note,
-            }
-            for s in m.steps.all()
-        ]
+        out["steps"] = [step_out(s) for s in m.steps.all()]
     return out
 
 

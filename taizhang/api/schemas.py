@@ -1,0 +1,104 @@
+"""What every route module says about a tracked matter: one schema, one serialiser.
+
+Route modules are leaves; they share this module instead of importing each other.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from ninja import Schema
+
+from taizhang.core.scope import Scope
+from taizhang.matters import services
+from taizhang.matters.models import Matter, MatterStep
+
+
+class StepOut(Schema):
+    action: str
+    label: str
+    from_status: str
+    to_status: str
+    date: dt.date
+    by: str
+    note: str
+    deadline_before: dt.date | None
+    deadline_after: dt.date | None
+    rating: str
+    round: int
+
+
+def step_out(s: MatterStep) -> dict[str, Any]:
+    return {
+        "action": s.action,
+        "label": s.label,
+        "from_status": s.from_status,
+        "to_status": s.to_status,
+        "date": s.date,
+        "by": s.by_name,
+        "note": s.note,
+        "deadline_before": s.deadline_before,
+        "deadline_after": s.deadline_after,
+        "rating": s.rating,
+        "round": s.round,
+    }
+
+
+class MatterFields(Schema):
+    """The fields every kind of matter has (problems, tasks, suggestions … add their own)."""
+
+    id: int
+    number: str
+    title: str
+    description: str
+    enterprise_id: int | None
+    enterprise: str | None
+    raised_on: dt.date
+    status: str
+    status_label: str
+    lead_unit_id: int | None
+    lead_unit: str | None
+    co_units: list[str]
+    leader: str | None
+    deadline: dt.date | None
+    finished_on: dt.date | None
+    closed_on: dt.date | None
+    rating: str
+    rating_comment: str
+    round: int
+    pending_deadline: dt.date | None
+    light: str | None
+    light_reason: str | None
+    version: int
+    allowed_actions: list[str]
+
+
+def matter_fields(scope: Scope, m: Matter, light: Any = None) -> dict[str, Any]:
+    """``light`` is the matter's Timing or LightResult as of the day asked, or None."""
+    return {
+        "id": m.pk,
+        "number": m.number,
+        "title": m.title,
+        "description": m.description,
+        "enterprise_id": m.enterprise_id,
+        "enterprise": m.enterprise.name if m.enterprise_id else None,
+        "raised_on": m.raised_on,
+        "status": m.status,
+        "status_label": m.get_status_display(),
+        "lead_unit_id": m.lead_unit_id,
+        "lead_unit": m.lead_unit.name if m.lead_unit_id else None,
+        "co_units": [u.name for u in m.co_units.all()],
+        "leader": m.leader.name if m.leader_id else None,
+        "deadline": m.deadline,
+        "finished_on": m.finished_on,
+        "closed_on": m.closed_on,
+        "rating": m.rating,
+        "rating_comment": m.rating_comment,
+        "round": m.round,
+        "pending_deadline": m.pending_deadline,
+        "light": light.light.value if light and light.light else None,
+        "light_reason": light.reason if light else None,
+        "version": m.version,
+        "allowed_actions": services.allowed_actions(scope, m),
+    }
