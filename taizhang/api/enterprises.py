@@ -18,6 +18,7 @@ from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
+from taizhang.lib.periods import cutoff
 from taizhang.matters import services
 from taizhang.matters.figures import problem_figures
 from taizhang.matters.models import Matter
@@ -416,7 +417,8 @@ def dashboard_problems(request: HttpRequest, division: str, year: int, month: in
     """Counts, and rates in percent with one decimal as strings (null when nothing to divide).
 
     The period is 1 January to the end of `month` (the whole year without it);
-    problems raised in the period are counted by their current state.
+    problems raised in the period are counted as they stood at its cut-off (the
+    period's last day, or today while it runs), as the web dashboard counts them.
     """
     scope = scope_of(request)
     if month is not None and not 1 <= month <= 12:
@@ -424,7 +426,8 @@ def dashboard_problems(request: HttpRequest, division: str, year: int, month: in
     if not 2000 <= year <= 2100:
         raise ValidationError({"year": ["年度不合理"]})
     d = scope.division_by_ref(division)
-    return problem_figures(scope, d, year, month).as_contract()
+    as_of = cutoff(year, month, timezone.localdate())
+    return problem_figures(scope, d, year, month, as_of).as_contract()
 
 
 # Mounted by taizhang/api/api.py; route modules never import it (they are leaves).

@@ -18,6 +18,7 @@ from taizhang.api.schemas import StepOut, step_out
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
+from taizhang.lib.periods import cutoff
 from taizhang.matters import services as ms
 from taizhang.matters.models import Matter
 from taizhang.tasks import drafts, services
@@ -25,7 +26,6 @@ from taizhang.tasks.models import DraftRow, ReportDraft, plain
 from taizhang.tasks.queries import (
     KINDS,
     TaskFilter,
-    answer_figures,
     dashboard_figures,
     filter_tasks,
     with_status,
@@ -260,15 +260,23 @@ def _get(scope: Scope, pk: int) -> Matter:
 
 @router.get("/tasks/figures", summary="督查任务看板与建议提案办结率、满意率（稳定契约）")
 def task_figures_endpoint(
-    request: HttpRequest, division: str | None = None, year: int | None = None
+    request: HttpRequest,
+    division: str | None = None,
+    year: int | None = None,
+    month: int | None = None,
 ):
+    """The dashboard's task section; a past year (or month) as of its last day."""
     scope = scope_of(request)
+    if month is not None and not 1 <= month <= 12:
+        raise ValidationError({"month": ["月份应为1—12"]})
     d = chosen_division(scope, division)
     if d is None:
         raise PermissionDenied("您的账号尚未分配区划或单位")
     today = timezone.localdate()
     year = year or today.year
-    fig = dashboard_figures(scope, d, year, today)
+    # A past period is counted as of its last day, as the web dashboard counts it.
+    as_of = cutoff(year, month, today)
+    fig = dashboard_figures(scope, d, year, as_of)
     return {
         "division": {"code": d.code, "name": d.name},
         "year": year,
@@ -286,7 +294,7 @@ def task_figures_endpoint(
                 "finish_rate_pct": _s(a["finish_rate_pct"]),
                 "satisfaction_rate_pct": _s(a["satisfaction_rate_pct"]),
             }
-            for a in answer_figures(scope, d, year)
+            for a in fig["answers"]
         ],
     }
 

@@ -279,7 +279,7 @@ def gather(
     cutoff = service.cutoff_of(period, today)
     year, month = cutoff.year, cutoff.month
     pf = project_figures(scope, district, year, month)
-    qf = problem_figures(scope, district, year, month)
+    qf = problem_figures(scope, district, year, month, cutoff)
     tasks = task_lights(scope, district, cutoff)
     result = service.result_for(scope, district, period.code, today=today)
     overdue = overdue_items(scope, district, cutoff)

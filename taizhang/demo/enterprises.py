@@ -292,14 +292,24 @@ class Loader:
             cat = self.categories[self.rng.choice(names)]
             e = self.rng.choice(enterprises)
             raised = start + dt.timedelta(days=self.rng.randint(0, span))
-            assigned = self.cal.add_workdays(raised, self.rng.randint(1, 2)).date
-            deadline = self.cal.add_workdays(assigned, cat.default_workdays).date
+            to_assign = self.rng.randint(1, 2)
             took = self.rng.randint(2, cat.default_workdays)
             if late_every and i % late_every == late_every - 1:
                 took = cat.default_workdays + self.rng.randint(1, 4)
-            finished = self.cal.add_workdays(assigned, took).date
-            rated = self.cal.add_workdays(finished, self.rng.randint(1, 3)).date
-            closed = self.cal.add_workdays(rated, self.rng.randint(0, 2)).date
+            to_rate, to_close = self.rng.randint(1, 3), self.rng.randint(0, 2)
+            # Every problem counted as resolved in the quoted period was closed (销号) by
+            # its last day: the figures are as of that day. A problem whose history would
+            # run past it is raised earlier instead, keeping its working-day spans (and so
+            # its lateness and its time to finish).
+            while True:
+                assigned = self.cal.add_workdays(raised, to_assign).date
+                deadline = self.cal.add_workdays(assigned, cat.default_workdays).date
+                finished = self.cal.add_workdays(assigned, took).date
+                rated = self.cal.add_workdays(finished, to_rate).date
+                closed = self.cal.add_workdays(rated, to_close).date
+                if closed <= end or raised <= start:
+                    break
+                raised = max(start, raised - (closed - end))
             rating = Rating.SATISFIED if self.rng.random() < 0.85 else Rating.BASIC
             unit = self.org.units[(dcode, self.rng.choice(units))]
             title = f"{self.rng.choice(PROBLEM_TOPICS[cat.name])}（合成）"

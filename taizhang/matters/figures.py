@@ -1,7 +1,10 @@
 """Enterprise-service figures: one computation behind the web page, the dashboard and the API contract.
 
 Period: problems *raised* in the period (1 January to the end of the chosen
-month, or the whole year) form the cohort; their current state is counted.
+month, or the whole year) form the cohort; their state as of the period's cut-off
+(its last day, or today while it runs) is counted: a past period shows what was
+resolved, rated and late then (replayed from the step history by
+``taizhang.matters.timing``), not what is so now.
 
 * 解决率 = resolved ÷ raised, resolved = 已销号 (closed out by the office);
 * 按时办结率 = finished on time ÷ (finished + open past deadline), finished = 已办结 /
@@ -27,6 +30,7 @@ from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, a
 from taizhang.lib.figures import quantize_1, rate
 from taizhang.lib.periods import month_end
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
+from taizhang.matters.timing import MatterState, states_as_of
 
 FORMULAS = {
     "resolution": "解决率 = 已解决（已销号）问题数 ÷ 期内提出问题数",
@@ -155,6 +159,59 @@ def compute(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
     }
 
 
+def _state_row(m: Matter, state: MatterState) -> dict[str, Any]:
+    status = state.status
+    if status == Status.CLOSED and not state.resolved and m.closed_on is not None:
+        # A history-less row closed after the day: finished (and maybe rated) then.
+        status = Status.RATED if state.rating else Status.REPORTED
+    return {
+        "status": status,
+        "deadline": state.deadline,
+        "finished_on": state.finished_on,
+        "assigned_on": state.assigned_on,
+        "rating": state.rating or "",
+    }
+
+
+def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
+    """The rows :func:`compute` counts, each problem as it stood at the end of ``as_of``.
+
+    From today on the columns are the state (no step is dated in the future), read in
+    one query. For a past day the state is replayed from the step history
+    (``states_as_of``: one query for the problems, one for all their steps); problems
+    raised after that day did not exist then and are left out.
+    """
+    if as_of >= timezone.localdate():
+        return list(
+            qs.values(
+                "pk",
+                "status",
+                "deadline",
+                "finished_on",
+                "assigned_on",
+                "rating",
+                "category__name",
+                "lead_unit__name",
+            )
+        )
+    matters = list(qs.select_related("category", "lead_unit").order_by("pk"))
+    states = states_as_of(matters, as_of)
+    rows = []
+    for m in matters:
+        state = states[m.pk]
+        if not state.exists:
+            continue
+        rows.append(
+            {
+                "pk": m.pk,
+                **_state_row(m, state),
+                "category__name": m.category.name if m.category_id else None,
+                "lead_unit__name": m.lead_unit.name if m.lead_unit_id else None,
+            }
+        )
+    return rows
+
+
 def problem_figures(
     scope: Scope,
     division: Division,
@@ -189,18 +246,7 @@ def problem_figures(
     fig.service_days = visits.filter(kind=VisitKind.SERVICE_DAY).count()
 
     qs = problems_in(scope, division, start, end)
-    rows = list(
-        qs.values(
-            "pk",
-            "status",
-            "deadline",
-            "finished_on",
-            "assigned_on",
-            "rating",
-            "category__name",
-            "lead_unit__name",
-        )
-    )
+    rows = problem_rows(qs, as_of)
     for key, value in compute(rows, as_of).items():
         setattr(fig, key, value)
     fig.by_status = {str(s.label): 0 for s in Status}

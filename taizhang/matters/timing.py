@@ -51,6 +51,7 @@ __all__ = [
     "light_of",
     "register_light",
     "state_as_of",
+    "states_as_of",
     "timing_of",
     "timings_for",
 ]
@@ -237,18 +238,25 @@ def timing_of(m: Matter, as_of: dt.date | None = None) -> Timing:
     return _timing(m, state_as_of(m, steps, as_of), as_of, cal)
 
 
-def timings_for(matters: Iterable[Matter], as_of: dt.date | None = None) -> dict[int, Timing]:
-    """:func:`timing_of` for many matters with one query for their steps."""
+def states_as_of(matters: Iterable[Matter], as_of: dt.date) -> dict[int, MatterState]:
+    """:func:`state_as_of` for many matters with one query for their steps (none from today on)."""
     rows = list(matters)
-    as_of = as_of or today()
-    cal = get_calendar()
     steps: dict[int, list[MatterStep]] = {}
     if as_of < today() and rows:
         for s in MatterStep.objects.filter(matter_id__in=[m.pk for m in rows]).order_by(
             "date", "at", "id"
         ):
             steps.setdefault(s.matter_id, []).append(s)
-    return {m.pk: _timing(m, state_as_of(m, steps.get(m.pk, []), as_of), as_of, cal) for m in rows}
+    return {m.pk: state_as_of(m, steps.get(m.pk, []), as_of) for m in rows}
+
+
+def timings_for(matters: Iterable[Matter], as_of: dt.date | None = None) -> dict[int, Timing]:
+    """:func:`timing_of` for many matters with one query for their steps."""
+    rows = list(matters)
+    as_of = as_of or today()
+    cal = get_calendar()
+    states = states_as_of(rows, as_of)
+    return {m.pk: _timing(m, states[m.pk], as_of, cal) for m in rows}
 
 
 def light_of(m: Matter, as_of: dt.date | None = None) -> LightResult | None:

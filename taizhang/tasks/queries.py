@@ -3,6 +3,10 @@
 * 办结率 (suggestions, proposals) = 已答复办结（已办结/已评价/已销号）÷ 交办总数;
 * 满意率 = (满意 + 基本满意) ÷ 已评价数;
 * overdue (逾期) = an open task past its deadline or with a progress report missing.
+
+The dashboard counts as of the period's cut-off: for a past day every task is judged as
+it stood then (status, deadline, 办结, rating replayed by ``taizhang.matters.timing``,
+only reports submitted by then), so a past dashboard shows what was late then.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.figures import rate
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
+from taizhang.matters.timing import MatterState, states_as_of
 from taizhang.tasks.models import TaskSource
 from taizhang.tasks.status import TaskStatus, task_status
 
@@ -95,10 +101,12 @@ def filter_tasks(scope: Scope, f: TaskFilter) -> QuerySet[Matter]:
     return qs.order_by("-task__year", "task__serial", "id")
 
 
-def is_overdue(m: Matter, st: TaskStatus, today: dt.date) -> bool:
-    if m.status in FINISHED:
+def is_overdue(m: Matter, st: TaskStatus, today: dt.date, state: MatterState | None = None) -> bool:
+    """Open and past its deadline or missing a report on ``today`` (``state``: as it was then)."""
+    status, deadline = (state.status, state.deadline) if state else (m.status, m.deadline)
+    if status in FINISHED:
         return False
-    return bool(st.missed) or (m.deadline is not None and m.deadline < today)
+    return bool(st.missed) or (deadline is not None and deadline < today)
 
 
 def with_status(
@@ -113,10 +121,22 @@ def with_status(
     return rows, statuses
 
 
-def task_figures(rows: list[Matter], statuses: dict[int, TaskStatus], today: dt.date) -> dict:
-    """Counts by source, status, light and lead unit, and the overdue list."""
+def task_figures(
+    rows: list[Matter],
+    statuses: dict[int, TaskStatus],
+    today: dt.date,
+    states: dict[int, MatterState] | None = None,
+) -> dict:
+    """Counts by source, status, light and lead unit, and the overdue list.
+
+    ``states`` (from ``states_as_of``) when ``today`` is a past day: each task's status then.
+    """
+
+    def status_of(m: Matter) -> str:
+        return states[m.pk].status if states else m.status
+
     by_source = Counter(str(TaskSource(m.task.task_source).label) for m in rows)
-    by_status = Counter(m.get_status_display() for m in rows)
+    by_status = Counter(str(Status(status_of(m)).label) for m in rows)
     by_light = Counter(statuses[m.pk].light.light.label for m in rows)
     units: dict[str, dict[str, int]] = {}
     for m in rows:
@@ -126,7 +146,7 @@ def task_figures(rows: list[Matter], statuses: dict[int, TaskStatus], today: dt.
         light = statuses[m.pk].light.light.value
         if light in ("red", "yellow"):
             u[light] += 1
-        if m.status in FINISHED:
+        if status_of(m) in FINISHED:
             u["finished"] += 1
     return {
         "total": len(rows),
@@ -136,18 +156,44 @@ def task_figures(rows: list[Matter], statuses: dict[int, TaskStatus], today: dt.
         "by_unit": sorted(
             ({"unit": k, **v} for k, v in units.items()), key=lambda u: (-u["total"], u["unit"])
         ),
-        "overdue": [m for m in rows if is_overdue(m, statuses[m.pk], today)],
+        "overdue": [
+            m
+            for m in rows
+            if is_overdue(m, statuses[m.pk], today, states[m.pk] if states else None)
+        ],
     }
 
 
-def answer_figures(scope: Scope, division: Division, year: int) -> list[dict[str, Any]]:
-    """办结率 and 满意率 of suggestions (人大代表建议) and proposals (政协提案) of a year."""
+def _answer_rows(qs: QuerySet[Matter], as_of: dt.date | None) -> list[dict[str, Any]]:
+    """status, rating, finished_on, deadline of each matter: now, or as it stood on a past day."""
+    if as_of is None or as_of >= timezone.localdate():
+        return list(qs.values("status", "rating", "finished_on", "deadline"))
+    matters = list(qs.order_by("pk"))
+    states = states_as_of(matters, as_of)
+    return [
+        {
+            "status": st.status,
+            "rating": st.rating or "",
+            "finished_on": st.finished_on,
+            "deadline": st.deadline,
+        }
+        for st in (states[m.pk] for m in matters)
+        if st.exists
+    ]
+
+
+def answer_figures(
+    scope: Scope, division: Division, year: int, as_of: dt.date | None = None
+) -> list[dict[str, Any]]:
+    """办结率 and 满意率 of suggestions (人大代表建议) and proposals (政协提案) of a year,
+    as of ``as_of`` (default today)."""
     out = []
     for kind, label in ((Kind.SUGGESTION, "人大代表建议"), (Kind.PROPOSAL, "政协提案")):
-        rows = list(
-            scope.filter(Matter.objects.filter(kind=kind))
-            .filter(division__path__startswith=division.path, task__year=year)
-            .values("status", "rating", "finished_on", "deadline")
+        rows = _answer_rows(
+            scope.filter(Matter.objects.filter(kind=kind)).filter(
+                division__path__startswith=division.path, task__year=year
+            ),
+            as_of,
         )
         total = len(rows)
         finished = sum(1 for r in rows if r["status"] in FINISHED)
@@ -179,13 +225,26 @@ def answer_figures(scope: Scope, division: Division, year: int) -> list[dict[str
     return out
 
 
-def dashboard_figures(scope: Scope, division: Division, year: int, today: dt.date) -> dict:
-    """The main dashboard's task section: lights, sources, overdue tasks, answer rates."""
+def dashboard_figures(scope: Scope, division: Division, year: int, as_of: dt.date) -> dict:
+    """The main dashboard's task section as of ``as_of`` (the period's cut-off): lights,
+    sources, overdue tasks, answer rates.
+
+    For a past day each task is judged as it stood then, with a constant number of
+    queries (the tasks with their reports, then all their steps at once); tasks raised
+    after that day did not exist then. From today on the row is the state.
+    """
     f = TaskFilter(year=year)
     qs = filter_tasks(scope, f).filter(division__path__startswith=division.path)
-    rows, statuses = with_status(qs, f, today)
-    fig = task_figures(rows, statuses, today)
+    states: dict[int, MatterState] | None = None
+    if as_of >= timezone.localdate():
+        rows, statuses = with_status(qs, f, as_of)
+    else:
+        every = list(qs)
+        states = states_as_of(every, as_of)
+        rows = [m for m in every if states[m.pk].exists]
+        statuses = {m.pk: task_status(m, as_of, states[m.pk]) for m in rows}
+    fig = task_figures(rows, statuses, as_of, states)
     fig["overdue"] = [(m, statuses[m.pk]) for m in fig["overdue"][:10]]
-    fig["answers"] = answer_figures(scope, division, year)
+    fig["answers"] = answer_figures(scope, division, year, as_of)
     fig["year"] = year
     return fig

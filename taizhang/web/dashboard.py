@@ -45,8 +45,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     fig = project_figures(scope, division, year, month, levels)
     rows = list(listed(scope, division, year, levels).select_related("project"))
     today = timezone.localdate()
-    # Lights are judged as of the chosen period's cut-off (today only while it is still
-    # running), so a past period shows what was late then, not what is late now.
+    # Every figure, light and list is judged as of the chosen period's cut-off (today only
+    # while it is still running), so a past period shows what was late then, not now.
     as_of = cutoff(year, month, today)
     statuses = project_statuses([r.project for r in rows], as_of, year=year, month=month)
     alerts = sorted(
@@ -77,7 +77,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "stage_chart_h": len(fig.by_stage) * 28,
             "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
             "levels": Level,
-            "pfig": problem_figures(scope, division, year, month),
+            "pfig": problem_figures(scope, division, year, month, as_of),
             "as_of": as_of,
             "tfig": task_dashboard(scope, division, year, as_of),
         },
