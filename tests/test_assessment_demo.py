@@ -19,7 +19,7 @@ from taizhang.assessment.models import PublishedScore, ScorePeriod
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.demo import load as demo
-from taizhang.lib.figures import fmt_rate, fmt_yi
+from taizhang.lib.numbers import fmt_rate, fmt_yi
 from taizhang.projects.figures import project_figures
 
 

@@ -34,7 +34,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division, Unit
 from taizhang.core.scope import Scope
-from taizhang.lib.figures import fmt_rate, fmt_yi, quantize_1
+from taizhang.lib.numbers import fmt_rate, fmt_yi, quantize_1
 from taizhang.matters.figures import problem_figures
 from taizhang.matters.models import Kind, Matter
 from taizhang.matters.timing import timings_for

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from taizhang.lib.figures import to_decimal
+from taizhang.lib.numbers import to_decimal
 
 __all__ = ["ChartBlock", "ChartImage", "cjk_font_family", "fmt_value", "render_bar_chart"]
 

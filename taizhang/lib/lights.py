@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
-from taizhang.lib.figures import Number, quantize_1, to_decimal
+from taizhang.lib.numbers import Number, quantize_1, to_decimal
 from taizhang.lib.workdays import WorkCalendar
 
 __all__ = [

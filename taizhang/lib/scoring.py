@@ -71,7 +71,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
-from taizhang.lib.figures import elapsed_share_date, elapsed_share_month, rate, to_decimal
+from taizhang.lib.numbers import elapsed_share_date, elapsed_share_month, rate, to_decimal
 from taizhang.lib.periods import month_end
 
 __all__ = [

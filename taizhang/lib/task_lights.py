@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from taizhang.lib.figures import (
+from taizhang.lib.lights import Light, LightResult, deadline_light, project_light
+from taizhang.lib.numbers import (
     Number,
     _fraction_to_1dp,
     elapsed_share_date,
@@ -38,7 +39,6 @@ from taizhang.lib.figures import (
     rate,
     to_decimal,
 )
-from taizhang.lib.lights import Light, LightResult, deadline_light, project_light
 from taizhang.lib.periods import day_in_month, month_code, quarter_code, quarter_of
 from taizhang.lib.periods import label_end as period_end  # "2024-03"/"2024Q1" → last day
 from taizhang.lib.workdays import WorkCalendar

@@ -27,7 +27,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
-from taizhang.lib.figures import quantize_1, rate
+from taizhang.lib.numbers import quantize_1, rate
 from taizhang.lib.periods import month_end
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 from taizhang.matters.timing import MatterState, states_as_of

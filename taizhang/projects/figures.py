@@ -13,8 +13,8 @@ from django.db.models import QuerySet, Sum
 from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.lib.figures import elapsed_share_month, rate
 from taizhang.lib.lights import Light, LightResult, milestone_light, pace_light, project_light
+from taizhang.lib.numbers import elapsed_share_month, rate
 from taizhang.lib.periods import month_end
 from taizhang.projects.models import (
     LEVEL_PARAM,

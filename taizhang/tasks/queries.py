@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.lib.figures import rate
+from taizhang.lib.numbers import rate
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 from taizhang.matters.timing import MatterState, states_as_of
 from taizhang.tasks.models import TaskSource

@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from taizhang.lib.figures import fmt_rate, fmt_wan, fmt_yi
+from taizhang.lib.numbers import fmt_rate, fmt_wan, fmt_yi
 
 register = template.Library()
 

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from taizhang.lib.figures import (
-    FigureError,
+from taizhang.lib.numbers import (
+    NumberError,
     elapsed_share_date,
     elapsed_share_month,
     fmt_rate,
@@ -91,7 +91,7 @@ def test_elapsed_share_month():
     assert elapsed_share_month(2026, 2) == D("16.7")
     assert elapsed_share_month(2026, 3) == D("25.0")
     assert elapsed_share_month(2026, 12) == D("100.0")
-    with pytest.raises(FigureError, match="月份"):
+    with pytest.raises(NumberError, match="月份"):
         elapsed_share_month(2026, 13)
 
 
@@ -109,7 +109,7 @@ def test_quantize_1_and_to_decimal():
     assert str(quantize_1(D("-0.04"))) == "0.0"
     assert to_decimal(0.1) == D("0.1")  # float via str, no binary tail
     for bad in (float("nan"), float("inf"), "abc", True, None):
-        with pytest.raises(FigureError):
+        with pytest.raises(NumberError):
             to_decimal(bad)  # type: ignore[arg-type]
 
 

@@ -1,4 +1,4 @@
-"""Figures as the district's own reports print them.
+"""Numbers as the district's own reports print them ("figures" are the dashboards' counts).
 
 Money is stored as Decimal in 万元; reports show 亿元 with one decimal and
 percentages with one decimal, both rounded half up (四舍五入), never banker's
@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 __all__ = [
-    "FigureError",
+    "NumberError",
     "Number",
     "elapsed_share_date",
     "elapsed_share_month",
@@ -32,14 +32,14 @@ _ONE_DP = Decimal("0.1")
 _TWO_DP = Decimal("0.01")
 
 
-class FigureError(ValueError):
+class NumberError(ValueError):
     """A value that cannot be shown as a figure."""
 
 
 def to_decimal(x: Number) -> Decimal:
     """Decimal from Decimal/int/str; floats go through ``str`` to avoid binary noise."""
     if isinstance(x, bool):
-        raise FigureError(f"不是数值：{x!r}")
+        raise NumberError(f"不是数值：{x!r}")
     if isinstance(x, Decimal):
         d = x
     elif isinstance(x, int):
@@ -50,11 +50,11 @@ def to_decimal(x: Number) -> Decimal:
         try:
             d = Decimal(x.strip())
         except ArithmeticError:
-            raise FigureError(f"不是数值：{x!r}") from None
+            raise NumberError(f"不是数值：{x!r}") from None
     else:
-        raise FigureError(f"不是数值：{x!r}")
+        raise NumberError(f"不是数值：{x!r}")
     if not d.is_finite():
-        raise FigureError(f"不是有限数值：{x!r}")
+        raise NumberError(f"不是有限数值：{x!r}")
     return d
 
 
@@ -113,7 +113,7 @@ def fmt_rate(r: Number | None) -> str:
 def elapsed_share_month(year: int, month: int) -> Decimal:
     """时序进度 of a monthly report: month / 12 × 100, one decimal (3 → 25.0)."""
     if not 1 <= month <= 12:
-        raise FigureError(f"月份应在1至12之间：{month}")
+        raise NumberError(f"月份应在1至12之间：{month}")
     return _fraction_to_1dp(Fraction(month * 100, 12))
 
 
