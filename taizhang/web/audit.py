@@ -68,7 +68,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     params.pop("page", None)
     return render(
         request,
-        "front/audit.html",
+        "web/audit.html",
         {
             "page": page,
             "rows": [(e, _changes_text(e)) for e in page.object_list],

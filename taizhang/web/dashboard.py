@@ -32,7 +32,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     division = page_division(request, scope)
     if division is None:
         return render(
-            request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
+            request, "web/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
         )
     d_year, d_month = default_period(division)
     year = _int(request.GET.get("year"), d_year, 2000, 2100)
@@ -56,7 +56,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     max_stage = max(fig.by_stage.values() or [0]) or 1
     return render(
         request,
-        "front/dashboard.html",
+        "web/dashboard.html",
         {
             "fig": fig,
             "division": division,

@@ -214,7 +214,7 @@ def answers_page(request: HttpRequest) -> HttpResponse:
     division = page_division(request, scope)
     if division is None:
         return render(
-            request, "front/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
+            request, "web/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
         )
     today = timezone.localdate()
     try:

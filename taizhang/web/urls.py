@@ -28,12 +28,12 @@ urlpatterns = [
     # Explicit templates: django.contrib.admin ships registration/ templates of its own.
     path(
         "password/",
-        auth_views.PasswordChangeView.as_view(template_name="front/password_change_form.html"),
+        auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
         name="password_change",
     ),
     path(
         "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="front/password_change_done.html"),
+        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
     ),
     # Key projects.
