@@ -43,8 +43,7 @@ class ScopeRule:
     units: tuple[str, ...] = ()
     people: tuple[str | Active, ...] = ()
     enterprise: str | None = None
-    # Set when a unit, people or enterprise lookup crosses a to-many relation, so rows
-    # could repeat (Scope.filter then matches ids in a subquery).
+    # Set when a lookup crosses a to-many relation, so rows can repeat.
     distinct: bool = False
 
 
@@ -157,13 +156,8 @@ class Scope:
         q = self._q(rule)
         if q is None:
             return qs
-        if rule.distinct and self.role not in {Role.ADMIN, Role.LEADER, Role.SUPERVISOR}:
-            # A unit's, cadre's or enterprise's lookup crosses a to-many relation (co-units,
-            # liaisons): match ids in a subquery instead of SELECT DISTINCT over every column,
-            # which makes the database build the whole list before it can page it. The
-            # office's and leaders' lookup is the division path, a to-one chain.
-            return qs.filter(pk__in=qs.model._default_manager.filter(q).values("pk"))
-        return qs.filter(q)
+        qs = qs.filter(q)
+        return qs.distinct() if rule.distinct else qs
 
     def get(self, qs: QuerySet, pk: Any) -> Any:
         """One row inside scope, or 404: outsiders cannot tell a hidden row from a missing one."""
