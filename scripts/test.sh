@@ -9,6 +9,7 @@ need=()
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || need+=(fonts-noto-cjk)
 dpkg -s libreoffice-writer >/dev/null 2>&1 || need+=(libreoffice-writer)
 dpkg -s libreoffice-calc >/dev/null 2>&1 || need+=(libreoffice-calc)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ]; then
     export DEBIAN_FRONTEND=noninteractive

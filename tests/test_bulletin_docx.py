@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import shutil
 import subprocess
 import uuid
@@ -333,8 +334,14 @@ def test_libreoffice_opens_and_renders_it(built, tmp_path):
         "2022年10月8日",
     ):
         assert expected in text, expected
-    if shutil.which("pdftotext"):
-        out = subprocess.run(
-            ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, timeout=60, check=True
-        ).stdout.decode()
-        assert "96.50" in out and "— 1 —" in out
+    if not shutil.which("pdftotext"):
+        if os.environ.get("CI"):
+            pytest.fail("poppler-utils (pdftotext) is required in CI")
+        return
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, timeout=60, check=True
+    ).stdout.decode()
+    # poppler prints the page number as "—1—" or "— 1 —" depending on its version and the
+    # font's spacing; what matters is the em-dash-framed number of GB/T 9704's page mark.
+    flat = re.sub(r"\s+", "", out)
+    assert "96.50" in flat and "—1—" in flat

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,10 +12,10 @@ from django.test import Client, override_settings
 from taizhang.core.models import ApiToken
 from taizhang.matters.models import Matter
 from tests import task_fixtures
+from tests.seeds import REPORT_2024, seed_path
 from tests.task_fixtures import frozen
 
 tworld = task_fixtures.tworld  # the fixture, used by name below
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_4378414b239cb3e2.txt"
 
 
 def api(user) -> Client:
@@ -40,13 +39,12 @@ def test_it_extracts_from_json_text_and_from_an_uploaded_file(tworld):
     assert set(ind[0]) == {
         "name", "value", "unit", "base_value", "comparator", "kind", "period", "sentence", "start", "end",
     }  # fmt: skip
-    if SEED.exists():
-        gbk = SEED.read_text(encoding="utf-8").encode("gbk", errors="replace")
-        r = c.post("/api/v1/extract", {"file": SimpleUploadedFile("报告.txt", gbk)})
-        assert r.status_code == 200
-        names = {i["name"] for i in r.json()["indicators"] if i["kind"] == "target"}
-        assert {"城镇新增就业", "新签约亿元以上项目", "高新技术企业"} <= names
-        assert len(r.json()["outline"]) >= 25
+    gbk = seed_path(REPORT_2024).read_text(encoding="utf-8").encode("gbk", errors="replace")
+    r = c.post("/api/v1/extract", {"file": SimpleUploadedFile("报告.txt", gbk)})
+    assert r.status_code == 200
+    names = {i["name"] for i in r.json()["indicators"] if i["kind"] == "target"}
+    assert {"城镇新增就业", "新签约亿元以上项目", "高新技术企业"} <= names
+    assert len(r.json()["outline"]) >= 25
 
 
 @pytest.mark.parametrize(

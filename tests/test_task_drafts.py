@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,18 +14,16 @@ from taizhang.matters.models import Kind, Matter, Status
 from taizhang.tasks import drafts
 from taizhang.tasks.models import DraftRow, ReportDraft
 from tests import task_fixtures
+from tests.seeds import REPORT_2024, seed_path
 from tests.task_fixtures import frozen
 
 tworld = task_fixtures.tworld  # the fixture, used by name below
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seeds" / "003_4378414b239cb3e2.txt"
 TODAY = dt.date(2024, 2, 20)
 
 
 @pytest.fixture
 def seed_text() -> str:
-    if not SEED.exists():
-        pytest.skip("种子文件不存在")
-    return SEED.read_text(encoding="utf-8")
+    return seed_path(REPORT_2024).read_text(encoding="utf-8")
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -14,11 +13,11 @@ from taizhang.demo import load as demo
 from taizhang.demo.org import DEMO_PASSWORD
 from taizhang.matters.models import Matter
 from tests.browser.conftest import login
+from tests.seeds import REPORT_2024, seed_path
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 # A fixed "today" (the live server runs in this process, so the patch reaches it too):
 # the March report falls due on the 25th, one working day away.
 TODAY = dt.date(dt.date.today().year, 3, 24)
@@ -32,10 +31,7 @@ def as_user(page, username: str) -> None:
 
 
 def test_it_turns_a_pasted_work_report_into_tasks_and_reports_on_one(page):
-    seed = SEEDS / "003_4378414b239cb3e2.txt"
-    if not seed.exists():
-        pytest.skip("种子文件不存在")
-    text = seed.read_text(encoding="utf-8")
+    text = seed_path(REPORT_2024).read_text(encoding="utf-8")
     year = TODAY.year
     with mock.patch("django.utils.timezone.localdate", return_value=TODAY):
         demo.load()
