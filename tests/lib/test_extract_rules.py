@@ -171,7 +171,7 @@ def test_count_and_investment_in_one_clause() -> None:
 
 def test_noun_after_count_is_used_when_verb_precedes() -> None:
     found = extract("先后改造64个老旧小区，72条背街小巷。")
-    assert [(i.name, i.value) for i in found] == [("改造老旧小区", 64), ("背街小巷", 72)]
+    assert [(i.name, i.value) for i in found] == [("老旧小区", 64), ("背街小巷", 72)]
 
 
 def test_change_clause_borrows_previous_subject() -> None:

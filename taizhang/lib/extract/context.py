@@ -13,10 +13,13 @@ ACHIEVEMENT = "achievement"
 _YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*年")
 # Heading keywords. They are only trusted on short heading-like lines so that
 # "会议回顾总结去年工作，提出…重点工作" in a lead paragraph does not switch modes.
-_REVIEW_KW_RE = re.compile(r"回顾|过去[一五]年|过去的一年|去年工作|工作总结|主要成绩|工作成效")
+_REVIEW_KW_RE = re.compile(
+    r"回顾|过去[一五]年|过去的一年|去年工作|工作总结|主要成绩|工作成效|完成情况|进展情况|总结"
+)
 _PLAN_KW_RE = re.compile(
     r"工作重点|重点工作|目标任务|总体要求|工作安排|主要任务|预期目标|主要目标|重点任务"
-    r"|工作打算|工作思路|今年工作|今后五年|[0-9]{4}年(?:的)?工作(?!回顾|总结)"
+    r"|工作打算|工作思路|今年工作|今后五年|[0-9]{4}年(?:的)?工作(?!回顾|总结|完成)"
+    r"|工作要点|要点|下一步|工作计划|下半年工作|明年工作"
 )
 _HEADING_KW_RE = re.compile(_REVIEW_KW_RE.pattern + "|" + _PLAN_KW_RE.pattern)
 _SUBLEVEL_RE = re.compile(r"\s*[（(][一二三四五六七八九十0-9]{1,3}[)）]")
@@ -25,8 +28,8 @@ _TITLE_YEAR_RE = re.compile(r"((?:19|20)[0-9]{2})\s*年[^\n。]{0,12}政府工�
 # Forward-looking cues inside the clause of a number. "计划" only counts when
 # a verb or time word follows, so "占年度投资计划的121.3%" stays a fact.
 FORECAST_RE = re.compile(
-    r"预计|预期|力争|争取|确保|目标(?:是|为|值)|拟|谋划|有望|建成后|投产后|达产后|还将|即将|将于"
-    r"|计划(?=[年在于到开完实建新投总将全达力])|将(?=[达实建新完带形增])"
+    r"预计|预期|力争|争取(?!到)|确保|目标(?:是|为|值)|拟|谋划|有望|建成后|投产后|达产后|还将|即将"
+    r"|将于|计划(?=[年在于到开完实建新投总将全达力0-9])|将(?=[达实建新完带形增])"
 )
 # Time words seen in the sentence before the number; the last one wins.
 _TIME_RE = re.compile(
@@ -167,25 +170,43 @@ def time_cue(prefix: str, main_year: int | None) -> tuple[str | None, int | None
 PAST_RE = re.compile(r"完成|实现|达到|累计|已经|已|同比|比上年|较上年|超额|创历史")
 
 
+# A sentence that opens a list of the year's targets ("主要预期目标是：…"): every figure
+# after it is a target, bound word or not ("一般公共预算收入增长5.5%").
+PLAN_INTRO_RE = re.compile(
+    r"(?:预期目标|主要目标|目标任务|发展目标|工作目标|奋斗目标)(?:是|为|如下)?[：:]"
+)
+# "预计全年…" while reviewing estimates the year being reviewed: a result, not a plan.
+_ESTIMATE_RE = re.compile(r"预计(?:全年|今年|年底|到年底|年末)")
+
+
 def classify(
-    ctx: DocContext, pos: int, sentence_prefix: str, clause: str, bound: bool = False
+    ctx: DocContext,
+    pos: int,
+    sentence_prefix: str,
+    clause: str,
+    bound: bool = False,
+    plan_intro: bool = False,
 ) -> tuple[str, int | None]:
     """(kind, period) for a number at normalised position `pos`.
 
     `bound` says the number carries a target comparator (以上, 不低于, 控制在,
     左右 …): in text without review/plan headings that, without a past-tense
-    cue, reads as a target ("全年城镇新增就业3760人以上").
+    cue, reads as a target ("全年城镇新增就业3760人以上"). `plan_intro` says the
+    sentence opened with a target list ("主要预期目标是：").
     """
     forecast = FORECAST_RE.search(clause) is not None
     cue, cue_year = time_cue(sentence_prefix, ctx.main_year)
     sec = ctx.section_at(pos)
     if sec is None:
         set_target = bound and cue != "last" and PAST_RE.search(sentence_prefix + clause) is None
-        kind = TARGET if forecast or set_target else ACHIEVEMENT
+        listed = plan_intro and cue != "last"
+        kind = TARGET if forecast or set_target or listed else ACHIEVEMENT
         if cue is not None:
             return kind, cue_year
         return kind, ctx.main_year if not ctx.is_report else None
     if sec.kind == ACHIEVEMENT:
+        if forecast and _ESTIMATE_RE.search(sentence_prefix + clause):
+            return ACHIEVEMENT, cue_year if cue == "year" else sec.period
         if forecast:
             # A forecast made while reviewing ("预计年产值15亿元") is not done yet
             # and usually has no stated year.

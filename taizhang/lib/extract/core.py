@@ -7,11 +7,13 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .context import DocContext, analyse, classify
+from .context import PLAN_INTRO_RE, DocContext, analyse, classify
 from .models import Indicator, json_number
 from .naming import (
     CHANGE_WORDS,
     clean,
+    drop_actor,
+    ends_with_verb,
     post_noun,
     previous_subject,
     shorten,
@@ -20,6 +22,7 @@ from .naming import (
 )
 from .normalize import NormText, normalize
 from .numerals import (
+    ALL_UNITS,
     NUMBER_RE,
     RATE_UNITS,
     TIME_UNITS,
@@ -56,6 +59,16 @@ _PREFIX_CMP = {
     "大约": "≈", "约": "≈", "将近": "≈", "接近": "≈", "近": "≈",
 }  # fmt: skip
 _CONJ = ("和", "及", "与", "或", "并")
+_SIGNS = "-−"
+# "进度落后10个百分点的予以通报": a threshold inside a rule, not a figure of the ledger.
+_RULE_RE = re.compile(r"予以|约谈|问责|通报批评|扣分|追责")
+# Indicators measured without a unit: ratios and coefficients ("城乡居民收入比缩小到1.9").
+_RATIO_RE = re.compile(
+    r"(?P<name>[\u4e00-\u9fff]{0,10}(?:收入比|比值|系数))[：:]?"
+    r"(?:缩小到|缩小至|缩小为|下降到|下降至|降至|降到|控制在|保持在|稳定在|为|达到|达)?"
+    r"(?<![0-9.])(?P<num>[0-9]+(?:\.[0-9]+)?)(?![0-9.%‰])"
+)
+_UNIT_HEADS = frozenset(u[0] for u in ALL_UNITS)
 _PRE_WINDOW = 60  # bound the look-back so pathological input stays linear
 _SENTENCE_MAX = 400
 
@@ -145,6 +158,8 @@ class _Extractor:
     def run(self) -> list[Indicator]:
         for m in NUMBER_RE.finditer(self.s):
             self._handle(m)
+        for m in _RATIO_RE.finditer(self.s):
+            self._ratio(m)
         self.out.sort(key=lambda ind: (ind.start, ind.end))
         return self.out
 
@@ -170,6 +185,8 @@ class _Extractor:
             return  # "亿元以上项目": a size class, not a value
         if not suffix and nxt in ("外", "后", "前"):
             return  # "1公里外", "三年后": a location or time, not a quantity
+        if nxt == "的" and _RULE_RE.search(s, tail, min(self.n, tail + 40)):
+            return  # "进度落后10个百分点的予以通报": a rule's threshold
         if unit in TIME_UNITS and not suffix and _is_cjk(nxt) and nxt not in "内以左之就":
             return  # "15分钟养老服务圈": part of a programme name
         terminal = not _is_cjk(nxt)
@@ -182,7 +199,9 @@ class _Extractor:
             # number follows them directly ("288个楼栋13747户居民").
             pre_start = self.prev_post_end if self.prev_post_end == pos else self.prev_end
         pre_start = max(pre_start, pos - _PRE_WINDOW)
-        raw_pre = s[pre_start:pos]
+        # "增长-1.5%": a minus glued to the number after a word (not a range's dash).
+        negative = not m.group("pct") and pos >= 2 and s[pos - 1] in _SIGNS and _is_cjk(s[pos - 2])
+        raw_pre = s[pre_start : pos - 1 if negative else pos]
         cleaned = clean(raw_pre)
         weak = weak_subject(raw_pre, cleaned)
 
@@ -207,14 +226,15 @@ class _Extractor:
                 post, post_end = post_noun(s, tail)
                 if post:
                     # "…项目和2.5万亩…": words before 和 belong to the previous item.
-                    lead = "" if cleaned.endswith(_CONJ) else cleaned
+                    lead = "" if cleaned.endswith(_CONJ) or ends_with_verb(cleaned) else cleaned
                     name = lead + post
                     if name[0] == "对":
                         name = name[1:]
             if not name:
                 name = clean(s[tail : min(clause_end, tail + _PRE_WINDOW)])[:16]
             if not name or name in CHANGE_WORDS:
-                name = self._borrow_subject(clause_start, name)
+                name = self._borrow_subject(clause_start, name, sent_start)
+        name = drop_actor(name, _BARE_AMOUNT_NAMES)
         if (
             name in _BARE_AMOUNT_NAMES
             and self.out
@@ -224,6 +244,11 @@ class _Extractor:
             # "新签约项目42个、总投资261.2亿元" / "实施省市重点项目25个，完成投资80亿元":
             # the amount belongs to the projects just counted.
             name = _LEADING_VERB_RE.sub("", self.out[-1].name) + name
+        elif name in _BARE_AMOUNT_NAMES and self.out and self.prev_sent == sent_start:
+            # "石林镇年度计划投资20亿元，完成投资25.6亿元": the same place's amount.
+            actor = _ACTOR_RE.match(self.out[-1].name)
+            if actor:
+                name = actor.group() + name
         if name.startswith("占") and self.out and self.prev_sent == sent_start:
             # "完成投资34.7亿元、占年度投资计划的121.3%": a share of the previous value
             name = self.out[-1].name + name
@@ -235,7 +260,9 @@ class _Extractor:
             val = parse_number(num_text)
             if val is None:
                 return
-            values.append((a, a + len(num_text), val, u))
+            if negative and a == first[0]:
+                val, a = -val, a - 1
+            values.append((a, a + len(num_text) + (1 if negative and a < first[0] else 0), val, u))
 
         if len(values) == 2:
             comparators = [">=", "<="]
@@ -248,6 +275,7 @@ class _Extractor:
             s[max(sent_start, pos - 200) : pos],
             s[max(clause_start, pos - _PRE_WINDOW) : min(clause_end, tail + _PRE_WINDOW)],
             bound,
+            PLAN_INTRO_RE.search(s, max(sent_start, pos - 600), pos) is not None,
         )
         sentence = _sentence_text(self.nt, sent_start, sent_end, pos)
         for (a, b, val, u), cmp_ in zip(values, comparators, strict=True):
@@ -287,8 +315,16 @@ class _Extractor:
             return ""
         return self.fb_subjects[k] + self.fb_verb
 
-    def _borrow_subject(self, clause_start: int, verb: str) -> str:
-        """ "增速逐月回升，较年初提高了33.2个百分点": reuse the previous clause's subject."""
+    def _borrow_subject(self, clause_start: int, verb: str, sent_start: int) -> str:
+        """ "增速逐月回升，较年初提高了33.2个百分点": reuse the previous clause's subject.
+
+        When the sentence already named a value ("地区生产总值：完成210.3亿元，增长6.1%"),
+        the change belongs to that value's name.
+        """
+        if self.out and self.prev_sent == sent_start:
+            last = self.out[-1]
+            if last.unit not in RATE_UNITS and not last.name.endswith(tuple(CHANGE_WORDS)):
+                return last.name + verb
         if clause_start <= 0:
             return verb
         sent_start, _ = self.sp.sentence(clause_start - 1, self.n)
@@ -299,10 +335,46 @@ class _Extractor:
         subject = previous_subject(self.s, prev_start, prev_end)
         return subject + verb
 
+    def _ratio(self, m: re.Match[str]) -> None:
+        """A unitless indicator such as a ratio ("城乡居民收入比：2.08")."""
+        a, b = m.span("num")
+        if self.sp.in_quote(a) or (b < self.n and self.s[b] in _UNIT_HEADS):
+            return  # a unit follows: the main pattern has read it (or rightly skipped it)
+        name = clean(m.group("name"))
+        val = parse_number(m.group("num"))
+        if not name or val is None:
+            return
+        sent_start, sent_end = self.sp.sentence(a, self.n)
+        clause_start = self.sp.clause_start(m.start("name"))
+        kind, period = classify(
+            self.ctx,
+            a,
+            self.s[max(sent_start, a - 200) : a],
+            self.s[clause_start : self.sp.clause_end(b, self.n)],
+            False,
+            PLAN_INTRO_RE.search(self.s, max(sent_start, a - 600), a) is not None,
+        )
+        start, end = self.nt.span_to_orig(a, b)
+        self.out.append(
+            Indicator(
+                name=name,
+                value=json_number(val),
+                unit="",
+                base_value=json_number(val),
+                comparator="=",
+                kind=kind,
+                period=period,
+                sentence=_sentence_text(self.nt, sent_start, sent_end, a),
+                start=start,
+                end=end,
+            )
+        )
+
 
 _BARE_AMOUNT_NAMES = frozenset({"总投资", "完成投资", "投资", "完成产值", "实现产值", "计划总投资"})
 _COUNT_UNITS = frozenset({"个", "项", "家", "宗"})
-_LEADING_VERB_RE = re.compile(r"^(?:全年|今年|共|累计)?(?:实施|推进|谋划|建设|新建|开工|引进|储备)")
+_LEADING_VERB_RE = re.compile(r"^(?:全年|今年|共|累计)?(?:实施|推进|谋划|建设|新建|开工|引进)")
+_ACTOR_RE = re.compile(r"^[\u4e00-\u9fff]{1,6}?(?:镇|乡|街道|园区|管委会)")
 
 
 def extract(text: str, year: int | None = None) -> list[Indicator]:
