@@ -77,3 +77,20 @@ def test_it_rejects_unknown_formats(world):
 def test_it_requires_login_to_export(client, world):
     assert client.get("/projects/export.xlsx").status_code == 302
     assert client.get("/api/v1/projects/export").status_code == 401
+
+
+def test_it_sizes_rows_for_wrapped_text_and_prints_whole_numbers_without_a_dot():
+    table = Table(
+        title="测试台账",
+        columns=[Column("亮灯原因", "text", 30), Column("目标值", "number", 10)],
+        rows=[
+            ["短", 3760],
+            ["进度滞后：" + "年度计划投资完成比例低于时序进度二十个百分点，" * 3, 5.5],
+        ],
+    )
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx(table))).active
+    short_row, long_row = 4, 5  # title, meta, header, then the rows
+    assert ws.row_dimensions[short_row].height is None  # one line: Excel's default
+    assert ws.row_dimensions[long_row].height >= 13.5 * 4
+    assert ws.cell(short_row, 3).number_format == "0"
+    assert ws.cell(long_row, 3).number_format == "0.0###"

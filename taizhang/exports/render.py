@@ -11,6 +11,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -60,6 +62,29 @@ def _cell(value: Any, kind: str) -> Any:
     return neutralise(str(value))
 
 
+_LINE_HEIGHT = 13.5  # points per line of 10 pt 宋体
+_MAX_LINES = 15  # a runaway note should not make one row a page tall
+
+
+def _display_width(text: str) -> int:
+    """Width in Excel column units: CJK and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _row_lines(columns: Sequence[Column], row: Sequence[Any]) -> int:
+    lines = 1
+    for col, value in zip(columns, row, strict=False):
+        if col.kind != "text" or value is None:
+            continue
+        text = str(value)
+        need = sum(
+            max(1, math.ceil(_display_width(part) / max(col.width - 1, 1)))
+            for part in text.split("\n")
+        )
+        lines = max(lines, need)
+    return min(lines, _MAX_LINES)
+
+
 def to_xlsx(table: Table) -> bytes:
     buf = io.BytesIO()
     wb = xlsxwriter.Workbook(
@@ -84,7 +109,9 @@ def to_xlsx(table: Table) -> bytes:
     formats = {
         "text": wb.add_format({**base, "text_wrap": True}),
         "money": wb.add_format({**base, "num_format": "#,##0.00"}),
-        "number": wb.add_format({**base, "num_format": "#,##0.##"}),
+        # "#,##0.##" would print an integer as "3,760." in Excel: integers get their own.
+        "number": wb.add_format({**base, "num_format": "0.0###"}),
+        "number_int": wb.add_format({**base, "num_format": "0"}),
         "rate": wb.add_format({**base, "num_format": '0.0"%"'}),
         "int": wb.add_format({**base, "num_format": "0", "align": "center"}),
         "date": wb.add_format({**base, "num_format": "yyyy-mm-dd", "align": "center"}),
@@ -106,10 +133,17 @@ def to_xlsx(table: Table) -> bytes:
         ws.write(2, i, col.header, head_fmt)
     r = 3
     for n, row in enumerate(table.rows, 1):
+        # Wrapped text only shows in full when the row is tall enough; Excel does not
+        # grow rows written by XlsxWriter, so the height is set from the longest cell.
+        lines = _row_lines(table.columns, row)
+        if lines > 1:
+            ws.set_row(r, _LINE_HEIGHT * lines)
         ws.write_number(r, 0, n, index_fmt)
         for i, (col, value) in enumerate(zip(table.columns, row, strict=False), 1):
             v = _cell(value, col.kind)
             fmt = formats.get(col.kind, formats["text"])
+            if col.kind == "number" and isinstance(v, float) and v.is_integer():
+                fmt = formats["number_int"]
             if v is None:
                 ws.write_blank(r, i, None, fmt)
             elif isinstance(v, dt.datetime):

@@ -1,8 +1,14 @@
 """Numbers as the district's own reports print them ("figures" are the dashboards' counts).
 
-Money is stored as Decimal in 万元; reports show 亿元 with one decimal and
-percentages with one decimal, both rounded half up (四舍五入), never banker's
-rounding and never through float.
+One rule for every page, export and bulletin (rounded half up, 四舍五入, never banker's
+rounding and never through float):
+
+- 亿元: one decimal, no separators — "217.9" (`fmt_yi`);
+- 万元: thousands separators and always two decimals — "7,504.11", "25,683.80" (`fmt_wan`;
+  the xlsx exports use the same "#,##0.00");
+- rates: one decimal and "%" — "143.2%" (`fmt_rate`);
+- values as entered (a task's target and actual, an indicator): no trailing zeros and no
+  exponent — "5.5", "3760" (`fmt_value`; never "5.5000" or "3.76E+3").
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ __all__ = [
     "elapsed_share_date",
     "elapsed_share_month",
     "fmt_rate",
+    "fmt_value",
     "fmt_wan",
     "fmt_yi",
     "quantize_1",
@@ -88,10 +95,18 @@ def fmt_yi(wan: Number) -> str:
 
 
 def fmt_wan(wan: Number) -> str:
-    """万元 amount with thousands separators, at most 2 decimals, zeros trimmed."""
+    """万元 amount with thousands separators and two decimals: 25683.8 → "25,683.80"."""
     d = _no_negative_zero(to_decimal(wan).quantize(_TWO_DP, rounding=ROUND_HALF_UP))
-    s = f"{d:,.2f}"
-    return s.rstrip("0").rstrip(".")
+    return f"{d:,.2f}"
+
+
+def fmt_value(value: Number | None) -> str:
+    """A value as entered: 3760.0000 → "3760", 0.4500 → "0.45", never 3.76E+3; None → ""."""
+    if value is None:
+        return ""
+    d = _no_negative_zero(to_decimal(value))
+    text = format(d, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def rate(num: Number, den: Number) -> Decimal | None:

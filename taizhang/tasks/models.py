@@ -16,15 +16,13 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import ScopeRule, register
+from taizhang.lib.numbers import fmt_value
 from taizhang.matters.models import Matter
 
 
 def plain(value: Decimal | None) -> str:
-    """3760.0000 → "3760", 0.4500 → "0.45" (never 3.76E+3)."""
-    if value is None:
-        return ""
-    text = format(value, "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    """3760.0000 → "3760", 0.4500 → "0.45" (the one rule: `lib.numbers.fmt_value`)."""
+    return fmt_value(value)
 
 
 class TaskSource(models.TextChoices):

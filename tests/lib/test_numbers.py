@@ -13,6 +13,7 @@ from taizhang.lib.numbers import (
     elapsed_share_date,
     elapsed_share_month,
     fmt_rate,
+    fmt_value,
     fmt_wan,
     fmt_yi,
     quantize_1,
@@ -51,21 +52,36 @@ def test_fmt_yi(wan: Decimal | int, shown: str):
 @pytest.mark.parametrize(
     ("wan", "shown"),
     [
-        (D("3500"), "3,500"),
-        (D("3500.00"), "3,500"),
-        (D("1234567.899"), "1,234,567.9"),
-        (D("1234.5"), "1,234.5"),
+        (D("3500"), "3,500.00"),
+        (D("3500.00"), "3,500.00"),
+        (D("1234567.899"), "1,234,567.90"),
+        (D("1234.5"), "1,234.50"),
         (D("1234.56"), "1,234.56"),
         (D("0.005"), "0.01"),
-        (D("0.004"), "0"),
-        (D("-0.001"), "0"),
-        (D("-12345.6"), "-12,345.6"),
-        (D("1E+5"), "100,000"),
-        (100, "100"),
+        (D("0.004"), "0.00"),
+        (D("-0.001"), "0.00"),
+        (D("-12345.6"), "-12,345.60"),
+        (D("1E+5"), "100,000.00"),
+        (100, "100.00"),
     ],
 )
 def test_fmt_wan(wan: Decimal | int, shown: str):
     assert fmt_wan(wan) == shown
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (D("5.5000"), "5.5"),
+        (D("3760.0000"), "3760"),
+        (D("3.76E+3"), "3760"),
+        (D("0.4500"), "0.45"),
+        (D("-0.0"), "0"),
+        (None, ""),
+    ],
+)
+def test_it_prints_values_as_entered(value, shown):
+    assert fmt_value(value) == shown
 
 
 def test_rate_report_example():
@@ -121,7 +137,7 @@ decimals = st.decimals(
 floats = st.floats(min_value=-1e9, max_value=1e9, allow_nan=False, allow_infinity=False)
 
 YI_RE = re.compile(r"-?\d+\.\d")
-WAN_RE = re.compile(r"-?\d{1,3}(,\d{3})*(\.\d?[1-9])?")
+WAN_RE = re.compile(r"-?\d{1,3}(,\d{3})*\.\d\d")
 RATE_RE = re.compile(r"-?\d+\.\d%")
 
 

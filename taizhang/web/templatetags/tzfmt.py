@@ -5,7 +5,7 @@ from typing import Any
 
 from django import template
 
-from taizhang.lib.numbers import fmt_rate, fmt_wan, fmt_yi
+from taizhang.lib.numbers import fmt_rate, fmt_value, fmt_wan, fmt_yi
 
 register = template.Library()
 
@@ -23,6 +23,14 @@ def wan(value: Any) -> str:
     if value in (None, ""):
         return "—"
     return fmt_wan(Decimal(str(value)))
+
+
+@register.filter
+def value(v: Any) -> str:
+    """A value as entered (targets, actuals): "5.5", never "5.5000"; "" when empty."""
+    if v in (None, ""):
+        return ""
+    return fmt_value(Decimal(str(v)))
 
 
 @register.filter
