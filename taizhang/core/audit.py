@@ -71,7 +71,10 @@ def entry_values(
     """An entry's column values; `record` saves one, bulk imports insert many at once."""
     origin = current_origin()
     if action == AuditEntry.Action.CREATE:
-        changes: dict[str, Any] = {k: [None, v] for k, v in (after or {}).items()}
+        # A new record has no "before": list only the fields it was created with.
+        changes: dict[str, Any] = {
+            k: [None, v] for k, v in (after or {}).items() if v not in (None, "", [])
+        }
     elif action == AuditEntry.Action.DELETE:
         changes = {k: [v, None] for k, v in (before or {}).items()}
     else:

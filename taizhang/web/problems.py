@@ -15,7 +15,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core import audit
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
@@ -33,6 +32,7 @@ from taizhang.matters.timing import light_of
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
+from taizhang.web.trail import trail_page
 
 
 @login_required
@@ -126,7 +126,7 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     return render(request, "matters/new.html", {"form": form})
 
 
-def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
+def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
     actions = services.allowed_actions(scope, m)
     labels = {a: steps.transitions(m.kind)[a].label for a in actions}
@@ -138,7 +138,7 @@ def _detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
         "actions": actions,
         "labels": labels,
         "portal": scope.role == Role.ENTERPRISE,
-        "history": audit.history(m)[:50] if scope.reads_division else [],
+        "trail": trail_page(m, page) if scope.reads_division else None,
     }
     if "assign" in actions:
         ctx["assign_form"] = AssignForm(
@@ -164,7 +164,9 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(request, "matters/detail.html", _detail_context(scope, m))
+    return render(
+        request, "matters/detail.html", _detail_context(scope, m, request.GET.get("trail"))
+    )
 
 
 @login_required

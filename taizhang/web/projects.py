@@ -13,7 +13,6 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core import audit
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
@@ -30,6 +29,7 @@ from taizhang.web.forms.projects import (
     StageForm,
     YearForm,
 )
+from taizhang.web.trail import trail_page
 
 
 def _apply_errors(form, error: ValidationError) -> None:
@@ -106,9 +106,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "milestones": [(m, status.milestone_lights[m.pk]) for m in project.milestones.all()],
             "report_rows": list(reversed(report_rows)),
             "stage_changes": project.stage_changes.select_related("by").order_by("-date", "-id"),
-            "history": audit.history(project)[:50]
+            "trail": trail_page(project, request.GET.get("trail"))
             if scope.can_manage or scope.reads_division
-            else [],
+            else None,
             "can_manage": scope.can_manage,
             "can_report": can_report,
             "stage_form": StageForm(initial={"date": today}),

@@ -14,7 +14,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from taizhang.core import audit
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Person, Role
 from taizhang.core.scope import Scope, scope_of
@@ -37,6 +36,7 @@ from taizhang.tasks.queries import (
 from taizhang.tasks.status import task_status
 from taizhang.web.common import page_division
 from taizhang.web.steps import step_from_form
+from taizhang.web.trail import trail_page
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
 KIND_TITLES = {"task": "督查任务", "suggestion": "人大代表建议", "proposal": "政协提案"}
@@ -156,7 +156,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
+def detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:
     today = timezone.localdate()
     st = task_status(m, today)
     actions = ms.allowed_actions(scope, m)
@@ -178,7 +178,7 @@ def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
         "notices": Reminder.objects.filter(matter=m).exclude(level="").order_by("-at"),
         "levels": NoticeLevel.choices,
         "ratings": Rating.choices,
-        "history": audit.history(m)[:50] if scope.reads_division else [],
+        "trail": trail_page(m, page) if scope.reads_division else None,
         "default_redo": ms.default_redo_deadline(m, today),
     }
 
@@ -195,7 +195,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(request, "tasks/detail.html", detail_context(scope, m))
+    return render(request, "tasks/detail.html", detail_context(scope, m, request.GET.get("trail")))
 
 
 @login_required
