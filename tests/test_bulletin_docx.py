@@ -262,6 +262,30 @@ def test_chart_without_cjk_font_numbers_the_labels(monkeypatch):
     assert para(doc, "图中序号：1.红旗街道；2.B")
 
 
+def test_it_finds_a_cjk_font_missing_from_matplotlibs_cache(monkeypatch):
+    """A font installed after matplotlib built its cache still labels the bars with names."""
+    from matplotlib import font_manager
+
+    if not any("cjk" in p.lower() for p in font_manager.findSystemFonts()):
+        if os.environ.get("CI"):
+            pytest.fail("fonts-noto-cjk is required in CI")
+        pytest.skip("no CJK font on this machine")
+    kept = [f for f in font_manager.fontManager.ttflist if "CJK" not in f.name]
+    monkeypatch.setattr(font_manager.fontManager, "ttflist", kept)
+    charts.cjk_font_family.cache_clear()
+    try:
+        assert charts.cjk_font_family() is not None
+        image = render_bar_chart(ChartBlock("完成率", ["城乡一体化示范区管委会", "石林镇"], [1, 2]))
+        assert image is not None and image.legend == ()
+    finally:
+        charts.cjk_font_family.cache_clear()
+
+
+def test_it_shortens_long_unit_names_under_bars():
+    assert charts.short_label("石林镇") == "石林镇"
+    assert charts.short_label("城乡一体化示范区管委会") == "城乡一体化示范…"
+
+
 def test_chart_without_matplotlib_becomes_a_table(monkeypatch):
     monkeypatch.setattr(bulletin_docx, "render_bar_chart", lambda block: None)
     block = ChartBlock("完成率", ["红旗街道"], [143.25], "%")
@@ -345,3 +369,21 @@ def test_libreoffice_opens_and_renders_it(built, tmp_path):
     # font's spacing; what matters is the em-dash-framed number of GB/T 9704's page mark.
     flat = re.sub(r"\s+", "", out)
     assert "96.50" in flat and "—1—" in flat
+
+
+def test_it_lets_tables_break_and_keeps_a_chart_only_with_its_caption(doc):
+    # Tables: the header row repeats on every page; no row is chained to the next, so a
+    # long table breaks across pages instead of leaving half a page empty.
+    for table in doc.tables:
+        rows = table._tbl.findall(qn("w:tr"))
+        assert rows[0].find(qn("w:trPr")).find(qn("w:tblHeader")) is not None
+        for tr in rows:
+            for p in tr.iter(qn("w:p")):
+                ppr = p.find(qn("w:pPr"))
+                assert ppr is None or ppr.find(qn("w:keepNext")) is None
+    # Chart: caption → picture → note are kept together, and the note ends the chain.
+    pars = doc.paragraphs
+    pic = next(i for i, p in enumerate(pars) if p._p.xpath(".//pic:pic"))
+    assert pars[pic - 1].paragraph_format.keep_with_next
+    assert pars[pic].paragraph_format.keep_with_next
+    assert not pars[pic + 1].paragraph_format.keep_with_next

@@ -15,6 +15,7 @@ from django.test import Client, RequestFactory
 
 from taizhang.assessment import bulletin, service
 from taizhang.assessment.models import FrozenError, IssuedBulletin
+from taizhang.bulletins.docx import outline
 from taizhang.core.models import AuditEntry
 from taizhang.matters import services as msvc
 from taizhang.tasks import services as tsvc
@@ -164,3 +165,22 @@ def test_it_stores_a_document_once_for_a_bulletin_issued_before_documents_were_k
     assert stored.sha256 == hashlib.sha256(first).hexdigest()
     _later_edits(ledger)
     assert c.get("/assessment/bulletin.docx", {"period": "2022Q3"}).content == first
+
+
+def test_it_numbers_the_preview_like_the_docx_and_shows_its_charts(ledger):
+    from docx import Document
+
+    w = ledger.w
+    c = client_of(w, "sup_a")
+    page = c.get("/assessment/bulletin/", {"period": "2022Q3"}).content.decode()
+    docx = Document(io.BytesIO(c.get("/assessment/bulletin.docx", {"period": "2022Q3"}).content))
+    texts = [p.text for p in docx.paragraphs]
+    assert "<h3>一、总体情况</h3>" in page and "一、总体情况" in texts
+    assert "1. 总体情况" not in page
+    content = bulletin.gather(w.scope("sup_a"), w.a, "2022Q3").content
+    for entry in outline(content.sections):
+        assert entry.heading in page and entry.heading in texts
+    assert page.count('<figure class="tz-chart">') == sum(
+        len(e.section.charts) for e in outline(content.sections)
+    )
+    assert 'src="data:image/png;base64,' in page

@@ -23,7 +23,14 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from taizhang.lib.numbers import to_decimal
 
-__all__ = ["ChartBlock", "ChartImage", "cjk_font_family", "fmt_value", "render_bar_chart"]
+__all__ = [
+    "ChartBlock",
+    "ChartImage",
+    "cjk_font_family",
+    "fmt_value",
+    "render_bar_chart",
+    "short_label",
+]
 
 # Preference order: Simplified Chinese faces first; Noto CJK ships with
 # fonts-noto-cjk on Debian, the rest cover other distributions and Windows.
@@ -71,14 +78,36 @@ class ChartImage:
     legend: tuple[str, ...] = ()  # "1.甲镇" … when the labels had to be numbered
 
 
+_CJK_FILE_HINTS = ("cjk", "wqy", "sourcehan", "simhei", "simsun", "msyh", "droidsansfallback")
+_LABEL_MAX = 8  # characters of a unit name under a bar; longer names are shortened
+
+
 @functools.cache
 def cjk_font_family() -> str | None:
-    """The first installed CJK font family matplotlib can use, or None."""
+    """The first installed CJK font family matplotlib can use, or None.
+
+    matplotlib caches its font list the first time it runs; a CJK font installed after
+    that (fonts-noto-cjk added to a running server) is not in the cache, and the chart
+    fell back to numbered bars. So when the cache has none, the system's font files are
+    searched and any CJK face found is added before giving up.
+    """
     try:
         from matplotlib import font_manager
     except ImportError:
         return None
-    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = _pick_family({f.name for f in font_manager.fontManager.ttflist})
+    if found is None:
+        for path in font_manager.findSystemFonts():
+            if any(hint in path.lower().replace("-", "") for hint in _CJK_FILE_HINTS):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue  # an unreadable font file must not fail a bulletin
+        found = _pick_family({f.name for f in font_manager.fontManager.ttflist})
+    return found
+
+
+def _pick_family(installed: set[str]) -> str | None:
     for family in _CJK_FAMILIES:
         if family in installed:
             return family
@@ -87,6 +116,11 @@ def cjk_font_family() -> str | None:
         if "CJK" in name or "Hei" in name or "Song" in name:
             return name
     return None
+
+
+def short_label(name: str, limit: int = _LABEL_MAX) -> str:
+    """A unit's name short enough for a bar label: "城乡一体化示范区管委会" → "城乡一体化示范…"."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def fmt_value(v: float | Decimal | int, decimals: int = 1) -> str:
@@ -112,11 +146,15 @@ def render_bar_chart(chart: ChartBlock) -> ChartImage | None:
     if family is None and any(not s.isascii() for s in labels):
         legend = tuple(f"{i}.{s}" for i, s in enumerate(labels, start=1))
         labels = [str(i) for i in range(1, len(labels) + 1)]
+    else:
+        labels = [short_label(s) for s in labels]
     values = [float(v) for v in chart.values]
     if not all(math.isfinite(v) for v in values):
         raise ValueError(f"图表“{chart.title}”含有非有限数值")
     n = len(values)
-    height_mm = min(200.0, max(50.0, 14.0 + 7.5 * n))
+    # 5 mm a bar: an 11-unit chart (67 mm) with its caption and note fits under its table
+    # instead of leaving half a page empty (bars stay 3 mm thick, labels 9 pt).
+    height_mm = min(200.0, max(40.0, 12.0 + 5.0 * n))
 
     fig = Figure(figsize=(_WIDTH_MM / 25.4, height_mm / 25.4), dpi=200)
     FigureCanvasAgg(fig)

@@ -39,6 +39,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from docx import Document
 from docx.enum.section import WD_SECTION
@@ -159,6 +160,60 @@ def _cn_number(n: int) -> str:
 
 def _heading_number(level: int, n: int) -> str:
     return (f"{_cn_number(n)}、", f"（{_cn_number(n)}）", f"{n}.", f"（{n}）")[level]
+
+
+def numbered_heading(level: int, n: int, heading: str) -> str:
+    """A section heading as the bulletin prints it: 一、 （一） 1. （1） by level."""
+    return _heading_number(level, n) + _NUMBERED.sub("", heading, count=1)
+
+
+@dataclass(frozen=True)
+class OutlineEntry:
+    level: int  # 0 for 一、, 1 for （一）, …
+    heading: str  # numbered
+    section: Section
+
+
+def section_from_json(data: dict) -> Section:
+    """A Section back from its stored JSON (an issued bulletin keeps its content so)."""
+    return Section(
+        heading=data["heading"],
+        paragraphs=tuple(data.get("paragraphs") or ()),
+        subsections=tuple(section_from_json(d) for d in data.get("subsections") or ()),
+        tables=tuple(
+            TableBlock(
+                t["title"],
+                t["headers"],
+                t["rows"],
+                t.get("col_widths_mm"),
+                t.get("note", ""),
+                float(t.get("font_pt") or TABLE_PT),
+            )
+            for t in data.get("tables") or ()
+        ),
+        charts=tuple(
+            ChartBlock(
+                c["title"],
+                c["labels"],
+                [Decimal(str(v)) for v in c["values"]],
+                c.get("unit", ""),
+                None if c.get("reference_line") is None else Decimal(str(c["reference_line"])),
+                c.get("reference_label", ""),
+                int(c.get("decimals", 1)),
+            )
+            for c in data.get("charts") or ()
+        ),
+    )
+
+
+def outline(sections: Sequence[Section], level: int = 0) -> list[OutlineEntry]:
+    """Every section depth-first with its printed number: the .docx and the web preview
+    number headings from this one list, so they cannot disagree."""
+    out: list[OutlineEntry] = []
+    for n, sec in enumerate(sections, start=1):
+        out.append(OutlineEntry(level, numbered_heading(level, n, sec.heading), sec))
+        out.extend(outline(sec.subsections, level + 1))
+    return out
 
 
 def _width_chars(text: str) -> float:
@@ -484,30 +539,35 @@ def _chart(doc, block: ChartBlock) -> None:
         _table(doc, TableBlock("", ["项目", f"数值{unit}"], rows, note=block.reference_label))
         return
     pic = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=None)
+    # Off the document's line grid: snapped, the picture's height was rounded up to whole
+    # grid lines and LibreOffice pushed charts that fit to the next page.
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    _insert(pic._p.get_or_add_pPr(), snap, _PPR_ORDER)
     # Exact line spacing would crop the picture to one line; hence line_pt=None above.
     pic.add_run().add_picture(io.BytesIO(image.png), width=Mm(image.width_mm))
     notes = [block.reference_label] if block.reference_label else []
     if image.legend:
         notes.append("图中序号：" + "；".join(image.legend))
+    # The caption above and the notes below stay with the picture; nothing else does.
+    pic.paragraph_format.keep_with_next = bool(notes) or None
     for text in notes:
         par = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, line_pt=TABLE_PT + 6)
         _run(par, text, BODY_FONT, TABLE_PT)
 
 
-def _section(doc, sec: Section, level: int, n: int) -> None:
+def _section(doc, entry: OutlineEntry) -> None:
+    sec, level = entry.section, entry.level
     if level >= len(HEADING_FONTS):
         raise ValueError(f"标题层级过深（最多四层）：{sec.heading}")
-    text = _heading_number(level, n) + _NUMBERED.sub("", sec.heading, count=1)
     head = _para(doc, indent_chars=2, keep_with_next=True)
-    _run(head, text, HEADING_FONTS[level], BODY_PT)
+    _run(head, entry.heading, HEADING_FONTS[level], BODY_PT)
     for p in sec.paragraphs:
         _body_paragraph(doc, p)
     for t in sec.tables:
         _table(doc, t)
     for ch in sec.charts:
         _chart(doc, ch)
-    for i, sub in enumerate(sec.subsections, start=1):
-        _section(doc, sub, level + 1, i)
 
 
 def _signature(doc, c: BulletinContent) -> None:
@@ -547,8 +607,8 @@ def build_bulletin(content: BulletinContent) -> bytes:
     _masthead(doc, content)
     for p in content.preamble:
         _body_paragraph(doc, p)
-    for i, sec in enumerate(content.sections, start=1):
-        _section(doc, sec, 0, i)
+    for entry in outline(content.sections):
+        _section(doc, entry)
     _signature(doc, content)
     props = doc.core_properties
     props.title = content.title.replace("\n", "")

@@ -3,6 +3,8 @@ publishing and the bulletin. Read through the scope, write through service/bulle
 
 from __future__ import annotations
 
+import base64
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
@@ -18,6 +20,8 @@ from django.views.decorators.http import require_POST
 from taizhang.assessment import bulletin as bulletin_mod
 from taizhang.assessment import exports, service
 from taizhang.assessment.models import Adjustment, Scheme, ScorePeriod
+from taizhang.bulletins.charts import render_bar_chart
+from taizhang.bulletins.docx import OutlineEntry, outline, section_from_json
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.periods import default_period
 from taizhang.core.scope import Scope, scope_of
@@ -344,6 +348,33 @@ def _require_reader(scope: Scope) -> None:
         raise PermissionDenied("只有督查室和区领导可以查看和下载通报")
 
 
+@dataclass(frozen=True)
+class _PreviewChart:
+    caption: str
+    image: str  # a data: URI of the same PNG the .docx embeds; "" without matplotlib
+    notes: list[str]
+
+
+def _preview_outline(content) -> list[tuple[OutlineEntry, list[_PreviewChart]]]:
+    """The bulletin's sections numbered as the .docx numbers them, with its charts."""
+    sections = content.sections if hasattr(content, "sections") else None
+    if sections is None:  # an issued bulletin: its stored JSON
+        sections = [section_from_json(d) for d in content.get("sections") or ()]
+    out = []
+    for entry in outline(sections):
+        shown = []
+        for ch in entry.section.charts:
+            image = render_bar_chart(ch)
+            uri = "data:image/png;base64," + base64.b64encode(image.png).decode() if image else ""
+            unit = f"（单位：{ch.unit}）" if ch.unit else ""
+            notes = [ch.reference_label] if ch.reference_label else []
+            if image and image.legend:
+                notes.append("图中序号：" + "；".join(image.legend))
+            shown.append(_PreviewChart(f"{ch.title}{unit}", uri, notes))
+        out.append((entry, shown))
+    return out
+
+
 @login_required
 def bulletin_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
@@ -357,13 +388,15 @@ def bulletin_page(request: HttpRequest) -> HttpResponse:
         issued = bulletin_mod.ensure_document(scope, issued)
         diffs = bulletin_mod.figure_diff(issued.figures or [], bulletin_mod.figures_of(g))
     query = f"division={quote(district.code)}&period={code}"
+    # The issued text is shown as stored; the recompute only beside it.
+    content = bulletin_mod.content_from_json(issued.content) if issued else g.content
     return render(
         request,
         "assessment/bulletin.html",
         {
             "g": g,
-            # The issued text is shown as stored; the recompute only beside it.
-            "c": bulletin_mod.content_from_json(issued.content) if issued else g.content,
+            "c": content,
+            "outline": _preview_outline(content),
             "issued": issued,
             "diffs": diffs[:20],
             "more_diffs": max(0, len(diffs) - 20),
