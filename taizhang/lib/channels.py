@@ -30,6 +30,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -39,6 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 DEFAULT_TIMEOUT = 10.0
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+SMS_PLACEHOLDERS = ("mobile", "text", "secret")
 ANSWER_LIMIT = 1000  # characters of a vendor's answer kept in the delivery log
 
 
@@ -241,7 +244,8 @@ class SmsGateway(Channel):
             "text": quote(message.plain()),
             "secret": quote(self.secret),
         }
-        return template.format_map(values)
+        # Plain token replacement, not str.format: a JSON template is full of braces.
+        return PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), template)
 
     def request(self, message: Message) -> urllib.request.Request:
         if not message.mobiles:

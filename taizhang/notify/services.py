@@ -20,7 +20,7 @@ from taizhang.core import audit
 from taizhang.core.errors import invalid
 from taizhang.core.models import AuditEntry, Division
 from taizhang.core.scope import Scope
-from taizhang.lib.channels import CHANNELS, Message
+from taizhang.lib.channels import CHANNELS, PLACEHOLDER, SMS_PLACEHOLDERS, Message
 from taizhang.notify.models import (
     ChannelConfig,
     ChannelKind,
@@ -46,10 +46,15 @@ def _time(value: Any, field: str, label: str) -> dt.time | None:
         raise invalid(field, f"{label}格式不正确（应为 HH:MM），收到「{value}」") from None
 
 
+def _plain_times(snap: dict[str, Any]) -> dict[str, Any]:
+    """Times as HH:MM: the audit log stores JSON."""
+    return {k: v.strftime("%H:%M") if isinstance(v, dt.time) else v for k, v in snap.items()}
+
+
 def _snapshot(c: ChannelConfig) -> dict[str, Any]:
-    snap = audit.snapshot(c, AUDITED)
-    snap["url"] = c.url_masked
-    snap["secret"] = c.secret_masked
+    snap = _plain_times(audit.snapshot(c, AUDITED))
+    snap["地址"] = c.url_masked
+    snap["密钥"] = c.secret_masked
     return snap
 
 
@@ -64,19 +69,20 @@ def _check_url(url: str, field: str = "url") -> None:
 def _check_sms(url: str, options: dict[str, Any]) -> None:
     if options.get("method", "form") not in SMS_METHODS:
         raise invalid("method", "短信网关的提交方式应为 form、json 或 get")
-    probe = {"mobile": "13800000000", "text": "测试", "secret": "x"}
     for field, template in (("url", url), ("body", options.get("body", ""))):
-        try:
-            template.format_map(probe)
-        except (KeyError, IndexError, ValueError) as e:
+        unknown = set(PLACEHOLDER.findall(template)) - set(SMS_PLACEHOLDERS)
+        if unknown:
             raise invalid(
-                field, f"模板只能使用 {{mobile}}、{{text}}、{{secret}} 占位符（{e}）"
-            ) from None
+                field,
+                "模板只能使用 {mobile}、{text}、{secret} 占位符，不认识："
+                + "、".join(f"{{{u}}}" for u in sorted(unknown)),
+            )
     if "{mobile}" not in url + options.get("body", ""):
         raise invalid("body", "短信网关的地址或请求体中须包含 {mobile} 占位符")
     if options.get("method") == "json":
+        probe = PLACEHOLDER.sub("x", options.get("body", ""))
         try:
-            json.loads(options.get("body", "").format_map(probe))
+            json.loads(probe)
         except ValueError:
             raise invalid("body", "JSON 请求体模板不是合法的 JSON") from None
 
@@ -123,11 +129,7 @@ def do_save_channel(
             _check_sms(url or channel.url, options)
     if url:
         # The SMS template may carry {placeholders}; check the address it makes.
-        _check_url(
-            url.format_map({"mobile": "1", "text": "1", "secret": "1"})
-            if data.kind == ChannelKind.SMS
-            else url
-        )
+        _check_url(PLACEHOLDER.sub("1", url))
     quiet_start = _time(data.quiet_start, "quiet_start", "免打扰开始时间")
     quiet_end = _time(data.quiet_end, "quiet_end", "免打扰结束时间")
     if (quiet_start is None) != (quiet_end is None):
@@ -268,7 +270,7 @@ def do_save_preferences(user: Any, data: PreferenceInput) -> NoticePreference:
     fields = ["channels", "mobile", "digest", "digest_hour", "quiet_start", "quiet_end"]
     with transaction.atomic():
         pref, created = NoticePreference.objects.select_for_update().get_or_create(user=user)
-        before = None if created else audit.snapshot(pref, fields)
+        before = None if created else _plain_times(audit.snapshot(pref, fields))
         pref.channels = sorted(set(data.channels))
         pref.mobile = mobile
         pref.digest = bool(data.digest)
@@ -282,7 +284,7 @@ def do_save_preferences(user: Any, data: PreferenceInput) -> NoticePreference:
             pref,
             AuditEntry.Action.UPDATE,
             before=before or {},
-            after=audit.snapshot(pref, fields),
+            after=_plain_times(audit.snapshot(pref, fields)),
             verb="修改通知设置",
             division_path=division.path if division is not None else "",
         )
