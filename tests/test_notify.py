@@ -408,3 +408,60 @@ def test_it_keeps_json_sms_bodies_valid_with_quotes_in_the_text():
     result = sms.send(Message('关于"招工难"的提醒', "第二行", mobiles=("13800000000",)))
     assert result.ok
     assert json.loads(captured["body"])["msg"] == '关于"招工难"的提醒\n第二行'
+
+
+def test_it_holds_group_pushes_in_the_channels_quiet_hours(eworld, fake):
+    w = eworld.w
+    services.do_save_channel(
+        w.scope("sup_a"),
+        channel_input(
+            w, "wecom", f"{fake.url}/wecom/send?key=q", quiet_start="22:00", quiet_end="07:30"
+        ),
+    )
+    night = dt.datetime(2026, 5, 6, 22, 15, tzinfo=SH)
+    with mock.patch("django.utils.timezone.now", return_value=night):
+        out = remind("2022-03-04")
+    assert "已发送0条" in out and fake.received == []
+    assert "已发送2条" in notify(dt.datetime(2026, 5, 7, 7, 30, tzinfo=SH))
+    assert len(fake.of("/wecom")) == 2
+
+
+def test_it_treats_timeouts_and_5xx_as_retryable_and_4xx_as_final():
+    from taizhang.lib.channels import Message, WeComRobot
+
+    def answer_with(*outcomes):
+        it = iter(outcomes)
+
+        def poster(request, timeout):
+            got = next(it)
+            if isinstance(got, Exception):
+                raise got
+            return got
+
+        return poster
+
+    msg = Message("标题", "正文")
+    slow = WeComRobot(url="http://127.0.0.1:9/x", poster=answer_with(TimeoutError()), timeout=2)
+    r = slow.send(msg)
+    assert not r.ok and r.retry and "超时" in r.answer
+    assert (
+        WeComRobot(url="https://qyapi.example/send", poster=answer_with((502, "bad gateway")))
+        .send(msg)
+        .retry
+    )
+    r = WeComRobot(url="https://qyapi.example/send", poster=answer_with((404, "not found"))).send(
+        msg
+    )
+    assert not r.ok and not r.retry
+    r = WeComRobot(
+        url="https://qyapi.example/send",
+        poster=answer_with((200, '{"errcode": 93000, "errmsg": "invalid webhook url"}')),
+    ).send(msg)
+    assert not r.ok and not r.retry and "93000" in r.answer
+    assert (
+        WeComRobot(
+            url="https://qyapi.example/send", poster=answer_with((200, '{"errcode": 45009}'))
+        )
+        .send(msg)
+        .retry
+    )
