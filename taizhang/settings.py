@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "taizhang.projects",
     "taizhang.enterprises",
     "taizhang.matters",
+    # Push channels (WeCom/DingTalk/Feishu robots, SMS) and their delivery queue.
+    "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
     "taizhang.imports",
@@ -187,6 +189,25 @@ TAIZHANG = {
     "IMPORT_BULK_THRESHOLD": env_int("TAIZHANG_IMPORT_BULK_THRESHOLD", 500, minimum=0),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
+
+# Notices pushed to WeCom/DingTalk/Feishu robots and SMS (taizhang/notify, docs/notifications.md).
+# Links in pushed notices are absolute: the address users open the system at.
+TAIZHANG_BASE_URL = env_str("TAIZHANG_BASE_URL", "http://localhost:8000").rstrip("/")
+# Key for webhook URLs and secrets stored in the database (Fernet); SECRET_KEY when unset.
+# Changing it makes the stored channel settings unreadable: enter them again.
+TAIZHANG_FIELD_KEY = env_str("TAIZHANG_FIELD_KEY", "")
+TAIZHANG_NOTIFY = {
+    "TIMEOUT": env_int("TAIZHANG_NOTIFY_TIMEOUT", 10, minimum=1),
+    "MAX_ATTEMPTS": env_int("TAIZHANG_NOTIFY_MAX_ATTEMPTS", 6, minimum=1),
+    # A claim older than this (a worker that died mid-send) may be taken by another worker.
+    "STALE_MINUTES": env_int("TAIZHANG_NOTIFY_STALE_MINUTES", 10, minimum=1),
+    "BATCH": env_int("TAIZHANG_NOTIFY_BATCH", 200, minimum=1),
+    # Notification kinds pushed to channels; the rest (办理动态) stay in-app and e-mail.
+    "PUSH_KINDS": env_list(
+        "TAIZHANG_NOTIFY_PUSH_KINDS",
+        ["yellow", "red", "escalate", "db_blue", "db_yellow", "db_red", "notice"],
+    ),
+}
 
 LOGGING = {
     "version": 1,

@@ -1,8 +1,13 @@
-"""Who hears about a matter, and in-app notifications (plus e-mail when the user has an address)."""
+"""Who hears about a matter, and in-app notifications (plus e-mail when the user has an address).
+
+Push channels (WeCom/DingTalk/Feishu robots, SMS) live in taizhang.notify, an app above this
+one: it registers a listener with `on_notice`, and `notify` hands it every notice so that it
+can queue deliveries (sent later by `taizhang notify`, never inside the request).
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -10,6 +15,15 @@ from django.core.mail import send_mail
 
 from taizhang.core.models import Division, Role
 from taizhang.matters.models import Matter, Notification
+
+NoticeListener = Callable[[list, Matter, str, str, str], None]
+_listeners: list[NoticeListener] = []
+
+
+def on_notice(listener: NoticeListener) -> None:
+    """Register `listener(users, matter, kind, title, body)`, called once per notice."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def unit_users(unit_ids: Iterable[int]) -> list:
@@ -69,6 +83,8 @@ def notify(
         for u in seen.values()
     ]
     Notification.objects.bulk_create(rows)
+    for listener in _listeners:
+        listener(list(seen.values()), matter, kind, title, body)
     if email:
         for u in seen.values():
             if u.email:

@@ -12,6 +12,7 @@ from taizhang.web import (
     dashboard,
     enterprises,
     imports,
+    notify,
     problems,
     projects,
     steps,
@@ -140,4 +141,11 @@ urlpatterns = [
     # Audit trail.
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),
+    # Notice channels (robots, SMS), the delivery log, everyone's own notice settings.
+    path("notify/channels/", notify.channel_list, name="notify_channels"),
+    path("notify/channels/<int:pk>/", notify.channel_edit, name="notify_channel"),
+    path("notify/channels/<int:pk>/test/", notify.channel_test, name="notify_channel_test"),
+    path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
+    path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
+    path("my/notify/", notify.preferences, name="notify_preferences"),
 ]

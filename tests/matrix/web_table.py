@@ -33,6 +33,7 @@ from taizhang.core.models import CalendarOverride
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.models import ImportJob
 from taizhang.matters.models import Matter, Notification
+from taizhang.notify.models import ChannelConfig
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
 from tests.enterprise_fixtures import code
@@ -59,6 +60,19 @@ OFFICE_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=
 LEAD_WRITE_A = E(404, admin=302, sup_a=302, leader_a=403, unit_a=302, cadre_a=403, ent_a=403)
 # The office writes district A's settings; nobody and B's staff do not find the district.
 OFFICE_WRITE_DISTRICT = E(403, nobody=404, admin=302, sup_a=302, sup_b=404, unit_b=404)
+
+
+def _channel(s) -> ChannelConfig:
+    """The district's robot channel, made on first use (the matrix world has none of its own).
+
+    Its address is a closed local port: a test-send fails at once and nothing leaves the machine.
+    """
+    c = ChannelConfig.objects.filter(division=s.division, name="矩阵测试群").first()
+    if c is None:
+        c = ChannelConfig(division=s.division, kind="wecom", name="矩阵测试群")
+        c.url = "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"
+        c.save()
+    return c
 
 
 def _project_form(mw, s) -> dict:
@@ -608,5 +622,55 @@ WEB: dict[str, Route] = {
                 "addressee": "各单位",
             },
         ),
+    ),
+    # ------------------------------------------------------------------ notice channels
+    "notify_channels": Route(
+        url=lambda s: "/notify/channels/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            # B's office may not add a channel to district A: the form answers with an error.
+            E(403, admin=302, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "division": s.division.pk,
+                "kind": "wecom",
+                "name": "督查室工作群",
+                "url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k",
+                "enabled": "1",
+            },
+        ),
+    ),
+    "notify_channel": Route(
+        url=lambda s: f"/notify/channels/{_channel(s).pk}/",
+        get=E(404, admin=200, sup_a=200, leader_a=403),
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403),
+            data=lambda mw, s: {
+                "division": s.division.pk,
+                "kind": "wecom",
+                "name": "矩阵测试群",
+                "enabled": "0",
+            },
+        ),
+    ),
+    "notify_channel_test": Route(
+        url=lambda s: f"/notify/channels/{_channel(s).pk}/test/",
+        get=POST_ONLY,
+        write=Write(E(404, admin=302, sup_a=302, leader_a=403)),
+    ),
+    "notify_channel_enable": Route(
+        url=lambda s: f"/notify/channels/{_channel(s).pk}/enable/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403), data=lambda mw, s: {"enabled": "0"}
+        ),
+    ),
+    "notify_deliveries": Route(url=lambda s: "/notify/deliveries/", get=OFFICE, scoped=False),
+    # Everyone's own notice settings: each user changes only their own row.
+    "notify_preferences": Route(
+        url=lambda s: "/my/notify/",
+        get=EVERYONE,
+        scoped=False,
+        write=Write(E(302), data=lambda mw, s: {"channels": ["wecom"], "mobile": ""}),
     ),
 }

@@ -3,6 +3,10 @@
 Safe to run from cron every few minutes: each (matter, kind, deadline) is claimed
 once through a unique row in Reminder, so a rerun – or two runs at once – sends
 nothing twice. A new deadline (extension, 退回重办) starts a fresh cycle.
+
+The notices also queue pushes to the division's WeCom/DingTalk/Feishu robots and SMS
+gateway (taizhang.notify); at its end this command sends what is due, as `taizhang notify`
+does (`--no-push` leaves that to the notify worker).
 """
 
 from __future__ import annotations
@@ -49,6 +53,11 @@ class Command(BaseCommand):
             help="逾期超过多少个工作日升级到责任领导（默认5）",
         )
         parser.add_argument("--dry-run", action="store_true", help="只统计，不发送")
+        parser.add_argument(
+            "--no-push",
+            action="store_true",
+            help="不在本命令结束时发送推送（由 taizhang notify 进程发送）",
+        )
 
     def handle(
         self,
@@ -56,6 +65,7 @@ class Command(BaseCommand):
         today: str | None = None,
         escalate_after: int = 5,
         dry_run: bool = False,
+        no_push: bool = False,
         **opts,
     ) -> None:
         try:
@@ -107,6 +117,12 @@ class Command(BaseCommand):
             f"督办单：蓝色{notices['blue']}份，黄色{notices['yellow']}份，红色{notices['red']}份。"
             + ("（演练，未发送）" if dry_run else "")
         )
+        if not dry_run and not no_push:
+            from taizhang.notify.queue import dispatch_all
+
+            with origin("command"):
+                pushed = dispatch_all()
+            self.stdout.write(f"通知推送：{pushed}。")
 
     def _send(self, m: Matter, kind: str, reason: str, deadline: dt.date) -> int:
         what = m.enterprise.name + "：" if m.enterprise_id else ""
