@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from django.db import transaction
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from taizhang.attachments import owners, services
@@ -81,7 +81,7 @@ def upload(
         made = services.do_attach(
             scope, owner, files, source="api", keep_location=keep_location
         )
-    return 201, [_out(a, owner_type) for a in made]
+    return Status(201, [_out(a, owner_type) for a in made])
 
 
 @router.get(
