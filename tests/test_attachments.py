@@ -105,6 +105,7 @@ def test_it_strips_the_gps_position_from_photos_unless_asked_to_keep_it(eworld, 
     stripped, kept = services.do_attach(s, m, [af.jpeg("a.jpg")]) + services.do_attach(
         s, m, [af.jpeg("b.jpg")], keep_location=True
     )
+
     def gps(a: Attachment) -> dict:
         with Image.open(media / a.stored_name) as img:
             return dict(img.getexif().get_ifd(0x8825))
@@ -189,9 +190,7 @@ def test_it_serves_a_thumbnail_inline_without_an_audit_entry(eworld, media):
     assert AuditEntry.objects.count() == before
 
 
-def test_it_soft_deletes_with_an_audit_entry_and_purges_the_file_after_retention(
-    eworld, media
-):
+def test_it_soft_deletes_with_an_audit_entry_and_purges_the_file_after_retention(eworld, media):
     m = eworld.problem_a
     a = services.do_attach(eworld.scope("unit_a"), m, [af.jpeg()])[0]
     with pytest.raises(PermissionDenied):  # neither uploader nor office
@@ -237,9 +236,7 @@ def test_it_uploads_lists_and_downloads_through_the_api(eworld, media):
     assert b"".join(r.streaming_content).startswith(b"%PDF-")
     outsider = client_for(eworld, "unit_b")
     assert outsider.get(made[1]["download"]).status_code == 404
-    assert (
-        outsider.get(f"/api/v1/attachments?owner_type=matter&owner_id={m.pk}").status_code == 404
-    )
+    assert outsider.get(f"/api/v1/attachments?owner_type=matter&owner_id={m.pk}").status_code == 404
 
 
 def test_it_answers_a_refused_api_upload_with_422_in_chinese(eworld, media):

@@ -78,15 +78,11 @@ def upload(
     scope = scope_of(request)
     owner = owners.resolve(scope, owner_type, owner_id)
     with transaction.atomic():
-        made = services.do_attach(
-            scope, owner, files, source="api", keep_location=keep_location
-        )
+        made = services.do_attach(scope, owner, files, source="api", keep_location=keep_location)
     return Status(201, [_out(a, owner_type) for a in made])
 
 
-@router.get(
-    "/attachments", response=list[AttachmentOut], summary="某条记录的佐证材料（未删除的）"
-)
+@router.get("/attachments", response=list[AttachmentOut], summary="某条记录的佐证材料（未删除的）")
 def list_attachments(request: HttpRequest, owner_type: str, owner_id: int):
     scope = scope_of(request)
     owner = owners.resolve(scope, owner_type, owner_id)

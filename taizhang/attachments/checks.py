@@ -258,7 +258,9 @@ def _image(data: bytes, name: str, ctype: str, keep_location: bool) -> Prepared:
     )
 
 
-def prepare(upload: Any, *, keep_location: bool = False, lim: dict[str, int] | None = None) -> Prepared:
+def prepare(
+    upload: Any, *, keep_location: bool = False, lim: dict[str, int] | None = None
+) -> Prepared:
     """One upload checked and made ready to store; a ValidationError (Chinese) otherwise."""
     lim = lim or limits()
     name = clean_name(getattr(upload, "name", ""))
@@ -275,7 +277,9 @@ def prepare(upload: Any, *, keep_location: bool = False, lim: dict[str, int] | N
         raise refuse(f"文件「{name}」的内容是{what}，只接受{ACCEPTED}")
     if found == "image/heic":
         if not HEIF:
-            raise refuse(f"照片「{name}」是 HEIC 格式，本系统未安装 HEIC 转换组件，请先转为 JPG 再上传")
+            raise refuse(
+                f"照片「{name}」是 HEIC 格式，本系统未安装 HEIC 转换组件，请先转为 JPG 再上传"
+            )
         if ext not in {".heic", ".heif"}:
             raise refuse(f"文件「{name}」的扩展名是 {ext}，但内容是 HEIC 照片，请改正扩展名")
     elif found == "zip":

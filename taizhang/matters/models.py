@@ -10,8 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.models import Division, Person, Unit
 from taizhang.attachments.owners import register_owner
+from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Active, ScopeRule, register
 
 

@@ -7,46 +7,128 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Attachment',
+            name="Attachment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('owner_id', models.PositiveBigIntegerField(verbose_name='所属记录')),
-                ('step_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='办理环节')),
-                ('original_name', models.CharField(max_length=255, verbose_name='文件名')),
-                ('stored_name', models.CharField(editable=False, max_length=255, unique=True, verbose_name='存储名')),
-                ('content_type', models.CharField(max_length=100, verbose_name='文件类型')),
-                ('size', models.PositiveBigIntegerField(verbose_name='大小（字节）')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('width', models.PositiveIntegerField(blank=True, null=True, verbose_name='宽度')),
-                ('height', models.PositiveIntegerField(blank=True, null=True, verbose_name='高度')),
-                ('thumb_name', models.CharField(blank=True, editable=False, max_length=255, verbose_name='缩略图')),
-                ('keep_exif_location', models.BooleanField(default=False, verbose_name='保留照片位置信息')),
-                ('converted_from', models.CharField(blank=True, max_length=20, verbose_name='原格式')),
-                ('source', models.CharField(blank=True, max_length=10, verbose_name='来源')),
-                ('uploaded_by_name', models.CharField(blank=True, max_length=150, verbose_name='上传人姓名')),
-                ('uploaded_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='上传时间')),
-                ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True, verbose_name='删除时间')),
-                ('purged_at', models.DateTimeField(blank=True, null=True, verbose_name='文件清除时间')),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='删除人')),
-                ('owner_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='所属记录类型')),
-                ('step_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='办理环节类型')),
-                ('uploaded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='上传人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("owner_id", models.PositiveBigIntegerField(verbose_name="所属记录")),
+                (
+                    "step_id",
+                    models.PositiveBigIntegerField(blank=True, null=True, verbose_name="办理环节"),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="文件名")),
+                (
+                    "stored_name",
+                    models.CharField(
+                        editable=False, max_length=255, unique=True, verbose_name="存储名"
+                    ),
+                ),
+                ("content_type", models.CharField(max_length=100, verbose_name="文件类型")),
+                ("size", models.PositiveBigIntegerField(verbose_name="大小（字节）")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("width", models.PositiveIntegerField(blank=True, null=True, verbose_name="宽度")),
+                ("height", models.PositiveIntegerField(blank=True, null=True, verbose_name="高度")),
+                (
+                    "thumb_name",
+                    models.CharField(
+                        blank=True, editable=False, max_length=255, verbose_name="缩略图"
+                    ),
+                ),
+                (
+                    "keep_exif_location",
+                    models.BooleanField(default=False, verbose_name="保留照片位置信息"),
+                ),
+                (
+                    "converted_from",
+                    models.CharField(blank=True, max_length=20, verbose_name="原格式"),
+                ),
+                ("source", models.CharField(blank=True, max_length=10, verbose_name="来源")),
+                (
+                    "uploaded_by_name",
+                    models.CharField(blank=True, max_length=150, verbose_name="上传人姓名"),
+                ),
+                (
+                    "uploaded_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="上传时间"
+                    ),
+                ),
+                (
+                    "deleted_at",
+                    models.DateTimeField(
+                        blank=True, db_index=True, null=True, verbose_name="删除时间"
+                    ),
+                ),
+                (
+                    "purged_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="文件清除时间"),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="删除人",
+                    ),
+                ),
+                (
+                    "owner_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="所属记录类型",
+                    ),
+                ),
+                (
+                    "step_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                        verbose_name="办理环节类型",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="上传人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '佐证材料',
-                'verbose_name_plural': '佐证材料',
-                'ordering': ['uploaded_at', 'id'],
-                'indexes': [models.Index(fields=['owner_type', 'owner_id', 'deleted_at'], name='attachments_owner_t_17d076_idx')],
+                "verbose_name": "佐证材料",
+                "verbose_name_plural": "佐证材料",
+                "ordering": ["uploaded_at", "id"],
+                "indexes": [
+                    models.Index(
+                        fields=["owner_type", "owner_id", "deleted_at"],
+                        name="attachments_owner_t_17d076_idx",
+                    )
+                ],
             },
         ),
     ]
