@@ -48,6 +48,19 @@ def attachments_of(owner: Model, *, step: Model | None = None) -> QuerySet[Attac
     return qs
 
 
+def by_owner(model: type[Model], ids: Iterable[int]) -> dict[int, list[Attachment]]:
+    """{owner id: [live attachments]} for many owners at once, e.g. a project's milestones
+    (the caller has found the owners through its scope)."""
+    out: dict[int, list[Attachment]] = {}
+    ctype = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    rows = Attachment.objects.filter(
+        owner_type=ctype, owner_id__in=list(ids), deleted_at__isnull=True
+    )
+    for a in rows.order_by("uploaded_at", "id"):
+        out.setdefault(a.owner_id, []).append(a)
+    return out
+
+
 def names_by_owner(model: type[Model], ids: Iterable[int]) -> dict[int, list[str]]:
     """{owner id: [file names]} for many owners at once (exports, the bulletin)."""
     out: dict[int, list[str]] = {}

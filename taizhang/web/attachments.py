@@ -100,3 +100,12 @@ def attach_from_form(request: HttpRequest, scope, owner, *, step=None) -> list:
         step=step,
         keep_location=request.POST.get("keep_location") == "1",
     )
+
+
+def files_by_step(owner) -> dict[int, list]:
+    """{step id: [attachments]} of a matter whose history lists its steps (the caller has
+    found the matter through its scope)."""
+    out: dict[int, list] = {}
+    for a in services.attachments_of(owner).filter(step_id__isnull=False):
+        out.setdefault(a.step_id, []).append(a)
+    return out

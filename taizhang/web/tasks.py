@@ -35,6 +35,7 @@ from taizhang.tasks.queries import (
     with_status,
 )
 from taizhang.tasks.status import task_status
+from taizhang.web.attachments import files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.steps import step_from_form
 
@@ -179,6 +180,7 @@ def detail_context(scope: Scope, m: Matter) -> dict[str, Any]:
         "levels": NoticeLevel.choices,
         "ratings": Rating.choices,
         "history": audit.history(m)[:50] if scope.reads_division else [],
+        "step_files": files_by_step(m),
         "default_redo": ms.default_redo_deadline(m, today),
     }
 
