@@ -14,7 +14,7 @@ from taizhang.matters.models import Matter, MatterStep, Status
 from taizhang.projects import services as projects
 from taizhang.projects.models import MonthlyReport
 from tests import attachment_files as af
-from tests.test_attachments import media, stored_files  # noqa: F401  (fixture)
+from tests.test_attachments import stored_files
 
 
 def client_for(ew, role: str) -> Client:
@@ -149,3 +149,19 @@ def test_it_records_a_visit_with_photos_from_the_camera_input(eworld, media):
     v = Visit.objects.get(title="春季走访")
     assert [a.original_name for a in services.attachments_of(v)] == ["走访.jpg"]
     assert "走访.jpg" in c.get("/visits/").content.decode()
+
+
+def test_it_lists_file_names_in_the_problem_export(eworld, media):
+    import csv
+    import io
+
+    m = eworld.problem_a
+    services.do_attach(eworld.scope("unit_a"), m, [af.jpeg(), af.pdf()])
+    c = client_for(eworld, "sup_a")
+    rows = list(csv.reader(io.StringIO(c.get("/problems/export.csv").content.decode("utf-8-sig"))))
+    header = next(r for r in rows if "佐证材料" in r)
+    col = header.index("佐证材料")
+    row = next(r for r in rows if m.title in r)
+    assert row[col] == "现场照片.jpg、验收报告.pdf"
+    mine = client_for(eworld, "unit_a").get("/my/export.csv").content.decode("utf-8-sig")
+    assert "现场照片.jpg、验收报告.pdf" in mine
