@@ -267,3 +267,18 @@ def test_it_wires_an_s3_bucket_from_the_environment(monkeypatch):
 
     with pytest.raises(ImproperlyConfigured, match="须同时设置"):
         storages_from_env("/srv/data")
+
+
+def test_it_purges_files_no_row_names_once_a_day_old(eworld, media):
+    a = services.do_attach(eworld.scope("unit_a"), eworld.problem_a, [af.jpeg()])[0]
+    orphan = media / "2022" / "03" / "left-by-a-rollback.pdf"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_bytes(b"%PDF-1.4")
+    fresh = media / "2022" / "03" / "still-uploading.pdf"
+    fresh.write_bytes(b"%PDF-1.4")
+    old = (timezone.now() - dt.timedelta(days=2)).timestamp()
+    os.utime(orphan, (old, old))
+    os.utime(media / a.stored_name, (old, old))
+    assert services.purge_orphans() == 1
+    assert not orphan.exists() and fresh.exists()
+    assert (media / a.stored_name).exists() and (media / a.thumb_name).exists()

@@ -289,3 +289,42 @@ def purge_files(*, now: dt.datetime | None = None, days: int | None = None) -> i
             )
         count += 1
     return count
+
+
+def _walk(store: Storage, path: str = "") -> Iterable[str]:
+    dirs, files = store.listdir(path)
+    for f in files:
+        yield f"{path}/{f}" if path else f
+    for d in dirs:
+        yield from _walk(store, f"{path}/{d}" if path else d)
+
+
+def purge_orphans(*, now: dt.datetime | None = None, grace: dt.timedelta | None = None) -> int:
+    """Delete stored files no attachment row names, once older than `grace` (default a day).
+
+    They arise only when a caller's transaction rolls back after `do_attach` returned (its
+    own failures clean up at once); the grace period spares uploads still in flight."""
+    now = now or timezone.now()
+    grace = dt.timedelta(days=1) if grace is None else grace
+    known: set[str] = set()
+    for name, thumb in Attachment.objects.values_list("stored_name", "thumb_name").iterator():
+        known.add(name)
+        if thumb:
+            known.add(thumb)
+    store = storage()
+    count = 0
+    try:
+        names = list(_walk(store))
+    except FileNotFoundError:  # nothing uploaded yet: the directory does not exist
+        return 0
+    for name in names:
+        if name in known:
+            continue
+        try:
+            if store.get_modified_time(name) > now - grace:
+                continue
+        except (NotImplementedError, OSError):
+            continue
+        store.delete(name)
+        count += 1
+    return count

@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from taizhang.attachments.services import purge_files
+from taizhang.attachments.services import purge_files, purge_orphans
 from taizhang.core.context import origin
 
 
@@ -22,4 +22,7 @@ class Command(BaseCommand):
         days = settings.TAIZHANG["ATTACH_RETENTION_DAYS"] if days is None else days
         with origin("command"):
             count = purge_files(days=days)
+            orphans = purge_orphans()
         self.stdout.write(f"已清除 {count} 个删除已满 {days} 天的佐证材料文件")
+        if orphans:
+            self.stdout.write(f"已清除 {orphans} 个没有对应记录的孤儿文件（事务回滚所遗留）")
