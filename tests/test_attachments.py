@@ -282,3 +282,24 @@ def test_it_purges_files_no_row_names_once_a_day_old(eworld, media):
     assert services.purge_orphans() == 1
     assert not orphan.exists() and fresh.exists()
     assert (media / a.stored_name).exists() and (media / a.thumb_name).exists()
+
+
+def test_it_reads_the_upload_limit_in_megabytes_and_refuses_a_typo(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from taizhang.envconf import env_megabytes
+
+    monkeypatch.setenv("TAIZHANG_UPLOAD_MAX_MB", "5")
+    assert env_megabytes("TAIZHANG_UPLOAD_MAX_MB", 20) == 5 * 1024 * 1024
+    monkeypatch.setenv("TAIZHANG_UPLOAD_MAX_MB", "5MB")
+    with pytest.raises(ImproperlyConfigured, match="TAIZHANG_UPLOAD_MAX_MB"):
+        env_megabytes("TAIZHANG_UPLOAD_MAX_MB", 20)
+    monkeypatch.delenv("TAIZHANG_UPLOAD_MAX_MB")
+    assert env_megabytes("TAIZHANG_UPLOAD_MAX_MB", 20) == 20 * 1024 * 1024
+
+
+def test_it_follows_a_lowered_size_limit(eworld, media, settings):
+    settings.TAIZHANG = {**settings.TAIZHANG, "ATTACH_MAX_BYTES": 1024}
+    with pytest.raises(ValidationError, match="超过上限 1 KB"):
+        services.do_attach(eworld.scope("unit_a"), eworld.problem_a, [af.jpeg()])
+    assert stored_files(media) == []

@@ -104,16 +104,22 @@ def clean_name(raw: str) -> str:
     return name
 
 
+def human_size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f}".removesuffix(".0") + " MB"
+    return f"{n / 1024:.0f} KB"
+
+
 def _read(upload: IO[bytes] | Any, name: str, max_bytes: int) -> bytes:
     size = getattr(upload, "size", None)
-    mb = max_bytes / 1024 / 1024
+    limit = human_size(max_bytes)
     if size is not None and size > max_bytes:
-        raise refuse(f"文件「{name}」大小 {size / 1024 / 1024:.1f} MB，超过上限 {mb:g} MB")
+        raise refuse(f"文件「{name}」大小 {size / 1024 / 1024:.1f} MB，超过上限 {limit}")
     if hasattr(upload, "seek"):
         upload.seek(0)
     data = upload.read(max_bytes + 1)
     if len(data) > max_bytes:
-        raise refuse(f"文件「{name}」超过大小上限 {mb:g} MB")
+        raise refuse(f"文件「{name}」超过大小上限 {limit}")
     if not data:
         raise refuse(f"文件「{name}」是空文件")
     return data
