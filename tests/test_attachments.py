@@ -303,3 +303,16 @@ def test_it_follows_a_lowered_size_limit(eworld, media, settings):
     with pytest.raises(ValidationError, match="超过上限 1 KB"):
         services.do_attach(eworld.scope("unit_a"), eworld.problem_a, [af.jpeg()])
     assert stored_files(media) == []
+
+
+def test_it_strips_the_gps_position_from_a_png_too(eworld, media):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    with_gps = af.photo_bytes("PNG")
+    with Image.open(io.BytesIO(with_gps)) as img:
+        assert img.getexif().get_ifd(0x8825)  # the sample does carry a position
+    a = services.do_attach(
+        eworld.scope("unit_a"), eworld.problem_a, [SimpleUploadedFile("图.png", with_gps)]
+    )[0]
+    with Image.open(media / a.stored_name) as img:
+        assert img.format == "PNG" and dict(img.getexif().get_ifd(0x8825)) == {}
