@@ -49,6 +49,52 @@ def env_int(name: str, default: int, *, minimum: int | None = None) -> int:
     return value
 
 
+def env_megabytes(name: str, default: int, *, minimum: int = 1) -> int:
+    """A size given in whole megabytes (TAIZHANG_UPLOAD_MAX_MB=20), returned in bytes."""
+    return env_int(name, default, minimum=minimum) * 1024 * 1024
+
+
+def storages_from_env(data_dir: str) -> dict[str, dict[str, object]]:
+    """STORAGES["default"] (uploaded attachments): a local directory, or an S3-compatible
+    bucket through django-storages when TAIZHANG_S3_BUCKET is set (docs/attachments.md).
+
+    The bucket must be private: files are only ever handed out by the download view after
+    the scope check, never by a public or signed URL of the store."""
+    bucket = env_str("TAIZHANG_S3_BUCKET")
+    if not bucket:
+        location = env_str("TAIZHANG_MEDIA_ROOT", os.path.join(data_dir, "media"))
+        return {
+            "default": {
+                "BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": location, "base_url": None},
+            }
+        }
+    options: dict[str, object] = {
+        "bucket_name": bucket,
+        "location": env_str("TAIZHANG_S3_PREFIX", "attachments").strip("/"),
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+    for key, var in (
+        ("endpoint_url", "TAIZHANG_S3_ENDPOINT_URL"),
+        ("region_name", "TAIZHANG_S3_REGION"),
+        ("access_key", "TAIZHANG_S3_ACCESS_KEY"),
+        ("secret_key", "TAIZHANG_S3_SECRET_KEY"),
+    ):
+        value = env_str(var)
+        if value:
+            options[key] = value
+    if bool(options.get("access_key")) != bool(options.get("secret_key")):
+        raise ImproperlyConfigured(
+            "TAIZHANG_S3_ACCESS_KEY 与 TAIZHANG_S3_SECRET_KEY 须同时设置（或都不设置，使用实例角色）"
+        )
+    options["addressing_style"] = env_str("TAIZHANG_S3_ADDRESSING", "path")
+    if options["addressing_style"] not in {"path", "virtual", "auto"}:
+        raise ImproperlyConfigured("TAIZHANG_S3_ADDRESSING 应为 path、virtual 或 auto")
+    return {"default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}}
+
+
 def env_list(name: str, default: list[str]) -> list[str]:
     raw = os.environ.get(name)
     if raw is None:

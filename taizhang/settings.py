@@ -6,7 +6,15 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from taizhang.envconf import env_bool, env_int, env_list, env_str, parse_database_url
+from taizhang.envconf import (
+    env_bool,
+    env_int,
+    env_list,
+    env_megabytes,
+    env_str,
+    parse_database_url,
+    storages_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TAIZHANG_DATA_DIR", str(Path.cwd() / "data")))
@@ -41,6 +49,7 @@ INSTALLED_APPS = [
     "ninja",
     # The domain, from the ground up: each app imports only those above it in this list.
     "taizhang.core",
+    "taizhang.attachments",
     "taizhang.projects",
     "taizhang.enterprises",
     "taizhang.matters",
@@ -141,8 +150,11 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(DATA_DIR / "static")))
+# Uploaded attachments (佐证材料): a local directory or an S3-compatible bucket
+# (envconf.storages_from_env, docs/attachments.md). Never served from a URL of its own:
+# only the scope-checked download view hands files out.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    **storages_from_env(str(DATA_DIR)),
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
@@ -187,6 +199,12 @@ TAIZHANG = {
     "IMPORT_MAX_RATIO": env_int("TAIZHANG_IMPORT_MAX_RATIO", 200, minimum=2),
     "IMPORT_INLINE_THREAD": env_bool("TAIZHANG_IMPORT_INLINE_THREAD", True),
     "IMPORT_BULK_THRESHOLD": env_int("TAIZHANG_IMPORT_BULK_THRESHOLD", 500, minimum=0),
+    # Attachments (佐证材料, docs/attachments.md).
+    "ATTACH_MAX_BYTES": env_megabytes("TAIZHANG_UPLOAD_MAX_MB", 20),
+    "ATTACH_MAX_FILES": env_int("TAIZHANG_ATTACH_MAX_FILES", 20, minimum=1),
+    "ATTACH_MAX_UNCOMPRESSED": env_megabytes("TAIZHANG_ATTACH_MAX_UNCOMPRESSED_MB", 200),
+    "ATTACH_MAX_RATIO": env_int("TAIZHANG_ATTACH_MAX_RATIO", 100, minimum=2),
+    "ATTACH_RETENTION_DAYS": env_int("TAIZHANG_ATTACH_RETENTION_DAYS", 365, minimum=0),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
 

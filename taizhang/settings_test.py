@@ -12,3 +12,19 @@ from taizhang.settings import *  # noqa: E402,F403
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 WHITENOISE_AUTOREFRESH = True
+
+# Uploaded attachments go to a throw-away directory, never into data/media; tests that look
+# at the files themselves point STORAGES at their own tmp_path.
+import atexit  # noqa: E402
+import shutil  # noqa: E402
+import tempfile  # noqa: E402
+
+_MEDIA = tempfile.mkdtemp(prefix="taizhang-test-media-")
+atexit.register(shutil.rmtree, _MEDIA, True)
+STORAGES = {  # noqa: F405
+    **STORAGES,  # noqa: F405
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": _MEDIA, "base_url": None},
+    },
+}

@@ -156,3 +156,18 @@ def world(db) -> World:
 
 
 from tests.enterprise_fixtures import eworld  # noqa: E402,F401  (enterprise-service fixtures)
+
+
+# ------------------------------------------------------------------ attachments
+@pytest.fixture
+def media(settings, tmp_path):
+    """Attachments stored under this test's own directory (returned), to look at the files."""
+    root = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(root), "base_url": None},
+        },
+    }
+    return root

@@ -10,7 +10,7 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
 
-from taizhang.api import assessment, enterprises, imports, matters, projects, tasks
+from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import ApiToken
 from taizhang.imports.reading import ReadError
@@ -83,6 +83,6 @@ def _unreadable_file(request, exc: ReadError):
     return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
-for _module in (assessment, enterprises, imports, matters, projects, tasks):
+for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)

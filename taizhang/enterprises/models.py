@@ -198,3 +198,7 @@ register(
         distinct=True,
     ),
 )
+
+from taizhang.attachments.owners import register_owner  # noqa: E402
+
+register_owner("visit", Visit, "走访")

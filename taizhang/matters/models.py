@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.attachments.owners import register_owner
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Active, ScopeRule, register
 
@@ -339,3 +340,6 @@ for _model in (MatterStep, Notification, Reminder):
             distinct=True,
         ),
     )
+
+# Files (佐证材料) may belong to any matter: problems, tasks, suggestions, proposals.
+register_owner("matter", Matter, "事项")

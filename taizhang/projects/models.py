@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.attachments.owners import register_owner
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Active, ScopeRule, register
 
@@ -223,3 +224,8 @@ for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
             distinct=True,
         ),
     )
+
+# Files (佐证材料): acceptance certificates of a milestone, photos of a month's progress.
+register_owner("project", Project, "重点项目")
+register_owner("milestone", Milestone, "时间节点")
+register_owner("monthly_report", MonthlyReport, "月度投资报送")

@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from taizhang.attachments import services as attachments
 from taizhang.core import audit
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role, UnitKind
@@ -21,6 +23,7 @@ from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
 from taizhang.matters.timing import light_of
 from taizhang.projects.models import IndustryChain, Project
+from taizhang.web.attachments import attach_from_form
 from taizhang.web.exports.enterprises import visits_filtered
 from taizhang.web.forms.enterprises import EnterpriseForm, LiaisonForm, VisitForm
 
@@ -230,7 +233,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
         if form.is_valid():
             try:
-                v = services.do_record_visit(scope, dict(form.cleaned_data))
+                with transaction.atomic():  # the visit and its photos, all or nothing
+                    v = services.do_record_visit(scope, dict(form.cleaned_data))
+                    attach_from_form(request, scope, v)
                 messages.success(request, f"已登记{v.get_kind_display()}")
                 return redirect("visit_list")
             except ValidationError as err:
@@ -254,6 +259,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                 .values_list("pk", flat=True)
             ),
             "form": form if can_record else None,
+            "visit_files": attachments.by_owner(Visit, [v.pk for v in page.object_list]),
             "kinds": VisitKind.choices,
             "kind": kind,
             "year": year,

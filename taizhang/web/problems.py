@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from taizhang.matters.queries import (
     with_lights,
 )
 from taizhang.matters.timing import light_of
+from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
@@ -116,7 +118,11 @@ def problem_new(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            m = services.do_create_problem(scope, dict(form.cleaned_data), accept=scope.can_manage)
+            with transaction.atomic():  # a refused file leaves no problem behind
+                m = services.do_create_problem(
+                    scope, dict(form.cleaned_data), accept=scope.can_manage
+                )
+                attach_from_form(request, scope, m)
             messages.success(request, f"已登记问题「{m.title}」")
             return redirect("problem_detail", pk=m.pk)
         except ValidationError as e:
@@ -139,6 +145,7 @@ def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]
         "labels": labels,
         "portal": scope.role == Role.ENTERPRISE,
         "trail": trail_page(m, page) if scope.reads_division else None,
+        "step_files": files_by_step(m),
     }
     if "assign" in actions:
         ctx["assign_form"] = AssignForm(
@@ -217,7 +224,9 @@ def portal(request: HttpRequest) -> HttpResponse:
     form = ProblemForm(scope, request.POST or None, portal=True)
     if request.method == "POST" and form.is_valid():
         try:
-            m = services.do_create_problem(scope, dict(form.cleaned_data))
+            with transaction.atomic():
+                m = services.do_create_problem(scope, dict(form.cleaned_data))
+                attach_from_form(request, scope, m)
             messages.success(request, f"问题「{m.title}」已提交，等待督查室受理")
             return redirect("portal_problem", pk=m.pk)
         except ValidationError as e:

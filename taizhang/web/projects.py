@@ -8,19 +8,29 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from taizhang.attachments import services as attachments
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.projects import services
 from taizhang.projects.exports import project_table
 from taizhang.projects.figures import project_statuses
-from taizhang.projects.models import IndustryChain, Level, Milestone, Project, Stage
+from taizhang.projects.models import (
+    IndustryChain,
+    Level,
+    Milestone,
+    MonthlyReport,
+    Project,
+    Stage,
+)
 from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+from taizhang.web.attachments import attach_from_form
 from taizhang.web.forms.enterprises import LiaisonForm
 from taizhang.web.forms.projects import (
     MilestoneForm,
@@ -96,6 +106,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         running[r.year] = running.get(r.year, Decimal(0)) + r.amount
         report_rows.append((r, running[r.year]))
     can_report = services.can_report(scope, project)
+    milestones = list(project.milestones.all())
     return render(
         request,
         "projects/detail.html",
@@ -103,7 +114,9 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "status": status,
             "years": project.years.all(),
-            "milestones": [(m, status.milestone_lights[m.pk]) for m in project.milestones.all()],
+            "milestones": [(m, status.milestone_lights[m.pk]) for m in milestones],
+            "milestone_files": attachments.by_owner(Milestone, [m.pk for m in milestones]),
+            "report_files": attachments.by_owner(MonthlyReport, [r.pk for r in reports]),
             "report_rows": list(reversed(report_rows)),
             "stage_changes": project.stage_changes.select_related("by").order_by("-date", "-id"),
             "trail": trail_page(project, request.GET.get("trail"))
@@ -171,7 +184,8 @@ def _post_action(request: HttpRequest, pk: int, form_class, action) -> HttpRespo
     form = form_class(request.POST)
     if form.is_valid():
         try:
-            message = action(scope, project, form.cleaned_data)
+            with transaction.atomic():  # with the files of the form, all or nothing
+                message = action(scope, project, form.cleaned_data)
             messages.success(request, message)
         except ValidationError as e:
             _apply_errors(form, e)
@@ -233,7 +247,9 @@ def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
         messages.success(request, "已删除时间节点")
         return redirect("project_detail", pk=project.pk)
     try:
-        services.do_update_milestone(scope, milestone, data, expected_version=version)
+        with transaction.atomic():
+            services.do_update_milestone(scope, milestone, data, expected_version=version)
+            attach_from_form(request, scope, milestone)
         messages.success(request, "节点已更新")
     except ValidationError as e:
         for errs in e.message_dict.values():
@@ -249,6 +265,7 @@ def milestone_update(request: HttpRequest, pk: int, mid: int) -> HttpResponse:
 def project_report(request: HttpRequest, pk: int) -> HttpResponse:
     def act(scope, project, d):
         report, corrected = services.do_submit_monthly_report(scope, project, **d)
+        attach_from_form(request, scope, report)
         verb = "已更正" if corrected else "已报送"
         return f"{verb}{report.year}年{report.month}月完成投资{report.amount}万元"
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -17,6 +18,7 @@ from taizhang.core.errors import ConflictError
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import steps
 from taizhang.matters.models import Matter
+from taizhang.web.attachments import attach_from_form
 from taizhang.web.common import flash_errors
 
 
@@ -25,11 +27,19 @@ def step_from_form(
 ) -> HttpResponse:
     """Take `action` on `matter` with the submitted form, flash the outcome, go `back`.
 
+    Files sent with the form (`files`) are attached to the matter with the new step as
+    their step (办结 evidence, progress photos), in the step's transaction: a refused file
+    undoes the step, a refused step stores no file.
+
     Refusals (bad input, out of order, stale version) are flashed in Chinese and change
     nothing; a user who may not take the step gets 403 (PermissionDenied propagates)."""
     try:
         step = steps.step_of(matter.kind, action)
-        result = steps.take_step(scope, matter, action, steps.form_data(step.schema, request.POST))
+        with transaction.atomic():
+            result = steps.take_step(
+                scope, matter, action, steps.form_data(step.schema, request.POST)
+            )
+            attach_from_form(request, scope, result.matter, step=result.step)
     except ValidationError as e:
         flash_errors(request, e)
     except ConflictError as e:

@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -34,6 +35,7 @@ from taizhang.tasks.queries import (
     with_status,
 )
 from taizhang.tasks.status import task_status
+from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.steps import step_from_form
 from taizhang.web.trail import trail_page
@@ -134,7 +136,9 @@ def task_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _new_data(request.POST)
         try:
-            m = services.do_create_task(scope, data, kind=KINDS[kind_key])
+            with transaction.atomic():  # the task and its documents, all or nothing
+                m = services.do_create_task(scope, data, kind=KINDS[kind_key])
+                attach_from_form(request, scope, m)
             messages.success(request, f"已发布「{m.title}」，已交办{m.lead_unit.name}")
             return redirect("task_detail", pk=m.pk)
         except ValidationError as e:
@@ -179,6 +183,7 @@ def detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:
         "levels": NoticeLevel.choices,
         "ratings": Rating.choices,
         "trail": trail_page(m, page) if scope.reads_division else None,
+        "step_files": files_by_step(m),
         "default_redo": ms.default_redo_deadline(m, today),
     }
 

@@ -7,6 +7,7 @@ from django.urls import path
 
 from taizhang.web import (
     assessment,
+    attachments,
     audit,
     calendar,
     dashboard,
@@ -138,6 +139,11 @@ urlpatterns = [
     ),
     # Working-day calendar: the State Council's holiday notice pasted by the office.
     path("calendar/", calendar.calendar_page, name="calendar"),
+    # Attachments (佐证材料): the only way a stored file leaves the server.
+    path("attachments/new/", attachments.upload, name="attachment_upload"),
+    path("attachments/<int:pk>/", attachments.download, name="attachment_download"),
+    path("attachments/<int:pk>/thumb/", attachments.thumbnail, name="attachment_thumb"),
+    path("attachments/<int:pk>/delete/", attachments.delete, name="attachment_delete"),
     # Audit trail.
     path("audit/", audit.audit_log, name="audit_log"),
     path("audit/export.<str:fmt>", audit.audit_export, name="audit_export"),

@@ -19,11 +19,13 @@ import datetime as dt
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from taizhang.attachments.models import Attachment
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.models import ImportJob
 from taizhang.matters.models import Matter
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
+from tests.attachment_files import pdf
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.matrix.harness import E, Route, Write
@@ -72,6 +74,15 @@ TASK_OFFICE_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, unit_a
 UNKNOWN_STEP = E(422, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
 
 
+def _attachments(mw):
+    return sorted(Attachment.objects.values_list("pk", flat=True))
+
+
+# District A's problem (s.problem) and its files: who sees it, who may add files.
+SEES_PROBLEM_A = E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
+ATTACH_TO_PROBLEM_A = E(201, nobody=404, leader_a=403, unit_a_town=404, sup_b=404, unit_b=404)
+
+
 def _jobs(mw):
     return sorted(ImportJob.objects.values_list("pk", "status"))
 
@@ -90,6 +101,24 @@ def _q(s) -> str:
 
 
 API: dict[tuple[str, str], Route] = {
+    # ------------------------------------------------------------------ attachments
+    ("POST", "/api/v1/attachments"): Route(
+        url=lambda s: f"{V1}/attachments",
+        write=Write(
+            ATTACH_TO_PROBLEM_A,
+            ok=201,
+            files=True,
+            data=lambda mw, s: {"owner_type": "matter", "owner_id": s.problem.pk, "files": [pdf()]},
+            changed=_attachments,
+        ),
+    ),
+    ("GET", "/api/v1/attachments"): Route(
+        url=lambda s: f"{V1}/attachments?owner_type=matter&owner_id={s.problem.pk}",
+        get=SEES_PROBLEM_A,
+    ),
+    ("GET", "/api/v1/attachments/{pk}/download"): Route(
+        url=lambda s: f"{V1}/attachments/{s.attachment.pk}/download", get=SEES_PROBLEM_A
+    ),
     # ------------------------------------------------------------------ assessment
     ("GET", "/api/v1/assessment/scores"): Route(
         url=lambda s: f"{V1}/assessment/scores?period=2022Q3&{_q(s)}",

@@ -29,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from taizhang.attachments.models import Attachment
 from taizhang.core.models import CalendarOverride
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.models import ImportJob
@@ -36,6 +37,7 @@ from taizhang.matters.models import Matter, Notification
 from taizhang.notify.models import ChannelConfig
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
+from tests.attachment_files import pdf
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.lib.test_holiday_notice import NOTICE_2027
@@ -112,7 +114,49 @@ def _sheet() -> SimpleUploadedFile:
     return SimpleUploadedFile("p.xlsx", xlsx(rows))
 
 
+def _attachment_state(mw):
+    return sorted(Attachment.objects.values_list("pk", "deleted_at"))
+
+
+# Who sees district A's problem (s.problem: enterprise A's, assigned to 区发改委): its
+# attachments go wherever the problem does.
+SEES_PROBLEM_A = E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
+# Who may add files to it: everyone who sees it except the read-only leader.
+ATTACH_TO_PROBLEM_A = E(302, nobody=404, leader_a=403, unit_a_town=404, sup_b=404, unit_b=404)
+
+
 WEB: dict[str, Route] = {
+    # ------------------------------------------------------------------ attachments
+    "attachment_download": Route(
+        url=lambda s: f"/attachments/{s.attachment.pk}/", get=SEES_PROBLEM_A
+    ),
+    "attachment_thumb": Route(
+        url=lambda s: f"/attachments/{s.attachment.pk}/thumb/", get=SEES_PROBLEM_A
+    ),
+    "attachment_delete": Route(
+        url=lambda s: f"/attachments/{s.attachment.pk}/delete/",
+        get=POST_ONLY,
+        # The uploader (the office here) or the office; others who see it are refused.
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            data=lambda mw, s: {"next": "/my/"},
+            changed=_attachment_state,
+        ),
+    ),
+    "attachment_upload": Route(
+        url=lambda s: "/attachments/new/",
+        get=POST_ONLY,
+        write=Write(
+            ATTACH_TO_PROBLEM_A,
+            data=lambda mw, s: {
+                "owner_type": "matter",
+                "owner_id": s.problem.pk,
+                "files": [pdf()],
+                "next": "/my/",
+            },
+            changed=_attachment_state,
+        ),
+    ),
     # ------------------------------------------------------------------ front, accounts
     "dashboard": Route(
         url=lambda s: f"/?division={s.division.code}",

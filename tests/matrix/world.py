@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from taizhang.assessment import service as assessment
+from taizhang.attachments import services as attachments
 from taizhang.core.models import Division, Unit
 from taizhang.enterprises.models import Enterprise, Liaison
 from taizhang.imports import jobs
@@ -23,6 +24,7 @@ from taizhang.projects.models import Milestone, Project
 from taizhang.tasks import drafts
 from taizhang.tasks import services as tasks
 from taizhang.tasks.models import DraftRow, ReportDraft
+from tests.attachment_files import jpeg
 from tests.conftest import World, build_world
 from tests.enterprise_fixtures import EWorld, accept_and_assign, build_eworld, code, new_problem
 from tests.import_sheets import xlsx
@@ -70,6 +72,7 @@ class Side:
     rated: Matter  # rated 满意, waiting for the office to close it
     extending: Matter  # assigned, with an extension requested by the lead unit
     extra: dict[str, Any] = field(default_factory=dict)
+    attachment: Any = None  # a photo (with thumbnail) on `problem`, uploaded by the office
 
 
 @dataclass
@@ -229,4 +232,7 @@ def build_matrix_world() -> MatrixWorld:
             accepted=accepted,
             **staged,
         )
+    for key, sup in (("a", "sup_a"), ("b", "sup_b")):
+        side = sides[key]
+        side.attachment = attachments.do_attach(w.scope(sup), side.problem, [jpeg()])[0]
     return MatrixWorld(w, ew, sides["a"], sides["b"])

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from taizhang.attachments.services import names_by_owner
 from taizhang.core.calendar import unconfirmed_notes
 from taizhang.core.models import Role
 from taizhang.core.scope import scope_of
@@ -37,10 +38,12 @@ PROBLEM_COLUMNS = [
     Column("状态", "text", 9),
     Column("灯", "text", 6),
     Column("企业评价", "text", 9),
+    # The names of the files handed in as evidence (佐证材料); the files stay in the system.
+    Column("佐证材料", "text", 30),
 ]
 
 
-def _row(m: Matter, light) -> list:
+def _row(m: Matter, light, files: dict[int, list[str]]) -> list:
     return [
         m.number,
         m.title,
@@ -56,6 +59,7 @@ def _row(m: Matter, light) -> list:
         m.get_status_display(),
         light.light.label if light is not None else "",
         m.get_rating_display(),
+        "、".join(files.get(m.pk, [])),
     ]
 
 
@@ -70,10 +74,11 @@ def problem_export(request: HttpRequest, fmt: str) -> HttpResponse:
     today = timezone.localdate()
     qs = filter_problems(scope, f).select_related("leader").prefetch_related("co_units")
     rows = list(with_lights(qs, f, today))
+    files = names_by_owner(Matter, [m.pk for m in rows])
     table = Table(
         title="企业问题台账",
         columns=PROBLEM_COLUMNS,
-        rows=[_row(m, sql_light(m)) for m in rows],
+        rows=[_row(m, sql_light(m), files) for m in rows],
         unit_name=scope.filler_name,
         as_of=today,
         notes=[
@@ -92,10 +97,13 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = scope_of(request)
     today = timezone.localdate()
     items = list(my_work(scope).select_related("leader").prefetch_related("co_units")[:200])
+    files = names_by_owner(Matter, [m.pk for m in items])
     table = Table(
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
-        rows=[[m.get_kind_display(), *_row(m, light)] for m, light in page_lights(items, today)],
+        rows=[
+            [m.get_kind_display(), *_row(m, light, files)] for m, light in page_lights(items, today)
+        ],
         unit_name=scope.filler_name,
         as_of=today,
         notes=unconfirmed_notes(m.deadline for m in items),
