@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
@@ -49,11 +51,22 @@ def demo_org_accounts() -> list[tuple[str]]:
     ]
 
 
-def load(stdout=None) -> bool:
+# Called as each stage starts: (stage number from 1, number of stages, stage name).
+Progress = Callable[[int, int, str], None]
+
+
+def load(stdout=None, progress: Progress | None = None) -> bool:
     """Returns False when the demo was already there (nothing is written twice)."""
     if demo_loaded():
         return False
+    stages = 5 + len(EXTRA_LOADERS)
+
+    def step(n: int, name: str) -> None:
+        if progress is not None:
+            progress(n, stages, name)
+
     with transaction.atomic(), origin("command"):
+        step(1, "区划、单位和演示账号")
         org = demo_org.load_org()
         demo_org.create_accounts(org)
         demo_org.set_periods(org)
@@ -61,11 +74,16 @@ def load(stdout=None) -> bool:
         scope = Scope(admin)
         assert scope.role == Role.ADMIN
         ld = demo_projects.Loader(scope, org)
+        step(2, "山城区重点项目")
         demo_projects.load_shancheng(ld)
+        step(3, "湛河区重点项目")
         demo_projects.load_zhanhe(ld)
+        step(4, "示范区重点项目")
         demo_projects.load_shifanqu(ld)
-        for hook in EXTRA_LOADERS:
+        for i, hook in enumerate(EXTRA_LOADERS, start=5):
+            step(i, getattr(hook, "stage", hook.__name__))
             hook(scope, org)
+        step(stages, "完成")
     return True
 
 
@@ -79,6 +97,7 @@ def _load_enterprises(scope, org) -> None:
     demo_enterprises.load(scope, org)
 
 
+_load_enterprises.stage = "包联企业、走访和企业问题"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_enterprises)
 
 
@@ -88,6 +107,7 @@ def _load_assessment(scope, org) -> None:
     demo_assessment.load(scope, org)
 
 
+_load_assessment.stage = "考评方案和季度考评"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_assessment)
 
 
@@ -97,6 +117,7 @@ def _load_tasks(scope, org) -> None:
     demo_tasks.load(scope, org)
 
 
+_load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_tasks)
 
 
@@ -107,4 +128,5 @@ def _issue_bulletins(scope, org) -> None:
     demo_assessment.issue_bulletins(scope, org)
 
 
+_issue_bulletins.stage = "印发督查通报"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_issue_bulletins)
