@@ -522,3 +522,26 @@ def test_it_writes_problems_steps_and_audit_on_the_batched_path(eworld, settings
     )
     assert later.pk > max(Matter.objects.exclude(pk=later.pk).values_list("pk", flat=True))
     assert m.status == later.status and m.version == later.version
+
+
+def test_it_reports_every_mistake_of_a_row_at_once(eworld):
+    """A row with four mistakes took four uploads; now one upload lists all four."""
+    ew = eworld
+    w = ew.w
+    header = ["问题编号", "企业名称", "问题类别", "问题标题", "问题来源", "提出日期"]
+    data = xlsx(
+        [
+            header,
+            ["WT-1", "不存在的企业", "吃饭", "", "串门", "2022.13.1"],
+            ["WT-2", "宝发", "用工", "招工难", "visit", "2022-03-05"],
+        ]
+    )
+    a = engine.run("problems", w.scope("sup_a"), data, "p.xlsx")
+    errs = errors_by_row(a)
+    columns = {col for col, _v, _r in errs[2]}
+    assert columns == {"企业名称", "问题类别", "问题标题", "问题来源", "提出日期"}
+    source = next(r for c, _v, r in errs[2] if c == "问题来源")
+    # The valid values are the labels people read; the codes are not offered.
+    assert "走访" in source and "visit" not in source and "service_day" not in source
+    # A code is still accepted, and a shortened enterprise name gets a suggestion.
+    assert 3 in errs and len(errs[3]) == 1 and "您是否要填「宝发能源" in errs[3][0][2]

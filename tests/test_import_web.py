@@ -146,3 +146,34 @@ def test_it_imports_from_the_command_line(world, tmp_path, capsys):
     )
     assert Project.objects.get(code="SC-601").name == "命令行项目"
     assert "100%" in capsys.readouterr().err
+
+
+def test_it_offers_the_managed_names_as_drop_downs_in_the_template(world):
+    import io
+
+    import openpyxl
+
+    from taizhang.projects.models import IndustryChain
+
+    IndustryChain.objects.get_or_create(name="高端装备制造")
+    c = login(world, "sup_a")
+    wb = openpyxl.load_workbook(io.BytesIO(c.get("/imports/template/projects.xlsx").content))
+    lists = wb["名称清单"]
+    columns = {lists.cell(1, i).value: i for i in range(1, lists.max_column + 1)}
+    units = [lists.cell(r, columns["责任单位"]).value for r in range(2, lists.max_row + 1)]
+    chains = [lists.cell(r, columns["产业链"]).value for r in range(2, lists.max_row + 1)]
+    assert world.unit_a.name in units and world.unit_b.name not in units  # only the user's own
+    assert "高端装备制造" in chains
+    formulas = [dv.formula1 for dv in wb.worksheets[0].data_validations.dataValidation]
+    assert any("名称清单" in f for f in formulas)
+    # The import answers a shortened name with the name it probably means.
+    data = xlsx(
+        [
+            ["项目编号", "项目名称", "责任单位", "总投资", "产业链"],
+            ["SC-9", "x", world.unit_a.name, 1, "高端装备"],
+        ]
+    )
+    c.post("/imports/", {"kind": "projects", "file": SimpleUploadedFile("p.xlsx", data)})
+    jobs.run_pending()
+    job = ImportJob.objects.get()
+    assert "您是否要填「高端装备制造」" in c.get(f"/imports/{job.pk}/").content.decode()

@@ -200,6 +200,13 @@ def analyse(
             imp.validate(r)
         except RowError as e:
             r.error(e.column, e.value, e.reason)
+        except (TypeError, AttributeError, ValueError, ValidationError):
+            # The cell helpers record a bad cell and go on with None; a check further on
+            # may then trip over that None. The row already says what is wrong with it.
+            if not r.errors:
+                raise
+        if r.errors:
+            r.action = ERROR  # validate may have set an action before a later cell failed
         if r.action != ERROR and r.key is not None:
             first = seen.get(r.key)
             if first is not None:

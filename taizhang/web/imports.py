@@ -80,7 +80,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
         imp = engine.importer_for(kind)
     except ReadError:
         raise Http404("没有该导入模板") from None
-    return _download(template(kind), f"{imp.label}导入模板.xlsx")
+    return _download(template(kind, scope_of(request)), f"{imp.label}导入模板.xlsx")
 
 
 @login_required

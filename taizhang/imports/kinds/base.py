@@ -17,6 +17,7 @@ from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.imports.reading import cell_text, hkey, hkey_bare
 from taizhang.lib.amounts import AmountError, DateParseError, parse_amount, parse_date
+from taizhang.lib.names import did_you_mean
 
 CREATE, UPDATE, UNCHANGED, ERROR = "create", "update", "unchanged", "error"
 
@@ -95,6 +96,16 @@ class Importer(ABC):
                 return c.key
         return None
 
+    @classmethod
+    def managed_lists(cls, scope: Scope) -> dict[str, list[str]]:
+        """Column key → the names the system manages for it (units, chains, categories),
+        offered as drop-downs in the template; kinds override it for their columns."""
+        return {}
+
+    @staticmethod
+    def unit_names(scope: Scope) -> list[str]:
+        return sorted({u.name for u in scope.units.only("name")})
+
     # Lifecycle ------------------------------------------------------------------
     def prepare(self, rows: list[RowResult]) -> None:
         """Load everything the rows refer to in a few queries (optional hook)."""
@@ -116,12 +127,19 @@ class Importer(ABC):
     def raw(self, r: RowResult, key: str) -> Any:
         return r.values.get(key)
 
+    # The cell helpers below record a bad cell on the row and go on (returning None or ""),
+    # so one upload reports every mistake of every row instead of one per row per round.
+    def bad(self, r: RowResult, key_or_label: str, raw: Any, reason: str) -> None:
+        label = next((c.label for c in self.columns if c.key == key_or_label), key_or_label)
+        r.error(label, raw, reason)
+        return None
+
     def text(self, r: RowResult, key: str, *, required: bool = False, max_len: int = 0) -> str:
         value = cell_text(self.raw(r, key))
         if required and not value:
-            raise RowError(self.col(key).label, value, f"请填写{self.col(key).label}")
-        if max_len and len(value) > max_len:
-            raise RowError(self.col(key).label, value, f"不能超过{max_len}字")
+            self.bad(r, key, value, f"请填写{self.col(key).label}")
+        elif max_len and len(value) > max_len:
+            self.bad(r, key, value, f"不能超过{max_len}字（现有{len(value)}字）")
         return value
 
     def code(self, r: RowResult, key: str, *, required: bool = False) -> str:
@@ -133,14 +151,16 @@ class Importer(ABC):
         label = self.col(key).label
         if cell_text(raw) == "":
             if required:
-                raise RowError(label, raw, f"请填写{label}")
+                return self.bad(r, key, raw, f"请填写{label}")
             return None
         try:
             value = parse_amount(raw, self.units.get(key, "万元"))
         except (AmountError, ValueError):
-            raise RowError(label, raw, f"无法识别的金额「{cell_text(raw)}」") from None
+            return self.bad(
+                r, key, raw, f"无法识别的金额「{cell_text(raw)}」（如 3500、3500万元、1.2亿）"
+            )
         if value < 0:
-            raise RowError(label, raw, f"{label}不能为负数")
+            return self.bad(r, key, raw, f"{label}不能为负数")
         return value.quantize(Decimal("0.01"))
 
     def integer(
@@ -154,14 +174,14 @@ class Importer(ABC):
                 text = text[: -len(suffix)]
         if text == "":
             if required:
-                raise RowError(label, raw, f"请填写{label}")
+                return self.bad(r, key, raw, f"请填写{label}")
             return None
         try:
             value = int(Decimal(text))
         except Exception:
-            raise RowError(label, raw, f"{label}必须是数字，收到「{cell_text(raw)}」") from None
+            return self.bad(r, key, raw, f"{label}必须是数字，收到「{cell_text(raw)}」")
         if not lo <= value <= hi:
-            raise RowError(label, raw, f"{label}「{value}」不合理，应在{lo}—{hi}之间")
+            return self.bad(r, key, raw, f"{label}「{value}」不合理，应在{lo}—{hi}之间")
         return value
 
     def date(self, r: RowResult, key: str, *, required: bool = False) -> dt.date | None:
@@ -169,16 +189,17 @@ class Importer(ABC):
         label = self.col(key).label
         if cell_text(raw) == "":
             if required:
-                raise RowError(label, raw, f"请填写{label}")
+                return self.bad(r, key, raw, f"请填写{label}")
             return None
         try:
             return parse_date(raw)
         except DateParseError:
-            raise RowError(
-                label,
+            return self.bad(
+                r,
+                key,
                 raw,
                 f"无法识别的日期「{cell_text(raw)}」（如 2026-03-05、2026.3.5、2026年3月5日）",
-            ) from None
+            )
 
     def choice(
         self, r: RowResult, key: str, choices: dict[str, str], *, required: bool = False
@@ -188,12 +209,18 @@ class Importer(ABC):
         text = norm(raw)
         if text == "":
             if required:
-                raise RowError(label, raw, f"请填写{label}")
+                return self.bad(r, key, raw, f"请填写{label}")
             return None
         if text in choices:
             return choices[text]
-        raise RowError(
-            label, raw, f"{label}「{text}」无效，应为：{'、'.join(dict.fromkeys(choices))}"
+        # Codes are accepted but never offered: the list shows the labels people read.
+        codes = set(choices.values())
+        shown = [k for k in dict.fromkeys(choices) if k not in codes] or list(choices)
+        return self.bad(
+            r,
+            key,
+            raw,
+            f"{label}「{text}」无效，应为：{'、'.join(shown)}{did_you_mean(text, shown)}",
         )
 
 
@@ -236,7 +263,12 @@ class Refs:
             raise RowError(label, raw, f"请填写{label}")
         found = self.unit_by_name.get(text)
         if not found:
-            raise RowError(label, raw, f"单位「{text}」不存在，请先在系统中添加该单位或核对名称")
+            names = [n for n, us in self.unit_by_name.items() if any(u.in_scope for u in us)]  # type: ignore[attr-defined]
+            raise RowError(
+                label,
+                raw,
+                f"单位「{text}」不存在，请先在系统中添加该单位或核对名称{did_you_mean(text, names)}",
+            )
         inside = [u for u in found if u.in_scope]  # type: ignore[attr-defined]
         if not inside:
             raise RowError(label, raw, f"单位「{text}」不在您的管辖范围内")
@@ -262,7 +294,14 @@ class Refs:
 
 
 def service_errors(r: RowResult, e: ValidationError, labels: dict[str, str]) -> None:
-    """A do_* function's ValidationError as row errors under the sheet's column names."""
+    """A do_* function's ValidationError as row errors under the sheet's column names.
+
+    A column the cell helpers already refused is not reported twice.
+    """
+    refused = {col for col, _v, _reason in r.errors}
     for fld, messages in messages_of(e).items():
+        column = labels.get(fld, "")
+        if column and column in refused:
+            continue
         for m in messages:
-            r.error(labels.get(fld, ""), r.values.get(fld, ""), m)
+            r.error(column, r.values.get(fld, ""), m)

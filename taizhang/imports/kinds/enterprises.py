@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
+from taizhang.core.scope import Scope
 from taizhang.enterprises import services
 from taizhang.enterprises.models import Category, Enterprise, Liaison
 from taizhang.imports.kinds.base import (
@@ -79,6 +80,12 @@ class EnterpriseImporter(Importer):
         Col("phone", "联系电话", ("电话", "手机"), example="0392-1234567"),
         Col("address", "地址", ("企业地址", "注册地址"), example="山城区红旗街道", width=30),
     ]
+
+    @classmethod
+    def managed_lists(cls, scope: Scope) -> dict[str, list[str]]:
+        return {
+            "chain": list(IndustryChain.objects.order_by("name").values_list("name", flat=True))
+        }
 
     def prepare(self, rows: list[RowResult]) -> None:
         self.refs = Refs(self.scope)

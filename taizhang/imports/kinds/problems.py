@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from taizhang.core.bulk import insert_rows
+from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.kinds.base import (
     CREATE,
@@ -26,6 +27,7 @@ from taizhang.imports.kinds.base import (
 )
 from taizhang.imports.models import ImportedKey
 from taizhang.lib.credit_code import normalize as normalize_code
+from taizhang.lib.names import did_you_mean
 from taizhang.matters import services
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Source
 from taizhang.matters.problems import NewProblem, clean_problem, insert_problems
@@ -96,6 +98,11 @@ class ProblemImporter(Importer):
         Col("raised_by_name", "提出人", ("反映人",), example="张三"),
     ]
 
+    @classmethod
+    def managed_lists(cls, scope: Scope) -> dict[str, list[str]]:
+        active = ProblemCategory.objects.filter(active=True).order_by("pk")
+        return {"category": list(active.values_list("name", flat=True))}
+
     def prepare(self, rows: list[RowResult]) -> None:
         self.today = timezone.localdate()
         mine = list(self.scope.filter(Enterprise.objects.select_related("division")))
@@ -124,50 +131,64 @@ class ProblemImporter(Importer):
         }
 
     def validate(self, r: RowResult) -> None:
-        """Find the enterprise and category the cells name; the rules are clean_problem's."""
+        """Find the enterprise and category the cells name; the rules are clean_problem's.
+
+        Every bad cell of the row is reported, not only the first.
+        """
         number = norm(self.raw(r, "number")).upper()
         if not number:
-            raise RowError("问题编号", "", "请填写问题编号")
-        r.key = number
+            self.bad(r, "number", "", "请填写问题编号")
+        r.key = number or None
         code = self.text(r, "credit_code")
+        ent = None
         if code:
             ent = self.by_code.get(normalize_code(code))
             if ent is None:
-                raise RowError(
-                    "统一社会信用代码", code, f"企业「{code}」不存在或不在您的管辖范围内"
-                )
+                self.bad(r, "credit_code", code, f"企业「{code}」不存在或不在您的管辖范围内")
         elif norm(self.raw(r, "enterprise")):
-            ent = self.by_name.get(norm(self.raw(r, "enterprise")))
+            typed = norm(self.raw(r, "enterprise"))
+            ent = self.by_name.get(typed)
             if ent is None:
-                raise RowError(
-                    "企业名称",
+                self.bad(
+                    r,
+                    "enterprise",
                     self.raw(r, "enterprise"),
-                    "企业不存在或不在您的管辖范围内，请先导入企业",
+                    "企业不存在或不在您的管辖范围内，请先导入企业"
+                    + did_you_mean(typed, self.by_name),
                 )
         else:
-            raise RowError("企业名称", "", "请填写统一社会信用代码或企业名称")
+            self.bad(r, "enterprise", "", "请填写统一社会信用代码或企业名称")
         cat_name = norm(self.raw(r, "category"))
         category = self.categories.get(cat_name)
         if category is None:
-            raise RowError(
-                "问题类别",
+            names = [c.name for c in self.categories.values()]
+            self.bad(
+                r,
+                "category",
                 self.raw(r, "category"),
-                f"问题类别「{cat_name}」无效，应为：{'、'.join(c.name for c in self.categories.values())}",
+                f"请填写问题类别，应为：{'、'.join(names)}"
+                if not cat_name
+                else f"问题类别「{cat_name}」无效，应为：{'、'.join(names)}{did_you_mean(cat_name, names)}",
             )
+        title = self.text(r, "title", required=True)
         data = {
             "enterprise": ent,
             "category": category,
-            "title": self.text(r, "title"),
+            "title": title,
             "description": self.text(r, "description"),
             "source": self.choice(r, "source", SOURCES),
             "raised_on": self.date(r, "raised_on"),
             "raised_by_name": self.text(r, "raised_by_name")[:60],
         }
+        if ent is None or category is None or not number:
+            return  # clean_problem needs both; the row's errors are recorded above
         r.label = f"{ent.name}：{data['title']}"
         try:
             p = clean_problem(self.scope, data, today=self.today, in_scope=self.in_scope)
         except ValidationError as e:
             service_errors(r, e, LABELS)
+            return
+        if r.errors:
             return
         r.payload = p.as_data()
         title, description = p.title, p.description

@@ -14,6 +14,7 @@ from django.utils import timezone
 from taizhang.core.audit import _plain
 from taizhang.core.bulk import audit_entry, batched, insert_rows
 from taizhang.core.models import AuditEntry
+from taizhang.core.scope import Scope
 from taizhang.imports.kinds.base import (
     CREATE,
     ERROR,
@@ -28,6 +29,7 @@ from taizhang.imports.kinds.base import (
     service_errors,
 )
 from taizhang.imports.reading import cell_text
+from taizhang.lib.names import did_you_mean
 from taizhang.projects import services
 from taizhang.projects.models import (
     IndustryChain,
@@ -116,6 +118,13 @@ class ProjectImporter(Importer):
         ),
     ]
 
+    @classmethod
+    def managed_lists(cls, scope: Scope) -> dict[str, list[str]]:
+        return {
+            "unit": cls.unit_names(scope),
+            "chain": list(IndustryChain.objects.order_by("name").values_list("name", flat=True)),
+        }
+
     def prepare(self, rows: list[RowResult]) -> None:
         self.refs = Refs(self.scope)
         self.chains = {norm(c.name): c for c in IndustryChain.objects.all()}
@@ -151,7 +160,12 @@ class ProjectImporter(Importer):
             chain = self.chains.get(norm(self.raw(r, "chain")))
             if chain is None:
                 r.error(
-                    "产业链", self.raw(r, "chain"), f"产业链「{norm(self.raw(r, 'chain'))}」不存在"
+                    "产业链",
+                    self.raw(r, "chain"),
+                    f"产业链「{norm(self.raw(r, 'chain'))}」不存在"
+                    + did_you_mean(
+                        norm(self.raw(r, "chain")), [c.name for c in self.chains.values()]
+                    ),
                 )
         total = get(self.amount, r, "total", required=existing is None)
         stage = get(self.choice, r, "stage", STAGES)
