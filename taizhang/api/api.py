@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -13,7 +13,6 @@ from taizhang.api import assessment, enterprises, imports, matters, projects, ta
 from taizhang.api.auth import TokenAuth, TokenExpired
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.imports.reading import ReadError
-
 
 api = NinjaAPI(
     title="台账 API",
@@ -65,7 +64,9 @@ def _unauthenticated(request, exc):
 
 @api.exception_handler(TokenExpired)
 def _token_expired(request, exc):
-    return api.create_response(request, {"detail": "令牌已过期，请在“接口令牌”页重新签发"}, status=401)
+    return api.create_response(
+        request, {"detail": "令牌已过期，请在“接口令牌”页重新签发"}, status=401
+    )
 
 
 @api.exception_handler(ReadError)
