@@ -26,12 +26,17 @@ def division_of(user: Any) -> str:
     if user is None or not getattr(user, "pk", None):
         return ""
     profile = Profile.objects.filter(user_id=user.pk).select_related(
-        "division", "unit__division", "enterprise__division"
+        "division", "unit__division", "enterprise__division", "person__division"
     )
     p = profile.first()
     if p is None:
         return ""
-    for owner in (p.division, p.unit and p.unit.division, p.enterprise and p.enterprise.division):
+    for owner in (
+        p.division,
+        p.unit and p.unit.division,
+        p.enterprise and p.enterprise.division,
+        p.person and p.person.division,
+    ):
         if owner is not None:
             return owner.path
     return ""
