@@ -43,33 +43,47 @@ HASHED = (
 _IP_FIELD = AuditEntry._meta.get_field("ip")
 
 
+def _key(k: Any) -> str:
+    # The text json.dumps gives a non-string key (1 -> "1", True -> "true").
+    return k if type(k) is str else json.dumps(k) if k is None or isinstance(k, bool) else str(k)
+
+
 def _norm(value: Any) -> Any:
-    """JSON values as the database gives them back: PostgreSQL's jsonb may print 1e20 as an
-    integer and reorders keys, so numbers become tagged decimal strings and keys are sorted."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+    """A JSON value as it reads back from either database: keys are strings, and an integral
+    float is an integer (PostgreSQL's jsonb prints 1e20 as 100000000000000000000).
+    Hot on bulk imports (one call per entry): plain values return at once."""
+    t = type(value)
+    if t is str or t is int or t is bool or value is None:
         return value
-    if isinstance(value, int | float | Decimal):
-        return {"$n": format(Decimal(str(value)).normalize(), "f")}
-    if isinstance(value, dict):
-        return {str(k): _norm(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
+    if t is float:
+        return int(value) if value.is_integer() else value
+    if t is dict:
+        return {_key(k): _norm(v) for k, v in value.items()}
+    if t is list or t is tuple:
         return [_norm(v) for v in value]
+    if isinstance(value, Decimal):
+        return _norm(float(value))
     return str(value)
 
 
-def _at(value: Any) -> str:
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+
+
+def _at(value: Any) -> int:
+    """Microseconds since 1970 UTC: exact, and cheaper than formatting a string."""
     if isinstance(value, str):
         value = dt.datetime.fromisoformat(value)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, dt.UTC)
-    return value.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    return (value - _EPOCH) // _MICRO
 
 
 def canonical(values: dict[str, Any]) -> bytes:
-    """The bytes an entry's hash covers, the same whether built before INSERT or read back."""
-    changes = values.get("changes") or {}
-    # A JSON round trip first: what is hashed is what the JSON column stores (int keys -> str).
-    changes = json.loads(json.dumps(changes))
+    """The bytes an entry's hash covers, the same whether built before INSERT or read back.
+
+    Frozen: existing chains were hashed with it. A change needs a version stored per entry
+    (or a re-anchoring migration), never an in-place edit."""
     content = {
         "at": _at(values["at"]),
         "actor_id": values.get("actor_id"),
@@ -84,7 +98,7 @@ def canonical(values: dict[str, Any]) -> bytes:
         "division_path": values.get("division_path") or "",
         "root_type": values.get("root_type") or "",
         "root_id": str(values.get("root_id") or ""),
-        "changes": _norm(changes),
+        "changes": _norm(values.get("changes") or {}),
     }
     return json.dumps(
         [content[k] for k in HASHED], ensure_ascii=False, sort_keys=True, separators=(",", ":")
