@@ -17,7 +17,7 @@ from taizhang.core.context import current_origin, current_request
 from taizhang.core.models import AuditEntry, Profile
 
 # Form fields and query parameters that are never copied into the log.
-_SECRET_PARAMS = frozenset({"password", "token", "csrfmiddlewaretoken", "otp", "code"})
+_SECRET_PARAMS = frozenset({"password", "token", "csrfmiddlewaretoken", "otp"})
 _PROFILE_LINKS = ("role", "division", "unit", "person", "enterprise")
 
 
