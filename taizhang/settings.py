@@ -74,6 +74,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
+    "taizhang.api.auth.ApiRateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -205,6 +206,13 @@ TAIZHANG = {
     "ATTACH_MAX_UNCOMPRESSED": env_megabytes("TAIZHANG_ATTACH_MAX_UNCOMPRESSED_MB", 200),
     "ATTACH_MAX_RATIO": env_int("TAIZHANG_ATTACH_MAX_RATIO", 100, minimum=2),
     "ATTACH_RETENTION_DAYS": env_int("TAIZHANG_ATTACH_RETENTION_DAYS", 365, minimum=0),
+    # Audit log and API tokens (docs/security-audit.md). 网络安全法: logs kept >= 6 months.
+    "AUDIT_RETENTION_DAYS": env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 180, minimum=180),
+    "TOKEN_DAYS": env_int("TAIZHANG_TOKEN_DAYS", 90, minimum=1),
+    # Requests per minute; 0 switches a limit off. Counted in CACHES["default"]: give several
+    # servers a shared cache (e.g. django.core.cache.backends.db.DatabaseCache).
+    "API_RATE_PER_TOKEN": env_int("TAIZHANG_API_RATE_PER_TOKEN", 120, minimum=0),
+    "API_RATE_PER_IP": env_int("TAIZHANG_API_RATE_PER_IP", 300, minimum=0),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
 

@@ -3,32 +3,16 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest
-from django.utils import timezone
+from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
+from ninja.security import SessionAuth
 
 from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
+from taizhang.api.auth import TokenAuth, TokenExpired
 from taizhang.core.errors import ConflictError, messages_of
-from taizhang.core.models import ApiToken
 from taizhang.imports.reading import ReadError
-
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str):
-        found = (
-            ApiToken.objects.select_related("user")
-            .filter(digest=ApiToken.hash(token), user__is_active=True)
-            .first()
-        )
-        if found is None:
-            return None
-        ApiToken.objects.filter(pk=found.pk).update(last_used=timezone.now())
-        request.user = found.user
-        return found.user
-
 
 api = NinjaAPI(
     title="台账 API",
@@ -76,6 +60,13 @@ def _not_found(request, exc: Http404):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(TokenExpired)
+def _token_expired(request, exc):
+    return api.create_response(
+        request, {"detail": "令牌已过期，请在“接口令牌”页重新签发"}, status=401
+    )
 
 
 @api.exception_handler(ReadError)

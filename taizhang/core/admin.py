@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from taizhang.core import audit
+from taizhang.core import audit, audit_events
 from taizhang.core.models import (
     ApiToken,
     AuditEntry,
@@ -97,8 +97,22 @@ class ReportingPeriodAdmin(AuditedAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ["name", "user", "created", "last_used"]
+    list_display = ["name", "user", "read_only", "created", "expires_at", "last_used"]
     readonly_fields = ["digest", "created", "last_used"]
+
+    # Tokens are issued by their owner (/account/tokens/) or `taizhang token`, where they are
+    # audited and shown once; the admin only lists and deletes them.
+    def has_add_permission(self, request):
+        return False
+
+    def delete_model(self, request, obj):
+        audit_events.record_token(request.user, obj, "吊销接口令牌")
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset:
+            audit_events.record_token(request.user, token, "吊销接口令牌")
+        super().delete_queryset(request, queryset)
 
 
 @admin.register(AuditEntry)

@@ -16,3 +16,6 @@ class CoreConfig(AppConfig):
         from taizhang.core.calendar import fill_after_migrate  # also connects override signals
 
         post_migrate.connect(fill_after_migrate, sender=self)
+        from taizhang.core import audit_events
+
+        audit_events.connect()

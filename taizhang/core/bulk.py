@@ -33,8 +33,20 @@ def insert_rows(model: type[Model], rows: list[dict[str, Any]]) -> None:
     """
     if not rows:
         return
-    from django.db import connection
+    from django.db import connection, transaction
 
+    if model._meta.label_lower == "core.auditentry":
+        # Audit entries join the hash chain; the head stays locked until the caller commits.
+        from taizhang.core import chain
+
+        with transaction.atomic():
+            chain.link(rows)
+            _insert(connection, model, rows)
+        return
+    _insert(connection, model, rows)
+
+
+def _insert(connection, model: type[Model], rows: list[dict[str, Any]]) -> None:
     qn = connection.ops.quote_name
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
     typed = {"JSONField", "DateTimeField", "DateField", "DecimalField", "GenericIPAddressField"}

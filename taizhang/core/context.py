@@ -6,6 +6,7 @@ import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,21 @@ def origin(source: str, ip: str | None = None) -> Iterator[None]:
         yield
     finally:
         _origin.reset(token)
+
+
+# The request being served, for audit entries written where no request is passed along
+# (a download's renderer, a password saved by Django's own views). None outside requests.
+_request: contextvars.ContextVar[Any] = contextvars.ContextVar("taizhang_request", default=None)
+
+
+def current_request() -> Any:
+    return _request.get()
+
+
+@contextmanager
+def serving(request: Any) -> Iterator[None]:
+    token = _request.set(request)
+    try:
+        yield
+    finally:
+        _request.reset(token)

@@ -4,7 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from taizhang.core.context import origin
+from taizhang.core.context import origin, serving
 
 
 class RequestSourceMiddleware:
@@ -13,5 +13,5 @@ class RequestSourceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         source = "api" if request.path.startswith("/api/") else "web"
-        with origin(source, request.META.get("REMOTE_ADDR")):
+        with origin(source, request.META.get("REMOTE_ADDR")), serving(request):
             return self.get_response(request)

@@ -167,12 +167,16 @@ class AuditEntry(models.Model):
         COMMAND = "command", _("命令行")
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    # DO_NOTHING without a database constraint: deleting a user must not UPDATE its entries
+    # (that would break their hashes); the id and actor_name stay as they were written.
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
     )
     actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     source = models.CharField(_("来源"), max_length=10, choices=Source.choices)
@@ -187,6 +191,9 @@ class AuditEntry(models.Model):
     root_type = models.CharField(max_length=60, blank=True)
     root_id = models.CharField(max_length=40, blank=True)
     changes = models.JSONField(default=dict)
+    # The hash chain (core/chain.py): hash = sha256(canonical content + prev_hash).
+    prev_hash = models.CharField(max_length=64, blank=True, editable=False)
+    hash = models.CharField(max_length=64, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("审计日志")
@@ -203,10 +210,36 @@ class AuditEntry(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
             raise PermissionError("审计日志不可修改")
-        super().save(*args, **kwargs)
+        from django.db import transaction
+
+        from taizhang.core import chain
+
+        # The head is locked until the caller's transaction ends, so entries link in id order.
+        with transaction.atomic():
+            values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
+            chain.link([values])
+            self.prev_hash, self.hash = values["prev_hash"], values["hash"]
+            super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):  # type: ignore[override]
         raise PermissionError("审计日志不可删除")
+
+
+class AuditChain(models.Model):
+    """The one row that holds the audit chain's head; appending locks it (core/chain.py)."""
+
+    head_hash = models.CharField(max_length=64)
+    # Where the chain starts: the genesis value, or after a purge the last purged entry's hash.
+    start_hash = models.CharField(max_length=64)
+    purged_through = models.BigIntegerField(null=True, blank=True)
+    purged_before = models.DateField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计链")
+        verbose_name_plural = _("审计链")
+
+    def __str__(self) -> str:
+        return self.head_hash
 
 
 class CalendarOverride(models.Model):
@@ -283,6 +316,9 @@ class ApiToken(models.Model):
     digest = models.CharField(max_length=64, unique=True, editable=False)
     created = models.DateTimeField(default=timezone.now)
     last_used = models.DateTimeField(null=True, blank=True)
+    # Null only on tokens issued before expiry existed; new ones always expire.
+    expires_at = models.DateTimeField(_("到期时间"), null=True, blank=True)
+    read_only = models.BooleanField(_("只读"), default=False)
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -296,9 +332,27 @@ class ApiToken(models.Model):
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user, name: str) -> tuple[ApiToken, str]:
+    def issue(
+        cls, user, name: str, *, days: int | None = None, read_only: bool = False
+    ) -> tuple[ApiToken, str]:
+        """A new token and its raw value (shown once). Audited callers use core.tokens.do_issue_token."""
+        import datetime as dt
+
+        if days is None:
+            days = int(settings.TAIZHANG.get("TOKEN_DAYS", 90))
         raw = "tz_" + secrets.token_urlsafe(32)
-        return cls.objects.create(user=user, name=name, digest=cls.hash(raw)), raw
+        made = cls.objects.create(
+            user=user,
+            name=name,
+            digest=cls.hash(raw),
+            expires_at=timezone.now() + dt.timedelta(days=days),
+            read_only=read_only,
+        )
+        return made, raw
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()
 
 
 class ReportingPeriod(models.Model):

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from taizhang.core.audit_events import record_download
 from taizhang.core.scope import scope_of
 from taizhang.imports import engine, jobs
 from taizhang.imports.conf import limit
@@ -170,4 +171,7 @@ def import_errors(request: HttpRequest, pk: int) -> HttpResponse:
     if job is None or not job.error_file:
         raise Http404("没有错误报告")
     _manager(request)
-    return _download(bytes(job.error_file), f"错误报告-{job.filename.rsplit('.', 1)[0]}.xlsx")
+    name = f"错误报告-{job.filename.rsplit('.', 1)[0]}.xlsx"
+    # The error report repeats the uploaded rows: its download is logged like an export.
+    record_download(name, "xlsx", request=request)
+    return _download(bytes(job.error_file), name)

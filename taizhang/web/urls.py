@@ -19,6 +19,7 @@ from taizhang.web import (
     steps,
     task_drafts,
     tasks,
+    tokens,
 )
 from taizhang.web.exports import enterprises as enterprise_exports
 from taizhang.web.exports import problems as problem_exports
@@ -37,6 +38,11 @@ urlpatterns = [
         "password/done/",
         auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
         name="password_change_done",
+    ),
+    # A user's own API tokens.
+    path("account/tokens/", tokens.account_tokens, name="account_tokens"),
+    path(
+        "account/tokens/<int:pk>/revoke/", tokens.account_token_revoke, name="account_token_revoke"
     ),
     # Key projects.
     path("projects/", projects.project_list, name="project_list"),

@@ -30,7 +30,7 @@ from django.contrib.sessions.models import Session
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from taizhang.attachments.models import Attachment
-from taizhang.core.models import CalendarOverride
+from taizhang.core.models import ApiToken, CalendarOverride
 from taizhang.enterprises.models import Enterprise
 from taizhang.imports.models import ImportJob
 from taizhang.matters.models import Matter, Notification
@@ -75,6 +75,13 @@ def _channel(s) -> ChannelConfig:
         c.url = "http://127.0.0.1:9/cgi-bin/webhook/send?key=matrix"
         c.save()
     return c
+
+
+def _sup_a_token() -> int:
+    """sup_a's API token (made once per module's world; each revoke is rolled back)."""
+    user = get_user_model().objects.get(username="sup_a")
+    token = ApiToken.objects.filter(user=user, name="矩阵").first()
+    return (token or ApiToken.issue(user, "矩阵")[0]).pk
 
 
 def _project_form(mw, s) -> dict:
@@ -199,6 +206,20 @@ WEB: dict[str, Route] = {
         ),
     ),
     "password_change_done": Route(url=lambda s: "/password/done/", get=EVERYONE, scoped=False),
+    "account_tokens": Route(
+        url=lambda s: "/account/tokens/",
+        get=EVERYONE,
+        scoped=False,
+        # Every signed-in user issues tokens for themself (shown once on the answer page).
+        write=Write(E(200), ok=200, data=lambda mw, s: {"name": "对接", "days": "30"}),
+    ),
+    "account_token_revoke": Route(
+        url=lambda s: f"/account/tokens/{_sup_a_token()}/revoke/",
+        get=POST_ONLY,
+        scoped=False,
+        # A token is its owner's alone: everyone else does not find it.
+        write=Write(E(404, sup_a=302)),
+    ),
     "audit_log": Route(url=lambda s: "/audit/", get=OFFICE, scoped=False),
     "audit_export": Route(url=lambda s: "/audit/export.csv", get=OFFICE, scoped=False),
     # ------------------------------------------------------------------ projects
