@@ -90,6 +90,7 @@ def test_it_fits_every_page_of_every_non_office_role_on_a_phone(browser, live_se
     page.base_url = live_server.url  # type: ignore[attr-defined]
     problems: list[str] = []
     try:
+        check(page, "/login/", "anon", out, problems)
         for username in ("sc_lingdao", "sc_moushan", "sc_baolian", "qy_xintuoyang"):
             problems += visit_all(page, username, out)
         # The menu button opens the collapsed menu.
