@@ -9,6 +9,7 @@ many items wait. Also here: the landing after login, which sends each role to it
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
@@ -51,17 +52,17 @@ def detail_url(scope: Scope, m: Matter) -> str:
     return reverse("task_detail", args=[m.pk])
 
 
-def waiting(scope: Scope, today_: object) -> QuerySet[Matter]:
+def waiting(scope: Scope, today_: dt.date) -> QuerySet[Matter]:
     """My work with the database's lights, red first, then the nearest deadline."""
     return (
-        annotate_timing(my_work(scope), today_)  # type: ignore[arg-type]
+        annotate_timing(my_work(scope), today_)
         .prefetch_related("co_units")
         .order_by("light_rank", "deadline", "id")
     )
 
 
-def items_of(scope: Scope, rows: list[Matter], today_: object) -> list[TodayItem]:
-    lights = dict((m.pk, light) for m, light in page_lights(rows, today_))  # type: ignore[arg-type]
+def items_of(scope: Scope, rows: list[Matter], today_: dt.date) -> list[TodayItem]:
+    lights = {m.pk: light for m, light in page_lights(rows, today_)}
     out = []
     for m in rows:
         labels = {a: t.label for a, t in steps.transitions(m.kind).items()}

@@ -36,6 +36,18 @@ WIDE = """() => {
 }"""
 
 
+# Every URL in the browser's Cache Storage, once the service worker is active.
+CACHED = """async () => {
+  await navigator.serviceWorker.ready;
+  const out = [];
+  for (const name of await caches.keys()) {
+    const cache = await caches.open(name);
+    for (const req of await cache.keys()) out.push(new URL(req.url).pathname);
+  }
+  return out;
+}"""
+
+
 def shots() -> Path:
     where = os.environ.get("TAIZHANG_SCREENSHOTS") or tempfile.mkdtemp(prefix="taizhang-phone-")
     Path(where).mkdir(parents=True, exist_ok=True)
@@ -98,6 +110,11 @@ def test_it_fits_every_page_of_every_non_office_role_on_a_phone(browser, live_se
         page.click(".nav-button")
         assert page.is_visible(".mainnav a >> nth=0")
         assert page.locator(".nav-button").bounding_box()["height"] >= 44
+        page.screenshot(path=str(out / "menu-open.png"))
+        # The service worker is running and has cached static files only, never a page.
+        cached = page.evaluate(CACHED)
+        assert "/static/taizhang/app.css" in cached, cached
+        assert all(p.startswith("/static/") for p in cached), cached
     finally:
         context.close()
     assert not problems, "\n".join(problems)
