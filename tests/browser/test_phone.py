@@ -23,6 +23,11 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 # Detail pages reached from a list: the first link of each kind on any menu page.
+# Pages reached from a button rather than the menu, where a phone user works.
+EXTRA = {
+    "sc_baolian": ["/problems/new/", "/visits/", "/password/"],
+    "sc_moushan": ["/visits/"],
+}
 DETAIL = re.compile(r"^/(projects|enterprises|problems|tasks|portal/problems)/\d+/$")
 # The elements sticking out to the right, to say what to fix when a page overflows.
 WIDE = """() => {
@@ -87,7 +92,7 @@ def visit_all(page, username: str, out: Path) -> list[str]:
             m = DETAIL.match(href or "")
             if m:
                 details.setdefault(m.group(1), href)
-    for url in details.values():
+    for url in [*details.values(), *EXTRA.get(username, [])]:
         check(page, url, username, out, problems)
     assert len(details) >= 1, (username, "no detail page found from the menu pages")
     return problems
@@ -132,6 +137,23 @@ def test_it_keeps_the_desktop_for_the_office(browser, live_server):
         # The desktop shows the whole menu in the top bar and no menu button.
         assert page.is_visible(".mainnav") and not page.is_visible(".nav-button")
         assert page.locator(".topbar").bounding_box()["height"] == 52
+    finally:
+        context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_it_fits_the_narrowest_phone_too(browser, live_server):
+    """360 px, the small end of the range: the leader (who reaches the most pages) and the
+    enterprise (whose portal holds a form)."""
+    demo.load()
+    out = shots() / "360"
+    out.mkdir(exist_ok=True)
+    context = browser.new_context(locale="zh-CN", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    page.set_default_timeout(20000)
+    page.base_url = live_server.url  # type: ignore[attr-defined]
+    try:
+        problems = visit_all(page, "sc_lingdao", out) + visit_all(page, "qy_xintuoyang", out)
     finally:
         context.close()
     assert not problems, "\n".join(problems)
