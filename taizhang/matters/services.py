@@ -115,7 +115,12 @@ def may(scope: Scope, matter: Matter, actor: str) -> bool:
         return False
     if matter.lead_unit_id == scope.unit.pk:
         return True
-    return actor == Actor.UNIT and matter.co_units.filter(pk=scope.unit.pk).exists()
+    if actor != Actor.UNIT:
+        return False
+    # A list that prefetched co_units (the today page) must not pay one query per row.
+    if "co_units" in getattr(matter, "_prefetched_objects_cache", {}):
+        return any(u.pk == scope.unit.pk for u in matter.co_units.all())
+    return matter.co_units.filter(pk=scope.unit.pk).exists()
 
 
 _DENIED = {

@@ -16,16 +16,24 @@ from taizhang.web import (
     notify,
     problems,
     projects,
+    pwa,
     steps,
     task_drafts,
     tasks,
     tokens,
+    today,
 )
 from taizhang.web.exports import enterprises as enterprise_exports
 from taizhang.web.exports import problems as problem_exports
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    # Phones: the person's own page, where login sends each role, the installable web app.
+    path("today/", today.today_page, name="today"),
+    path("start/", today.landing, name="landing"),
+    path("manifest.webmanifest", pwa.manifest, name="webmanifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    path("favicon.ico", pwa.favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Explicit templates: django.contrib.admin ships registration/ templates of its own.
