@@ -20,8 +20,8 @@ from taizhang.web import (
     steps,
     task_drafts,
     tasks,
-    tokens,
     today,
+    tokens,
 )
 from taizhang.web.exports import enterprises as enterprise_exports
 from taizhang.web.exports import problems as problem_exports
