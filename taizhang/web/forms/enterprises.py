@@ -5,8 +5,10 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.models import Person, UnitKind
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Category, Enterprise, Liaison, VisitKind
+from taizhang.enterprises.models import Category, Liaison, VisitKind
 from taizhang.projects.models import IndustryChain
+from taizhang.web import pick
+from taizhang.web.forms.widgets import pick_field, pick_multiple_field
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -14,7 +16,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 class EnterpriseForm(forms.Form):
     name = forms.CharField(label=_("企业名称"), max_length=120)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
-    division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))
+    division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))  # a picker, see __init__
     park = forms.ModelChoiceField(queryset=None, label=_("所在园区"), required=False)
     industry_chain = forms.ModelChoiceField(
         queryset=IndustryChain.objects.filter(active=True), label=_("产业链"), required=False
@@ -30,7 +32,8 @@ class EnterpriseForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = scope.divisions.exclude(level="village")
+        self.fields["division"] = pick_field("division", scope, label=_("所属区划"))
+        # A district has a handful of parks: a plain select stays.
         self.fields["park"].queryset = scope.units.filter(kind=UnitKind.PARK)
 
 
@@ -42,7 +45,7 @@ class LiaisonForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["person"].queryset = Person.objects.filter(division__in=scope.divisions)
+        self.fields["person"] = pick_field("person", scope, label=_("包联人"))
 
 
 class VisitForm(forms.Form):
@@ -57,9 +60,13 @@ class VisitForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprises"].queryset = scope.filter(Enterprise.objects.all())
-        self.fields["enterprises"].widget.attrs["size"] = 6
-        self.fields["persons"].queryset = Person.objects.filter(
-            division__in=scope.divisions, is_leader=True
-        ) | Person.objects.filter(pk=scope.person.pk if scope.person else None)
-        self.fields["persons"].widget.attrs["size"] = 4
+        self.fields["enterprises"] = pick_multiple_field("enterprise", scope, label=_("企业"))
+        # The picker offers leaders; a cadre may also name themself (clean_visit adds them).
+        self.fields["persons"] = pick_multiple_field(
+            "leader",
+            scope,
+            label=_("参加人员"),
+            required=False,
+            queryset=pick.choices("leader", scope)
+            | Person.objects.filter(pk=scope.person.pk if scope.person else None),
+        )
