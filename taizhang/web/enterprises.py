@@ -19,10 +19,16 @@ from taizhang.enterprises import accounts, services
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
+from taizhang.matters.services import do_record_visit_with_problems
 from taizhang.matters.timing import light_of
 from taizhang.projects.models import IndustryChain, Project
 from taizhang.web.exports.enterprises import visits_filtered
-from taizhang.web.forms.enterprises import EnterpriseForm, LiaisonForm, VisitForm
+from taizhang.web.forms.enterprises import (
+    EnterpriseForm,
+    LiaisonForm,
+    RaisedProblemFormSet,
+    VisitForm,
+)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -224,15 +230,20 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     if scope.role == Role.ENTERPRISE:
         return redirect("portal")
     can_record = scope.can_manage or scope.role == Role.CADRE
-    form = VisitForm(scope, request.POST or None, initial={"date": timezone.localdate()})
+    data = request.POST if request.method == "POST" else None
+    form = VisitForm(scope, data, initial={"date": timezone.localdate()})
+    raised = RaisedProblemFormSet(data, prefix="problems", form_kwargs={"scope": scope})
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
-        if form.is_valid():
+        # Both validated before either reports, so every error shows at once.
+        if all([form.is_valid(), raised.is_valid()]):
+            rows = [f.cleaned_data for f in raised.forms if f.has_changed() and f.cleaned_data]
             try:
-                v = services.do_record_visit(scope, dict(form.cleaned_data))
-                messages.success(request, f"已登记{v.get_kind_display()}")
-                return redirect("visit_list")
+                v, matters = do_record_visit_with_problems(scope, dict(form.cleaned_data), rows)
+                note = f"，现场收集问题{len(matters)}个" if matters else ""
+                messages.success(request, f"已登记{v.get_kind_display()}{note}")
+                return redirect("visit_detail", pk=v.pk)
             except ValidationError as err:
                 _form_errors(form, err)
     qs = visits_filtered(scope, request.GET)
@@ -254,9 +265,39 @@ def visit_list(request: HttpRequest) -> HttpResponse:
                 .values_list("pk", flat=True)
             ),
             "form": form if can_record else None,
+            "raised": raised if can_record else None,
             "kinds": VisitKind.choices,
             "kind": kind,
             "year": year,
             "querystring": params.urlencode(),
+        },
+    )
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One visit: who went where, the notes, the position if recorded, the problems raised."""
+    scope = scope_of(request)
+    v = scope.get(Visit.objects.select_related("division", "created_by"), pk)
+    enterprises = list(v.enterprises.all())
+    today = timezone.localdate()
+    problems = (
+        scope.filter(Matter.objects.filter(visit=v))
+        .select_related("enterprise", "category")
+        .order_by("id")
+    )
+    return render(
+        request,
+        "enterprises/visit_detail.html",
+        {
+            "v": v,
+            "enterprises": enterprises,
+            "visible_ids": set(
+                scope.filter(
+                    Enterprise.objects.filter(pk__in=[e.pk for e in enterprises])
+                ).values_list("pk", flat=True)
+            ),
+            "persons": v.persons.all(),
+            "problems": [(m, light_of(m, today)) for m in problems],
         },
     )

@@ -16,26 +16,25 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0003_calendar_year_and_workday_table'),
+        ("core", "0003_calendar_year_and_workday_table"),
         migrations.RunPython(fill, migrations.RunPython.noop),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='division',
-            name='search_key',
+            model_name="division",
+            name="search_key",
             field=models.CharField(blank=True, editable=False, max_length=300),
         ),
         migrations.AddField(
-            model_name='person',
-            name='search_key',
+            model_name="person",
+            name="search_key",
             field=models.CharField(blank=True, editable=False, max_length=200),
         ),
         migrations.AddField(
-            model_name='unit',
-            name='search_key',
+            model_name="unit",
+            name="search_key",
             field=models.CharField(blank=True, editable=False, max_length=400),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from taizhang.core.models import Person, UnitKind
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Category, Liaison, VisitKind
+from taizhang.matters.models import ProblemCategory
 from taizhang.projects.models import IndustryChain
 from taizhang.web import pick
 from taizhang.web.forms.widgets import pick_field, pick_multiple_field
@@ -49,14 +50,15 @@ class LiaisonForm(forms.Form):
 
 
 class VisitForm(forms.Form):
+    # The enterprise first: on a phone it is what the cadre knows when they start.
+    enterprises = forms.ModelMultipleChoiceField(queryset=None, label=_("企业"))
     kind = forms.ChoiceField(label=_("类型"), choices=VisitKind.choices)
     date = forms.DateField(label=_("日期"), widget=DATE)
     title = forms.CharField(label=_("主题"), max_length=120, required=False)
-    enterprises = forms.ModelMultipleChoiceField(queryset=None, label=_("企业"))
-    persons = forms.ModelMultipleChoiceField(queryset=None, label=_("参加人员"), required=False)
     notes = forms.CharField(
         label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
+    persons = forms.ModelMultipleChoiceField(queryset=None, label=_("参加人员"), required=False)
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -70,3 +72,31 @@ class VisitForm(forms.Form):
             queryset=pick.choices("leader", scope)
             | Person.objects.filter(pk=scope.person.pk if scope.person else None),
         )
+        # Filled by visits.js only when the user presses 记录位置; empty stores no position.
+        self.fields["latitude"] = forms.CharField(widget=forms.HiddenInput, required=False)
+        self.fields["longitude"] = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class RaisedProblemForm(forms.Form):
+    """One problem raised on the spot during a visit (现场收集问题)."""
+
+    title = forms.CharField(label=_("问题标题"), max_length=120)
+    category = forms.ModelChoiceField(
+        queryset=ProblemCategory.objects.filter(active=True), label=_("问题类别")
+    )
+    description = forms.CharField(
+        label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+
+    def __init__(self, *args, scope: Scope, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only needed when the visit covers several enterprises; blank means its only one.
+        self.fields["enterprise"] = pick_field(
+            "enterprise", scope, label=_("所属企业（走访多家企业时填写）"), required=False
+        )
+
+
+# Blank rows are skipped (an extra form left empty is valid); visits.js adds rows.
+RaisedProblemFormSet = forms.formset_factory(
+    RaisedProblemForm, extra=1, max_num=20, validate_max=True
+)

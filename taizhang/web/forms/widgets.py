@@ -104,9 +104,9 @@ class PickerSelect(forms.Widget):
             '<ul class="picker-chosen">{}</ul></div>',
             reverse("pick", args=[self.kind]),
             "1" if self.allow_multiple_selected else "",
-            _("输入名称、拼音首字母搜索") if self.kind != "enterprise" else _(
-                "输入企业名称、拼音首字母或统一社会信用代码"
-            ),
+            _("输入名称、拼音首字母搜索")
+            if self.kind != "enterprise"
+            else _("输入企业名称、拼音首字母或统一社会信用代码"),
             _("没有找到"),
             _("更多…"),
             _("移除"),
