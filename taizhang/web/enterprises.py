@@ -232,13 +232,21 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     can_record = scope.can_manage or scope.role == Role.CADRE
     data = request.POST if request.method == "POST" else None
     form = VisitForm(scope, data, initial={"date": timezone.localdate()})
-    raised = RaisedProblemFormSet(data, prefix="problems", form_kwargs={"scope": scope})
+    # A post without the problems' management form (a script, an older page) raises none.
+    with_problems = data is not None and "problems-TOTAL_FORMS" in data
+    raised = RaisedProblemFormSet(
+        data if with_problems else None, prefix="problems", form_kwargs={"scope": scope}
+    )
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
         # Both validated before either reports, so every error shows at once.
-        if all([form.is_valid(), raised.is_valid()]):
-            rows = [f.cleaned_data for f in raised.forms if f.has_changed() and f.cleaned_data]
+        if all([form.is_valid(), not with_problems or raised.is_valid()]):
+            rows = [
+                f.cleaned_data
+                for f in (raised.forms if with_problems else [])
+                if f.has_changed() and f.cleaned_data
+            ]
             try:
                 v, matters = do_record_visit_with_problems(scope, dict(form.cleaned_data), rows)
                 note = f"，现场收集问题{len(matters)}个" if matters else ""
@@ -279,6 +287,9 @@ def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """One visit: who went where, the notes, the position if recorded, the problems raised."""
     scope = scope_of(request)
     v = scope.get(Visit.objects.select_related("division", "created_by"), pk)
+    if scope.role == Role.ENTERPRISE:
+        # The notes are the office's own; the enterprise follows its problems in the portal.
+        return redirect("portal")
     enterprises = list(v.enterprises.all())
     today = timezone.localdate()
     problems = (
