@@ -7,7 +7,8 @@ from taizhang.core.scope import Scope
 from taizhang.projects.models import IndustryChain, Level, Stage
 from taizhang.web.forms.widgets import pick_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO format: a type=date input ignores the locale format (2026/12/03) and shows nothing.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectForm(forms.Form):

@@ -97,11 +97,12 @@ class PickerSelect(forms.Widget):
             else _("输入编号"),
         }
         return format_html(
-            '<div class="picker" data-pick-url="{}" data-pick-multiple="{}" '
+            '<div class="picker" data-pick-field="{}" data-pick-url="{}" data-pick-multiple="{}" '
             'data-pick-placeholder="{}" data-pick-empty="{}" data-pick-more="{}" '
             'data-pick-remove="{}">'
             "<input{}>"
             '<ul class="picker-chosen">{}</ul></div>',
+            name,
             reverse("pick", args=[self.kind]),
             "1" if self.allow_multiple_selected else "",
             _("输入名称、拼音首字母搜索")
