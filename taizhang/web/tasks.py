@@ -36,6 +36,7 @@ from taizhang.tasks.queries import (
 )
 from taizhang.tasks.status import task_status
 from taizhang.web.common import page_division
+from taizhang.web.forms.widgets import picked
 from taizhang.web.steps import step_from_form
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
@@ -103,9 +104,9 @@ def _new_data(p) -> dict[str, Any]:
         "description": p.get("description", ""),
         "task_source": p.get("task_source", ""),
         "year": p.get("year", ""),
-        "lead_unit": p.get("lead_unit", ""),
-        "co_units": p.getlist("co_units"),
-        "leader": p.get("leader", ""),
+        "lead_unit": picked(p, "lead_unit"),
+        "co_units": picked(p, "co_units", multiple=True),
+        "leader": picked(p, "leader"),
         "deadline": p.get("deadline", ""),
         "cycle": p.get("cycle", ""),
         "due_day": p.get("due_day", ""),

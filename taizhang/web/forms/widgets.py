@@ -120,6 +120,14 @@ class PickerSelectMultiple(PickerSelect):
     allow_multiple_selected = True
 
 
+def picked(data: Any, name: str, *, multiple: bool = False) -> Any:
+    """A picker's posted value for views that read request.POST themselves: an id or ""
+    (single), a list of ids (multiple), whether JavaScript posted it or a person typed it."""
+    if multiple:
+        return PickerSelectMultiple("").value_from_datadict(data, None, name)
+    return PickerSelect("").value_from_datadict(data, None, name) or ""
+
+
 def pick_field(
     kind: str, scope: Scope, *, label: Any, required: bool = True, queryset: Any = None
 ) -> forms.ModelChoiceField:
