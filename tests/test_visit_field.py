@@ -249,3 +249,27 @@ def test_it_records_problems_and_position_through_the_api(eworld):
     assert r.status_code == 422
     assert "第2个问题：问题标题不能超过120字" in r.json()["detail"]
     assert counts() == before
+
+
+def test_it_opens_the_visit_form_with_the_enterprise_chosen_from_its_page(eworld):
+    w = eworld.w
+    c = login(w, "cadre_a")
+    assert f"/visits/?for={w.enterprise_a.pk}" in c.get(
+        f"/enterprises/{w.enterprise_a.pk}/"
+    ).content.decode().replace("&amp;", "&")
+    body = c.get(f"/visits/?for={w.enterprise_a.pk}").content.decode()
+    assert f'<li data-id="{w.enterprise_a.pk}">新拓洋生物</li>' in body
+    # Another district's enterprise is not named, even when its id is in the link.
+    body = c.get(f"/visits/?for={eworld.enterprise_b.pk}").content.decode()
+    assert "淇滨合成企业" not in body
+
+
+def test_it_shows_the_visit_page_only_inside_the_scope(eworld):
+    w = eworld.w
+    v, _ = msvc.do_record_visit_with_problems(
+        w.scope("sup_a"), {"date": DAY, "enterprises": [w.enterprise_a]}
+    )
+    assert login(w, "sup_a").get(f"/visits/{v.pk}/").status_code == 200
+    assert "未记录" in login(w, "sup_a").get(f"/visits/{v.pk}/").content.decode()
+    assert login(w, "sup_b").get(f"/visits/{v.pk}/").status_code == 404
+    assert login(w, "ent_a").get(f"/visits/{v.pk}/")["Location"] == "/portal/"

@@ -231,7 +231,13 @@ def visit_list(request: HttpRequest) -> HttpResponse:
         return redirect("portal")
     can_record = scope.can_manage or scope.role == Role.CADRE
     data = request.POST if request.method == "POST" else None
-    form = VisitForm(scope, data, initial={"date": timezone.localdate()})
+    initial: dict = {"date": timezone.localdate()}
+    # "登记走访" on an enterprise's page opens the form with that enterprise chosen; the
+    # widget shows it only if it is in the user's scope.
+    start_for = request.GET.get("for", "")
+    if start_for.isdigit():
+        initial["enterprises"] = [start_for]
+    form = VisitForm(scope, data, initial=initial)
     # A post without the problems' management form (a script, an older page) raises none.
     with_problems = data is not None and "problems-TOTAL_FORMS" in data
     raised = RaisedProblemFormSet(
@@ -274,6 +280,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             ),
             "form": form if can_record else None,
             "raised": raised if can_record else None,
+            "open_form": bool(start_for),
             "kinds": VisitKind.choices,
             "kind": kind,
             "year": year,
