@@ -10,7 +10,7 @@ from taizhang.core.models import Person, Unit
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise
 from taizhang.matters.models import Matter
-from taizhang.web.forms.problems import ProblemForm
+from taizhang.web.forms.problems import AssignForm, ProblemForm
 from tests.enterprise_fixtures import code
 
 
@@ -163,3 +163,11 @@ def test_it_accepts_ids_typed_without_javascript(eworld):
         w.enterprise_a.pk,
         eworld.enterprise_a2.pk,
     }
+
+
+def test_it_shows_the_chosen_rows_of_an_initial_queryset(eworld):
+    w = eworld.w
+    form = AssignForm(w.scope("sup_a"), initial={"co_units": Unit.objects.filter(pk=w.unit_a.pk)})
+    html = str(form["co_units"])
+    assert f'<li data-id="{w.unit_a.pk}">区发改委</li>' in html
+    assert f'value="{w.unit_a.pk}"' in html

@@ -31,7 +31,8 @@ def _ids(value: Any) -> list[str]:
     """Ids in a posted or initial value: a pk, an instance, a list of them, or "3, 5"."""
     if value in (None, ""):
         return []
-    items = value if isinstance(value, list | tuple) else [value]
+    # Lists, tuples, querysets and sets of rows or ids; a single id or "3, 5" otherwise.
+    items = value if hasattr(value, "__iter__") and not isinstance(value, str) else [value]
     out: list[str] = []
     for item in items:
         item = getattr(item, "pk", item)
