@@ -17,8 +17,30 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def picker(context: Any, kind: str, name: str, value: Any = "", multiple: bool = False) -> str:
+def picker(
+    context: Any,
+    kind: str,
+    name: str,
+    value: Any = "",
+    multiple: bool = False,
+    form: str = "",
+    label: str = "",
+) -> str:
+    """The picker for field `name`; `form` names the <form> it belongs to when it stands
+    outside it (the draft table's rows), `label` labels it when no <label> points at it."""
     scope = context["scope"]
     make = pick_multiple_field if multiple else pick_field
     field = make(kind, scope, label="", required=False)
-    return field.widget.render(name, value, attrs={"id": f"id_{name}"})
+    attrs: dict[str, str] = {"form": form} if form else {}
+    if label:
+        # Repeated per row, so it goes without an id (ids must be unique) and says its name.
+        attrs["aria-label"] = label
+    else:
+        attrs["id"] = f"id_{name}"
+    return field.widget.render(name, value, attrs=attrs)
+
+
+@register.filter
+def concat(prefix: Any, value: Any) -> str:
+    """`"row-"|concat:r.pk` → "row-12" (Django's add filter turns that into "")."""
+    return f"{prefix}{value}"

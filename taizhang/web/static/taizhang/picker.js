@@ -22,6 +22,9 @@
     var url = box.dataset.pickUrl;
     var multiple = box.dataset.pickMultiple === "1";
     var name = raw.name;
+    // A picker standing outside its <form> (the draft table's rows) posts through form=.
+    var formId = raw.getAttribute("form");
+    var label = raw.getAttribute("aria-label");
     var chosen = [];  // [{id, text}]
     list.querySelectorAll("li[data-id]").forEach(function (li) {
       chosen.push({ id: li.dataset.id, text: li.textContent });
@@ -37,6 +40,7 @@
     search.placeholder = box.dataset.pickPlaceholder || "";
     search.setAttribute("role", "combobox");
     search.setAttribute("aria-expanded", "false");
+    if (label) search.setAttribute("aria-label", label);
     if (raw.id) {
       search.id = raw.id;
       raw.removeAttribute("id");
@@ -56,6 +60,7 @@
         input.type = "hidden";
         input.name = name;
         input.value = item.id;
+        if (formId) input.setAttribute("form", formId);
         hidden.appendChild(input);
         var li = el("li", "picker-chip");
         li.dataset.id = item.id;
@@ -77,6 +82,7 @@
         empty.type = "hidden";
         empty.name = name;
         empty.value = "";
+        if (formId) empty.setAttribute("form", formId);
         hidden.appendChild(empty);
       }
       box.dispatchEvent(new CustomEvent("picker:change", { bubbles: true }));
