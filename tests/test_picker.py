@@ -10,6 +10,7 @@ from taizhang.core.models import Person, Unit
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise
 from taizhang.matters.models import Matter
+from taizhang.tasks import drafts
 from taizhang.web.forms.problems import AssignForm, ProblemForm
 from tests.enterprise_fixtures import code
 
@@ -171,3 +172,31 @@ def test_it_shows_the_chosen_rows_of_an_initial_queryset(eworld):
     html = str(form["co_units"])
     assert f'<li data-id="{w.unit_a.pk}">区发改委</li>' in html
     assert f'value="{w.unit_a.pk}"' in html
+
+
+def test_it_renders_the_draft_table_with_pickers_and_takes_typed_ids(world):
+    scope = world.scope("sup_a")
+    draft = drafts.do_create_draft(
+        scope, text="全年城镇新增就业3760人以上。", year=2024, division=world.a
+    )
+    r0 = draft.rows.order_by("pk").first()
+    c = login(world, "sup_a")
+    page = c.get(f"/tasks/drafts/{draft.pk}/").content.decode()
+    # No unit or leader is listed as an <option>: each row carries pickers instead.
+    assert "区发改委</option>" not in page and "王区长" not in page
+    assert f'form="row-{r0.pk}"' in page and 'data-pick-field="co_units"' in page
+    # Without JavaScript the co-units are typed as "id, id".
+    r = c.post(
+        f"/tasks/drafts/{draft.pk}/rows/{r0.pk}/",
+        {
+            "op": "save",
+            "title": r0.title,
+            "lead_unit": str(world.unit_a.pk),
+            "co_units": f"{world.unit_a_town.pk}",
+            "co_units_present": "1",
+        },
+    )
+    assert r.status_code == 302
+    r0.refresh_from_db()
+    assert r0.lead_unit_id == world.unit_a.pk
+    assert list(r0.co_units.values_list("pk", flat=True)) == [world.unit_a_town.pk]
