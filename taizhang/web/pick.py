@@ -83,7 +83,7 @@ KINDS: dict[str, Kind] = {
         label=lambda row: row["name"],
         sub=lambda row: row["division__name"],
     ),
-    # People of the user's district and those above it (liaison cadres, officers).
+    # People of the divisions the user may pick from (liaison cadres, officers).
     "person": Kind(
         rows=lambda scope: Person.objects.filter(division__in=scope.divisions),
         fields=("pk", "name", "position", "unit__name"),
