@@ -83,7 +83,7 @@ def test_it_shows_field_errors_on_the_form(world):
     body = r.content.decode()
     assert r.status_code == 200
     # District B's unit is not among the choices of district A's office.
-    assert "选择一个有效的选项" in body
+    assert "所选项不存在或不在您的范围内" in body
     assert not Project.objects.filter(code="SC-002X").exists()
 
 

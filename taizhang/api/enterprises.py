@@ -6,6 +6,7 @@ Same scope and the same do_* functions as the web pages.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -232,6 +233,8 @@ class VisitOut(Schema):
     notes: str
     enterprise_ids: list[int]
     persons: list[str]
+    latitude: float | None = Field(None, description="纬度（WGS-84），仅在登记时记录了位置")
+    longitude: float | None = Field(None, description="经度（WGS-84）")
 
 
 def _visit(v: Visit) -> dict[str, Any]:
@@ -244,6 +247,8 @@ def _visit(v: Visit) -> dict[str, Any]:
         "notes": v.notes,
         "enterprise_ids": [e.pk for e in v.enterprises.all()],
         "persons": [p.name for p in v.persons.all()],
+        "latitude": None if v.latitude is None else float(v.latitude),
+        "longitude": None if v.longitude is None else float(v.longitude),
     }
 
 
@@ -276,6 +281,17 @@ def list_visits(
     return {"count": qs.count(), "items": [_visit(v) for v in window]}
 
 
+class RaisedProblemIn(Schema):
+    """A problem raised on the spot during the visit (现场收集问题)."""
+
+    title: str
+    category_id: int
+    description: str = ""
+    enterprise_id: int | None = Field(
+        None, description="问题所属企业；走访只有一家企业时可省略，多家时必填"
+    )
+
+
 class VisitIn(Schema):
     kind: str = "visit"
     date: dt.date
@@ -283,12 +299,21 @@ class VisitIn(Schema):
     notes: str = ""
     enterprise_ids: list[int]
     person_ids: list[int] = []
+    problems: list[RaisedProblemIn] = Field(
+        [], description="现场收集的问题：与走访在同一事务里登记为企业问题，任一条无效则都不登记"
+    )
+    latitude: Decimal | None = Field(None, description="纬度（WGS-84，度）；与经度同时提供")
+    longitude: Decimal | None = Field(None, description="经度（WGS-84，度）")
 
 
-@router.post("/visits", response={201: VisitOut}, summary="登记走访/座谈")
+class VisitCreated(VisitOut):
+    problem_ids: list[int]
+
+
+@router.post("/visits", response={201: VisitCreated}, summary="登记走访/座谈（可同时登记现场问题）")
 def create_visit(request: HttpRequest, payload: VisitIn):
     scope = scope_of(request)
-    v = ent_services.do_record_visit(
+    v, matters = services.do_record_visit_with_problems(
         scope,
         {
             "kind": payload.kind,
@@ -297,9 +322,20 @@ def create_visit(request: HttpRequest, payload: VisitIn):
             "notes": payload.notes,
             "enterprises": payload.enterprise_ids,
             "persons": payload.person_ids,
+            "latitude": payload.latitude,
+            "longitude": payload.longitude,
         },
+        [
+            {
+                "title": p.title,
+                "category": p.category_id,
+                "description": p.description,
+                "enterprise": p.enterprise_id,
+            }
+            for p in payload.problems
+        ],
     )
-    return Status(201, _visit(v))
+    return Status(201, _visit(v) | {"problem_ids": [m.pk for m in matters]})
 
 
 # Problems ---------------------------------------------------------------------

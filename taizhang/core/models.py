@@ -10,6 +10,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.lib.pinyin import search_key
+
 
 class Division(models.Model):
     """An administrative division; `path` makes subtree queries one indexed prefix match."""
@@ -33,6 +35,9 @@ class Division(models.Model):
         related_name="children",
     )
     path = models.CharField(max_length=255, db_index=True, editable=False)
+    # "{name} {initials} {pinyin}" for the searchable picker (web/pick.py); kept in step
+    # with the name in save(), so the admin, the demo and fixtures all fill it.
+    search_key = models.CharField(max_length=300, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("行政区划")
@@ -44,6 +49,7 @@ class Division(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.path = (self.parent.path if self.parent else "/") + f"{self.code}/"
+        self.search_key = search_key(self.name)
         super().save(*args, **kwargs)
 
     @property
@@ -80,6 +86,7 @@ class Unit(models.Model):
     division = models.ForeignKey(Division, verbose_name=_("所属区划"), on_delete=models.PROTECT)
     name = models.CharField(_("单位名称"), max_length=80)
     kind = models.CharField(_("类型"), max_length=12, choices=UnitKind.choices)
+    search_key = models.CharField(max_length=400, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("单位")
@@ -89,6 +96,10 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class Person(models.Model):
@@ -100,6 +111,7 @@ class Person(models.Model):
     position = models.CharField(_("职务"), max_length=80, blank=True)
     is_leader = models.BooleanField(_("县级领导"), default=False)
     phone = models.CharField(_("电话"), max_length=30, blank=True)
+    search_key = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("干部")
@@ -108,6 +120,11 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.position}）" if self.position else self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # bulk_create skips save(): callers writing people in bulk set search_key themselves.
+        self.search_key = search_key(self.name)
+        super().save(*args, **kwargs)
 
 
 class Role(models.TextChoices):

@@ -27,6 +27,7 @@ from taizhang.demo.org import DEMO_PASSWORD, Org
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import make
+from taizhang.lib.pinyin import search_key
 from taizhang.matters import services
 from taizhang.matters.models import (
     Matter,
@@ -175,6 +176,7 @@ class Loader:
             [
                 Person(
                     name=f"{title}{i:03d}（合成）",
+                    search_key=search_key(f"{title}{i:03d}（合成）"),
                     division=district,
                     unit=towns[i % len(towns)] if towns else None,
                     position=title,

@@ -142,6 +142,12 @@ class Visit(models.Model):
     date = models.DateField(_("日期"), db_index=True)
     title = models.CharField(_("主题"), max_length=120, blank=True)
     notes = models.TextField(_("情况记录"), blank=True)
+    # Where the visit was logged, only when the user pressed 记录位置 (browser geolocation):
+    # both set or both empty (clean_visit), WGS-84 degrees to about 0.1 m.
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(
+        _("经度"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
     persons = models.ManyToManyField(
         "core.Person", verbose_name=_("参加人员"), blank=True, related_name="visits"
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -301,6 +302,7 @@ def clean_visit(
                 require_within(division, p, "persons", "参加人员")
             except ValidationError as e:
                 errors.setdefault("persons", []).extend(e.message_dict["persons"])
+    latitude, longitude = clean_position(data.get("latitude"), data.get("longitude"), errors)
     if errors:
         raise ValidationError(errors)
     return {
@@ -311,7 +313,36 @@ def clean_visit(
         "notes": str(data.get("notes") or "").strip(),
         "enterprises": enterprises,
         "persons": persons,
+        "latitude": latitude,
+        "longitude": longitude,
     }
+
+
+_SIX_PLACES = Decimal("0.000001")
+
+
+def clean_position(
+    latitude: Any, longitude: Any, errors: dict[str, list[str]]
+) -> tuple[Decimal | None, Decimal | None]:
+    """Browser geolocation in degrees, both or neither; rounded to the 6 places stored.
+
+    Empty means the user did not press 记录位置: nothing is stored.
+    """
+    if latitude in (None, "") and longitude in (None, ""):
+        return None, None
+    if latitude in (None, "") or longitude in (None, ""):
+        errors["latitude"] = ["位置不完整：经度和纬度须同时提供"]
+        return None, None
+    try:
+        lat = Decimal(str(latitude).strip()).quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+        lng = Decimal(str(longitude).strip()).quantize(_SIX_PLACES, rounding=ROUND_HALF_UP)
+    except (InvalidOperation, ValueError):
+        errors["latitude"] = ["位置无效：经纬度须是数字"]
+        return None, None
+    if not (lat.is_finite() and lng.is_finite()) or not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        errors["latitude"] = ["位置无效：纬度须在-90到90之间，经度须在-180到180之间"]
+        return None, None
+    return lat, lng
 
 
 def new_visit(scope: Scope, c: dict[str, Any], *, is_synthetic: bool = False) -> Visit:
@@ -322,6 +353,8 @@ def new_visit(scope: Scope, c: dict[str, Any], *, is_synthetic: bool = False) ->
         date=c["date"],
         title=c["title"],
         notes=c["notes"],
+        latitude=c.get("latitude"),
+        longitude=c.get("longitude"),
         created_by=scope.actor,
         is_synthetic=is_synthetic,
     )
@@ -329,8 +362,19 @@ def new_visit(scope: Scope, c: dict[str, Any], *, is_synthetic: bool = False) ->
 
 @transaction.atomic
 def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
-    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre."""
-    c = clean_visit(scope, data)
+    """走访 / 座谈会 / 企业服务日: recorded by the office or by a liaison cadre.
+
+    A visit with problems raised on the spot goes through
+    matters.services.do_record_visit_with_problems, which writes the visit with save_visit.
+    """
+    return save_visit(scope, clean_visit(scope, data))
+
+
+def save_visit(scope: Scope, c: dict[str, Any], *, extra: dict[str, Any] | None = None) -> Visit:
+    """Write a cleaned visit, its enterprises and persons and its audit entry.
+
+    The caller holds the transaction; `extra` adds to the audit entry (the problems raised).
+    """
     v = new_visit(scope, c)
     v.save()
     enterprises, persons = c["enterprises"], c["persons"]
@@ -341,7 +385,8 @@ def do_record_visit(scope: Scope, data: dict[str, Any]) -> Visit:
         v,
         AuditEntry.Action.CREATE,
         after=audit.snapshot(v)
-        | {"企业": [e.name for e in enterprises], "人员": [p.name for p in persons]},
+        | {"企业": [e.name for e in enterprises], "人员": [p.name for p in persons]}
+        | (extra or {}),
         verb=f"登记{v.get_kind_display()}",
         division_path=v.division.path,
     )

@@ -10,8 +10,8 @@ StepResult with the matter as it is now. Web and API reach these functions throu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,15 +21,18 @@ from django.utils import timezone
 from taizhang.core import audit
 from taizhang.core.calendar import get_calendar
 from taizhang.core.divisions import require_within
-from taizhang.core.errors import ConflictError, as_date, invalid
+from taizhang.core.errors import ConflictError, as_date, invalid, messages_of
 from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
+from taizhang.enterprises import services as ent_services
+from taizhang.enterprises.models import Visit
 from taizhang.matters import notify, problems, steps, workflow
 from taizhang.matters.models import (
     Matter,
     MatterStep,
     NotificationKind,
     Rating,
+    Source,
     Status,
 )
 from taizhang.matters.step_inputs import ALLOW_EARLIER
@@ -299,6 +302,59 @@ def do_create_problem(
     else:
         _notify_next(m, "新问题待受理")
     return m
+
+
+@transaction.atomic
+def do_record_visit_with_problems(
+    scope: Scope, data: dict[str, Any], raised: Sequence[dict[str, Any]] = ()
+) -> tuple[Visit, list[Matter]]:
+    """A visit and the problems raised on the spot (现场收集问题), all or nothing.
+
+    Each entry of `raised` holds title, category, description and optionally the
+    enterprise (needed when the visit covers several). Every problem passes the same
+    clean_problem as any other, is dated on the visit's day with source 走访, and is
+    written by save_problem linked to the visit. Errors of the visit come first; then
+    every problem's errors at once, under "problems", each naming its row.
+    """
+    c = ent_services.clean_visit(scope, data)
+    visited = {e.pk: e for e in c["enterprises"]}
+    only = next(iter(visited.values())) if len(visited) == 1 else None
+    cleaned: list[problems.NewProblem] = []
+    errors: list[str] = []
+    for n, row in enumerate(raised, start=1):
+        enterprise = row.get("enterprise") or only
+        pk = getattr(enterprise, "pk", enterprise)
+        if enterprise is None:
+            errors.append(f"第{n}个问题：本次走访有多家企业，请选择问题所属企业")
+            continue
+        if str(pk) not in {str(k) for k in visited}:
+            errors.append(f"第{n}个问题：所属企业不在本次走访的企业中")
+            continue
+        try:
+            cleaned.append(
+                problems.clean_problem(
+                    scope,
+                    {
+                        "enterprise": visited[int(pk)],
+                        "category": row.get("category"),
+                        "title": row.get("title"),
+                        "description": row.get("description"),
+                        "source": Source.VISIT,
+                        "raised_on": c["date"],
+                    },
+                )
+            )
+        except ValidationError as e:
+            errors.extend(f"第{n}个问题：{m}" for msgs in messages_of(e).values() for m in msgs)
+    if errors:
+        raise ValidationError({"problems": errors})
+    v = ent_services.save_visit(
+        scope, c, extra={"现场收集问题": [p.title for p in cleaned]} if cleaned else None
+    )
+    matters = [problems.save_problem(scope, replace(p, visit=v)) for p in cleaned]
+    for m in matters:
+        _notify_next(m, "新问题待受理")
+    return v, matters
 
 
 # The steps -----------------------------------------------------------------

@@ -21,11 +21,17 @@ from taizhang.enterprises import accounts, services
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.matters.models import Matter
+from taizhang.matters.services import do_record_visit_with_problems
 from taizhang.matters.timing import light_of
 from taizhang.projects.models import IndustryChain, Project
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.exports.enterprises import visits_filtered
-from taizhang.web.forms.enterprises import EnterpriseForm, LiaisonForm, VisitForm
+from taizhang.web.forms.enterprises import (
+    EnterpriseForm,
+    LiaisonForm,
+    RaisedProblemFormSet,
+    VisitForm,
+)
 
 
 def _form_errors(form, error: ValidationError) -> None:
@@ -227,17 +233,36 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     if scope.role == Role.ENTERPRISE:
         return redirect("portal")
     can_record = scope.can_manage or scope.role == Role.CADRE
-    form = VisitForm(scope, request.POST or None, initial={"date": timezone.localdate()})
+    data = request.POST if request.method == "POST" else None
+    initial: dict = {"date": timezone.localdate()}
+    # "登记走访" on an enterprise's page opens the form with that enterprise chosen; the
+    # widget shows it only if it is in the user's scope.
+    start_for = request.GET.get("for", "")
+    if start_for.isdigit():
+        initial["enterprises"] = [start_for]
+    form = VisitForm(scope, data, initial=initial)
+    # A post without the problems' management form (a script, an older page) raises none.
+    with_problems = data is not None and "problems-TOTAL_FORMS" in data
+    raised = RaisedProblemFormSet(
+        data if with_problems else None, prefix="problems", form_kwargs={"scope": scope}
+    )
     if request.method == "POST":
         if not can_record:
             raise PermissionDenied("只有督查室或包联干部可以登记走访、座谈")
-        if form.is_valid():
+        # Both validated before either reports, so every error shows at once.
+        if all([form.is_valid(), not with_problems or raised.is_valid()]):
+            rows = [
+                f.cleaned_data
+                for f in (raised.forms if with_problems else [])
+                if f.has_changed() and f.cleaned_data
+            ]
             try:
-                with transaction.atomic():  # the visit and its photos, all or nothing
-                    v = services.do_record_visit(scope, dict(form.cleaned_data))
+                with transaction.atomic():  # the visit, its problems and photos: all or nothing
+                    v, matters = do_record_visit_with_problems(scope, dict(form.cleaned_data), rows)
                     attach_from_form(request, scope, v)
-                messages.success(request, f"已登记{v.get_kind_display()}")
-                return redirect("visit_list")
+                note = f"，现场收集问题{len(matters)}个" if matters else ""
+                messages.success(request, f"已登记{v.get_kind_display()}{note}")
+                return redirect("visit_detail", pk=v.pk)
             except ValidationError as err:
                 _form_errors(form, err)
     qs = visits_filtered(scope, request.GET)
@@ -260,9 +285,43 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             ),
             "form": form if can_record else None,
             "visit_files": attachments.by_owner(Visit, [v.pk for v in page.object_list]),
+            "raised": raised if can_record else None,
+            "open_form": bool(start_for),
             "kinds": VisitKind.choices,
             "kind": kind,
             "year": year,
             "querystring": params.urlencode(),
+        },
+    )
+
+
+@login_required
+def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One visit: who went where, the notes, the position if recorded, the problems raised."""
+    scope = scope_of(request)
+    v = scope.get(Visit.objects.select_related("division", "created_by"), pk)
+    if scope.role == Role.ENTERPRISE:
+        # The notes are the office's own; the enterprise follows its problems in the portal.
+        return redirect("portal")
+    enterprises = list(v.enterprises.all())
+    today = timezone.localdate()
+    problems = (
+        scope.filter(Matter.objects.filter(visit=v))
+        .select_related("enterprise", "category")
+        .order_by("id")
+    )
+    return render(
+        request,
+        "enterprises/visit_detail.html",
+        {
+            "v": v,
+            "enterprises": enterprises,
+            "visible_ids": set(
+                scope.filter(
+                    Enterprise.objects.filter(pk__in=[e.pk for e in enterprises])
+                ).values_list("pk", flat=True)
+            ),
+            "persons": v.persons.all(),
+            "problems": [(m, light_of(m, today)) for m in problems],
         },
     )

@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import messages_of
-from taizhang.core.models import Person, Unit
 from taizhang.core.scope import scope_of
 from taizhang.tasks import drafts
 from taizhang.tasks.models import Comparator, Cycle, DraftRow, ReportDraft
 from taizhang.web.common import flash_errors
+from taizhang.web.forms.widgets import picked
 
 SENTENCE_ENDS = "。；;！？!?\n"
 
@@ -100,7 +100,6 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(
         draft.rows.select_related("lead_unit", "leader", "published").prefetch_related("co_units")
     )
-    district = draft.division.district() or draft.division
     return render(
         request,
         "tasks/draft.html",
@@ -110,10 +109,6 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 (r, highlight(draft.text, r.start, r.end), {u.pk for u in r.co_units.all()})
                 for r in rows
             ],
-            "units": Unit.objects.filter(division__path__startswith=district.path),
-            "leaders": Person.objects.filter(
-                division__path__startswith=district.path, is_leader=True
-            ),
             "cycles": Cycle.choices,
             "comparators": Comparator.choices,
             "open_rows": sum(1 for r in rows if not r.published_id),
@@ -125,7 +120,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _row_data(p) -> dict:
     data = {k: p.get(k) for k in drafts.EDITABLE if k in p}
     if "co_units_present" in p:
-        data["co_units"] = p.getlist("co_units")
+        data["co_units"] = picked(p, "co_units", multiple=True)
     return data
 
 
@@ -162,7 +157,7 @@ def draft_bulk(request: HttpRequest, pk: int) -> HttpResponse:
                 k: p.get(f"bulk_{k}")
                 for k in ("lead_unit", "leader", "deadline", "cycle", "due_day")
             }
-            data["co_units"] = p.getlist("bulk_co_units")
+            data["co_units"] = picked(p, "bulk_co_units", multiple=True)
             n = drafts.do_bulk_set(scope, draft, ids, data)
             messages.success(request, f"已为{n}行批量设置")
         elif op == "merge":

@@ -37,6 +37,7 @@ from taizhang.tasks.queries import (
 from taizhang.tasks.status import task_status
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
+from taizhang.web.forms.widgets import picked
 from taizhang.web.steps import step_from_form
 from taizhang.web.trail import trail_page
 
@@ -105,9 +106,9 @@ def _new_data(p) -> dict[str, Any]:
         "description": p.get("description", ""),
         "task_source": p.get("task_source", ""),
         "year": p.get("year", ""),
-        "lead_unit": p.get("lead_unit", ""),
-        "co_units": p.getlist("co_units"),
-        "leader": p.get("leader", ""),
+        "lead_unit": picked(p, "lead_unit"),
+        "co_units": picked(p, "co_units", multiple=True),
+        "leader": picked(p, "leader"),
         "deadline": p.get("deadline", ""),
         "cycle": p.get("cycle", ""),
         "due_day": p.get("due_day", ""),

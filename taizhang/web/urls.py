@@ -14,6 +14,7 @@ from taizhang.web import (
     enterprises,
     imports,
     notify,
+    pick,
     problems,
     projects,
     pwa,
@@ -90,6 +91,9 @@ urlpatterns = [
     ),
     path("liaisons/<int:lid>/end/", enterprises.liaison_end, name="liaison_end"),
     path("visits/", enterprises.visit_list, name="visit_list"),
+    path("visits/<int:pk>/", enterprises.visit_detail, name="visit_detail"),
+    # The searchable picker's JSON search (web/pick.py), one kind of choice per URL.
+    path("pick/<str:kind>/", pick.pick, name="pick"),
     path("visits/export.<str:fmt>", enterprise_exports.visit_export, name="visit_export"),
     path("problems/", problems.problem_list, name="problem_list"),
     path("problems/export.<str:fmt>", problem_exports.problem_export, name="problem_export"),

@@ -56,3 +56,11 @@ def login(page, username: str, password: str) -> None:
     page.fill("input[name=password]", password)
     page.click("button[type=submit]")
     page.wait_for_load_state()
+
+
+def pick(within, field: str, query: str, choice: str) -> None:
+    """Choose `choice` in the searchable picker of form field `field` by typing `query`."""
+    box = within.locator(f"div.picker[data-pick-field='{field}']")
+    box.locator("input.picker-search").fill(query)
+    box.locator(".picker-results li.picker-option", has_text=choice).first.click()
+    box.locator(".picker-chosen li", has_text=choice).wait_for()

@@ -381,6 +381,18 @@ WEB: dict[str, Route] = {
         ),
     ),
     "visit_export": Route(url=lambda s: "/visits/export.csv", get=NOT_ENTERPRISE, scoped=False),
+    # The office's visit of A: its office, leaders and admin read it; the enterprise user
+    # (it names their enterprise) is sent to the portal, every other role does not find it.
+    "visit_detail": Route(
+        url=lambda s: f"/visits/{s.extra['visit'].pk}/",
+        get=E(404, admin=200, sup_a=200, leader_a=200, ent_a=302),
+    ),
+    # The searchable picker's JSON search: staff only, each their own rows (web/pick.py).
+    "pick": Route(
+        url=lambda s: "/pick/enterprise/?q=",
+        get=E(200, nobody=404, ent_a=404),
+        scoped=False,
+    ),
     # ------------------------------------------------------------------ problems
     "problem_list": Route(url=lambda s: "/problems/", get=STAFF, scoped=False),
     "problem_export": Route(url=lambda s: "/problems/export.csv", get=NOT_ENTERPRISE, scoped=False),

@@ -18,7 +18,7 @@ from taizhang.enterprises.models import Enterprise, Liaison
 from taizhang.imports import jobs
 from taizhang.imports.models import ImportJob
 from taizhang.matters import services as msvc
-from taizhang.matters.models import Matter
+from taizhang.matters.models import Matter, ProblemCategory
 from taizhang.projects import services as projects
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks import drafts
@@ -127,6 +127,15 @@ def _draft(w: World, sup: str, division: Division, text: str) -> ReportDraft:
     return drafts.do_create_draft(w.scope(sup), text=text, year=year, division=division)
 
 
+def _visit(w: World, sup: str, enterprise: Enterprise, division: Division):
+    visit, _ = msvc.do_record_visit_with_problems(
+        w.scope(sup),
+        {"date": dt.date(2022, 3, 5), "enterprises": [enterprise], "title": "走访"},
+        [{"title": f"{division.name}现场问题", "category": ProblemCategory.objects.first()}],
+    )
+    return visit
+
+
 def build_matrix_world() -> MatrixWorld:
     w = build_world()
     # The shared world's enterprise has a made-up credit code; its edit form needs a valid one.
@@ -231,6 +240,8 @@ def build_matrix_world() -> MatrixWorld:
             cadre=cadre,
             accepted=accepted,
             **staged,
+            # A visit recorded by the office, with a problem raised on the spot (picker branch).
+            extra={"visit": _visit(w, sup, enterprise, division)},
         )
     for key, sup in (("a", "sup_a"), ("b", "sup_b")):
         side = sides[key]

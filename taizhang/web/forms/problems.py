@@ -3,12 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.models import Person
 from taizhang.core.scope import Scope
-from taizhang.enterprises.models import Enterprise
 from taizhang.matters.models import ProblemCategory, Rating, Source
+from taizhang.web.forms.widgets import pick_field, pick_multiple_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO format: a type=date input ignores the locale format (2026/12/03) and shows nothing.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProblemForm(forms.Form):
@@ -25,7 +25,7 @@ class ProblemForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, portal: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["enterprise"].queryset = scope.filter(Enterprise.objects.all())
+        self.fields["enterprise"] = pick_field("enterprise", scope, label=_("企业"))
         if portal:
             for name in ("enterprise", "source", "raised_on"):
                 del self.fields[name]
@@ -42,13 +42,11 @@ class AssignForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        units = scope.units.exclude(name__contains="督查室")
-        self.fields["lead_unit"].queryset = units
-        self.fields["co_units"].queryset = units
-        self.fields["co_units"].widget.attrs["size"] = 4
-        self.fields["leader"].queryset = Person.objects.filter(
-            division__in=scope.divisions, is_leader=True
+        self.fields["lead_unit"] = pick_field("handling_unit", scope, label=_("主办单位"))
+        self.fields["co_units"] = pick_multiple_field(
+            "handling_unit", scope, label=_("协办单位"), required=False
         )
+        self.fields["leader"] = pick_field("leader", scope, label=_("责任领导"), required=False)
 
 
 class RateForm(forms.Form):

@@ -3,11 +3,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from taizhang.core.models import Person
 from taizhang.core.scope import Scope
 from taizhang.projects.models import IndustryChain, Level, Stage
+from taizhang.web.forms.widgets import pick_field
 
-DATE = forms.DateInput(attrs={"type": "date"})
+# ISO format: a type=date input ignores the locale format (2026/12/03) and shows nothing.
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ProjectForm(forms.Form):
@@ -32,10 +33,10 @@ class ProjectForm(forms.Form):
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["division"].queryset = scope.divisions.exclude(level="village")
-        self.fields["responsible_unit"].queryset = scope.units
-        self.fields["liaison_leader"].queryset = Person.objects.filter(
-            division__in=scope.divisions, is_leader=True
+        self.fields["division"] = pick_field("division", scope, label=_("所属区划"))
+        self.fields["responsible_unit"] = pick_field("unit", scope, label=_("责任单位"))
+        self.fields["liaison_leader"] = pick_field(
+            "leader", scope, label=_("包联领导"), required=False
         )
 
 
