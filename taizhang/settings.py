@@ -185,6 +185,12 @@ TAIZHANG = {
     "IMPORT_MAX_RATIO": env_int("TAIZHANG_IMPORT_MAX_RATIO", 200, minimum=2),
     "IMPORT_INLINE_THREAD": env_bool("TAIZHANG_IMPORT_INLINE_THREAD", True),
     "IMPORT_BULK_THRESHOLD": env_int("TAIZHANG_IMPORT_BULK_THRESHOLD", 500, minimum=0),
+    # A worker killed mid-import: its claim goes stale and the job is re-queued (docs/import.md).
+    "IMPORT_HEARTBEAT_SECONDS": env_int("TAIZHANG_IMPORT_HEARTBEAT_SECONDS", 2, minimum=1),
+    "IMPORT_STALE_SECONDS": env_int("TAIZHANG_IMPORT_STALE_SECONDS", 60, minimum=2),
+    "IMPORT_MAX_ATTEMPTS": env_int("TAIZHANG_IMPORT_MAX_ATTEMPTS", 3, minimum=1),
+    # `taizhang serve`: gunicorn kills a worker whose request runs longer than this.
+    "GUNICORN_TIMEOUT": env_int("TAIZHANG_GUNICORN_TIMEOUT", 60, minimum=1),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
 
