@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "taizhang.core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
@@ -122,9 +123,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
+# SESSION_COOKIE_AGE is the idle timeout; taizhang.core.sessions refreshes it at most once
+# a minute instead of writing the session on every request, and ends any session
+# TAIZHANG_SESSION_ABSOLUTE_HOURS after its login however active it is.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
@@ -189,6 +193,7 @@ TAIZHANG = {
     "IMPORT_HEARTBEAT_SECONDS": env_int("TAIZHANG_IMPORT_HEARTBEAT_SECONDS", 2, minimum=1),
     "IMPORT_STALE_SECONDS": env_int("TAIZHANG_IMPORT_STALE_SECONDS", 60, minimum=2),
     "IMPORT_MAX_ATTEMPTS": env_int("TAIZHANG_IMPORT_MAX_ATTEMPTS", 3, minimum=1),
+    "SESSION_ABSOLUTE_HOURS": env_int("TAIZHANG_SESSION_ABSOLUTE_HOURS", 12, minimum=1),
     # `taizhang serve`: gunicorn kills a worker whose request runs longer than this.
     "GUNICORN_TIMEOUT": env_int("TAIZHANG_GUNICORN_TIMEOUT", 60, minimum=1),
 }

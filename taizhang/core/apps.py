@@ -16,3 +16,9 @@ class CoreConfig(AppConfig):
         from taizhang.core.calendar import fill_after_migrate  # also connects override signals
 
         post_migrate.connect(fill_after_migrate, sender=self)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from taizhang.core.sessions import mark_login
+
+        user_logged_in.connect(mark_login, dispatch_uid="taizhang-session-start")
