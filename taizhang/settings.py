@@ -6,7 +6,14 @@ from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
-from taizhang.envconf import env_bool, env_int, env_list, env_str, parse_database_url
+from taizhang.envconf import (
+    DEMO_SECRET_KEY,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    parse_database_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("TAIZHANG_DATA_DIR", str(Path.cwd() / "data")))
@@ -18,7 +25,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or DEMO or env_bool("TAIZHANG_TESTING", False):
         # Demo and test instances run on loopback only; production must set its own key.
-        SECRET_KEY = "taizhang-insecure-demo-key-do-not-use-in-production-0123456789abcdef"
+        SECRET_KEY = DEMO_SECRET_KEY
     else:
         raise ImproperlyConfigured(
             "生产环境必须设置环境变量 SECRET_KEY（或设置 DEBUG=1 / TAIZHANG_DEMO=1）"
@@ -56,6 +63,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their cache headers; CSP and no-store.
+    "taizhang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -164,7 +173,8 @@ SECURE_COOKIES = env_bool("SECURE_COOKIES", not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+# HSTS is on in production (one year); demo and DEBUG run over plain HTTP on loopback.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or DEMO) else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
