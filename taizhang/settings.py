@@ -181,6 +181,10 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
 
+# `taizhang backup` encrypts with this Fernet key (`taizhang backup --generate-key`); keep a
+# copy away from the server: without it a backup cannot be restored.
+TAIZHANG_BACKUP_KEY = env_str("TAIZHANG_BACKUP_KEY")
+
 # Business rules that districts tune.
 TAIZHANG = {
     "YELLOW_WORKDAYS": env_int("TAIZHANG_YELLOW_WORKDAYS", 5, minimum=0),
