@@ -17,6 +17,7 @@ import sys
 import time
 from pathlib import Path
 from unittest import mock
+from urllib.parse import quote
 
 import pytest
 from django.core.management import call_command
@@ -172,7 +173,8 @@ def test_it_sets_gunicorns_timeout_explicitly(settings):
 
 def _worker_env(**extra: str) -> dict[str, str]:
     s = connection.settings_dict
-    url = f"postgres://{s['USER']}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
+    auth = f"{quote(s['USER'])}:{quote(s['PASSWORD'])}" if s.get("PASSWORD") else quote(s["USER"])
+    url = f"postgres://{auth}@{s['HOST']}:{s['PORT']}/{s['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "taizhang.settings_test",
