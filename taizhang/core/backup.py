@@ -41,6 +41,9 @@ from django.db import connection
 FORMAT = "taizhang-backup/1"
 # Tables `migrate` fills by itself: they do not make a database "non-empty".
 SETUP_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
+# Seeded by post_migrate (the workday calendar, the default problem categories): a new
+# server on which `taizhang migrate` already ran still counts as empty.
+SEEDED_MODELS = {"core.workday", "matters.problemcategory"}
 
 
 class BackupError(Exception):
@@ -85,7 +88,7 @@ def row_counts() -> dict[str, int]:
 def is_empty() -> bool:
     tables = set(connection.introspection.table_names())
     for model in apps.get_models(include_auto_created=True):
-        if model._meta.proxy or model._meta.label_lower in SETUP_MODELS:
+        if model._meta.proxy or model._meta.label_lower in SETUP_MODELS | SEEDED_MODELS:
             continue
         if model._meta.db_table in tables and model._base_manager.exists():
             return False
@@ -174,6 +177,16 @@ def _load_database(path: Path, method: str) -> None:
         return
     if method == "dumpdata":
         call_command("migrate", verbosity=0)
+        # Migrations and post_migrate seed rows (problem categories, the workday calendar)
+        # that the dump also holds: empty every table, then recreate only the content
+        # types and permissions the dump left out, which its natural keys refer to.
+        call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
+        from django.contrib.auth.management import create_permissions
+        from django.contrib.contenttypes.management import create_contenttypes
+
+        for app_config in apps.get_app_configs():
+            create_contenttypes(app_config, verbosity=0)
+            create_permissions(app_config, verbosity=0)
         call_command("loaddata", str(path), verbosity=0)
         return
     raise BackupError(f"不认识的备份方式：{method}")
