@@ -11,6 +11,10 @@ from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
 
+# The key demo and test instances use when SECRET_KEY is not set; `taizhang check --deploy`
+# warns when a deployment runs with it (taizhang.core.checks).
+DEMO_SECRET_KEY = "taizhang-insecure-demo-key-do-not-use-in-production-0123456789abcdef"
+
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
 

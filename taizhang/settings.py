@@ -7,6 +7,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from taizhang.envconf import (
+    DEMO_SECRET_KEY,
     env_bool,
     env_int,
     env_list,
@@ -26,7 +27,7 @@ SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if DEBUG or DEMO or env_bool("TAIZHANG_TESTING", False):
         # Demo and test instances run on loopback only; production must set its own key.
-        SECRET_KEY = "taizhang-insecure-demo-key-do-not-use-in-production-0123456789abcdef"
+        SECRET_KEY = DEMO_SECRET_KEY
     else:
         raise ImproperlyConfigured(
             "生产环境必须设置环境变量 SECRET_KEY（或设置 DEBUG=1 / TAIZHANG_DEMO=1）"
@@ -67,10 +68,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise, so static files keep their cache headers; CSP and no-store.
+    "taizhang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "taizhang.core.sessions.SessionLifetimeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
@@ -135,9 +139,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 
+# SESSION_COOKIE_AGE is the idle timeout; taizhang.core.sessions refreshes it at most once
+# a minute instead of writing the session on every request, and ends any session
+# TAIZHANG_SESSION_ABSOLUTE_HOURS after its login however active it is.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
 
@@ -176,12 +183,17 @@ SECURE_COOKIES = env_bool("SECURE_COOKIES", not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0, minimum=0)
+# HSTS is on in production (one year); demo and DEBUG run over plain HTTP on loopback.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or DEMO) else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SILENCED_SYSTEM_CHECKS = env_list("SILENCED_SYSTEM_CHECKS", [])
+
+# `taizhang backup` encrypts with this Fernet key (`taizhang backup --generate-key`); keep a
+# copy away from the server: without it a backup cannot be restored.
+TAIZHANG_BACKUP_KEY = env_str("TAIZHANG_BACKUP_KEY")
 
 # Business rules that districts tune.
 TAIZHANG = {
@@ -214,6 +226,13 @@ TAIZHANG = {
     # servers a shared cache (e.g. django.core.cache.backends.db.DatabaseCache).
     "API_RATE_PER_TOKEN": env_int("TAIZHANG_API_RATE_PER_TOKEN", 120, minimum=0),
     "API_RATE_PER_IP": env_int("TAIZHANG_API_RATE_PER_IP", 300, minimum=0),
+    # A worker killed mid-import: its claim goes stale and the job is re-queued (docs/import.md).
+    "IMPORT_HEARTBEAT_SECONDS": env_int("TAIZHANG_IMPORT_HEARTBEAT_SECONDS", 2, minimum=1),
+    "IMPORT_STALE_SECONDS": env_int("TAIZHANG_IMPORT_STALE_SECONDS", 60, minimum=2),
+    "IMPORT_MAX_ATTEMPTS": env_int("TAIZHANG_IMPORT_MAX_ATTEMPTS", 3, minimum=1),
+    "SESSION_ABSOLUTE_HOURS": env_int("TAIZHANG_SESSION_ABSOLUTE_HOURS", 12, minimum=1),
+    # `taizhang serve`: gunicorn kills a worker whose request runs longer than this.
+    "GUNICORN_TIMEOUT": env_int("TAIZHANG_GUNICORN_TIMEOUT", 60, minimum=1),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = TAIZHANG["UPLOAD_MAX_BYTES"]
 

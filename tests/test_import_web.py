@@ -114,6 +114,11 @@ def test_it_imports_over_the_api(world):
     body = r.json()
     assert body["counts"]["create"] == 1 and body["status"] == "preview"
     r = c.post(f"/api/v1/imports/{body['job_id']}/commit")
+    # Queued for the worker, not run in the request: 202 and where to look.
+    assert r.status_code == 202 and r.json()["status"] == "commit_pending"
+    assert not Project.objects.filter(code="SC-501").exists()
+    assert jobs.run_pending() == 1
+    r = c.get(r.json()["url"])
     assert r.status_code == 200 and r.json()["status"] == "done"
     assert Project.objects.filter(code="SC-501").exists()
     r = c.post("/api/v1/imports/projects", {"file": SimpleUploadedFile("p.xlsx", b"junk")})

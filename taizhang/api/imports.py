@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from taizhang.core.scope import scope_of
@@ -23,6 +23,22 @@ class PreviewOut(Schema):
     message: str
     counts: dict[str, int]
     preview: dict[str, Any]
+
+
+class AcceptedOut(Schema):
+    job_id: int
+    status: str
+    message: str
+    url: str
+
+
+def _accepted(job: ImportJob) -> dict[str, Any]:
+    return {
+        "job_id": job.pk,
+        "status": job.status,
+        "message": job.message,
+        "url": f"/api/v1/imports/{job.pk}",
+    }
 
 
 def _out(job: ImportJob) -> dict[str, Any]:
@@ -43,6 +59,9 @@ def status(request: HttpRequest, job_id: int):
     if job is None:  # first: someone else's job is 404 whoever asks
         raise Http404("未找到该导入任务")
     scope_of(request).require_manage()
+    if job.status in jobs.REQUEUE and jobs.recover_stale(job.pk):  # its runner died
+        job.refresh_from_db()
+        jobs.kick(job)
     return _out(job)
 
 
@@ -64,19 +83,38 @@ def upload(
 
 
 @router.post(
-    "/imports/{job_id}/commit", response=PreviewOut, summary="确认导入：一个事务写入全部有效行"
+    "/imports/{job_id}/commit",
+    response={202: AcceptedOut},
+    summary="确认导入：交给导入进程在一个事务里写入全部有效行；轮询返回的 url 查看结果",
 )
 def commit(request: HttpRequest, job_id: int):
-    job = ImportJob.objects.filter(pk=job_id, user=request.user).first()
+    # Queued, not run here: a 100k-row commit takes longer than a request may (gunicorn's
+    # timeout would kill it half-way, and the client would not know whether it happened).
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
     if job is None:  # first: someone else's job is 404 whoever asks
         raise Http404("未找到该导入任务")
     scope_of(request).require_manage()
     if not jobs.request_commit(job):
         raise ReadError(f"该导入任务当前状态为「{job.get_status_display()}」，不能提交")
-    job = jobs.process(job.pk) or job
-    if job.status != ImportJob.Status.DONE:
-        raise ReadError(job.message or "导入失败")
-    return _out(job)
+    job.refresh_from_db(fields=["status", "message"])
+    jobs.kick(job)
+    return Status(202, _accepted(job))
+
+
+@router.post(
+    "/imports/{job_id}/cancel",
+    response=AcceptedOut,
+    summary="取消排队中、待确认或中断的导入任务（正在处理的任务不能取消）",
+)
+def cancel(request: HttpRequest, job_id: int):
+    job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
+    if job is None:  # first: someone else's job is 404 whoever asks
+        raise Http404("未找到该导入任务")
+    scope_of(request).require_manage()
+    if not jobs.cancel(job):
+        raise ReadError(f"该导入任务当前状态为「{job.get_status_display()}」，不能取消")
+    job.refresh_from_db(fields=["status", "message"])
+    return _accepted(job)
 
 
 # Mounted by taizhang/api/api.py; route modules never import it (they are leaves).

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import taizhang.core.checks  # noqa: F401  (registers the deployment checks)
         import taizhang.core.scope  # noqa: F401  (registers the scope rules of core's models)
         from taizhang.core.calendar import fill_after_migrate  # also connects override signals
 
@@ -19,3 +20,9 @@ class CoreConfig(AppConfig):
         from taizhang.core import audit_events
 
         audit_events.connect()
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from taizhang.core.sessions import mark_login
+
+        user_logged_in.connect(mark_login, dispatch_uid="taizhang-session-start")

@@ -1,17 +1,30 @@
 """Import jobs: the work runs outside the request, in `taizhang importworker` or a web thread.
 
 A runner claims a job with a conditional UPDATE (pending → running), so two
-runners never process the same job.
+runners never process the same job; while it works a heartbeat thread refreshes
+the claim, and a claim whose heartbeat is stale is put back in the queue
+(`recover_stale`, run by every worker round and by the job page).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import os
+import socket
 import threading
 import time
+import uuid
 from typing import Any
 
-from django.db import close_old_connections, connection
+from django.db import (
+    DatabaseError,
+    OperationalError,
+    close_old_connections,
+    connection,
+    transaction,
+)
+from django.db.models import F, Q
 from django.utils import timezone
 
 from taizhang.core.scope import Scope
@@ -35,69 +48,219 @@ def create(
     )
 
 
-def claim(job_id: int, from_status: str, to_status: str) -> bool:
+class LostClaim(Exception):
+    """The job was taken from this runner (its heartbeat went stale, or the user cancelled)."""
+
+
+def _owner() -> str:
+    """A name unique to this claim: host and pid for the log, a random part so a restarted
+    process with a recycled pid never mistakes an old claim for its own."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def claim(job_id: int, from_status: str, to_status: str, owner: str = "") -> bool:
     """The one runner whose UPDATE changed the row owns the job."""
+    now = timezone.now()
+    fields: dict[str, Any] = {"status": to_status, "updated_at": now}
+    if owner:
+        fields.update(claimed_by=owner, heartbeat_at=now, attempts=F("attempts") + 1)
+    return ImportJob.objects.filter(pk=job_id, status=from_status).update(**fields) == 1
+
+
+def stale_before() -> dt.datetime:
+    return timezone.now() - dt.timedelta(seconds=limit("IMPORT_STALE_SECONDS"))
+
+
+REQUEUE = {S.RUNNING: S.PENDING, S.COMMITTING: S.COMMIT_PENDING}
+REQUEUED_MESSAGE = "中断，已重新排队"
+
+
+def recover_stale(job_id: int | None = None) -> list[int]:
+    """Put back in the queue every claimed job whose runner stopped beating.
+
+    Safe to retry: a commit is one transaction, so a dead runner wrote nothing, and a
+    runner that is only slow loses its claim and rolls back (see `_finish`). After
+    IMPORT_MAX_ATTEMPTS interruptions the job fails instead of looping for ever.
+    """
+    cutoff = stale_before()
+    stale = ImportJob.objects.filter(status__in=list(REQUEUE), heartbeat_at__lt=cutoff)
+    if job_id is not None:
+        stale = stale.filter(pk=job_id)
+    recovered = []
+    try:
+        rows = list(stale.values_list("pk", "status", "claimed_by", "attempts"))
+    except OperationalError:  # SQLite: a commit holds the write lock; try next round
+        return []
+    for pk, status, owner, attempts in rows:
+        if attempts >= limit("IMPORT_MAX_ATTEMPTS"):
+            fields: dict[str, Any] = {
+                "status": S.FAILED,
+                "message": f"处理多次中断（{attempts} 次），已停止重试，未写入任何数据；请重新上传",
+                "finished_at": timezone.now(),
+            }
+        else:
+            fields = {"status": REQUEUE[status], "message": REQUEUED_MESSAGE}
+        try:
+            # Conditional on the same claim and a still-old heartbeat: a runner that beat
+            # or finished in between keeps its job.
+            n = ImportJob.objects.filter(
+                pk=pk, status=status, claimed_by=owner, heartbeat_at__lt=cutoff
+            ).update(claimed_by="", updated_at=timezone.now(), **fields)
+        except OperationalError:
+            continue
+        if n:
+            log.warning("import job %s: runner %s stopped beating; %s", pk, owner, fields["status"])
+            recovered.append(pk)
+    return recovered
+
+
+CANCELLABLE = [S.PENDING, S.COMMIT_PENDING, S.PREVIEW, S.FAILED]
+
+
+def can_cancel(job: ImportJob) -> bool:
+    if job.status in CANCELLABLE:
+        return True
+    return job.status in REQUEUE and (job.heartbeat_at is None or job.heartbeat_at < stale_before())
+
+
+def cancel(job: ImportJob) -> bool:
+    """Cancel a queued, previewed, failed or stale job; a job being worked on keeps going."""
+    queued = Q(status__in=CANCELLABLE)
+    stale = Q(status__in=list(REQUEUE)) & (
+        Q(heartbeat_at__isnull=True) | Q(heartbeat_at__lt=stale_before())
+    )
+    now = timezone.now()
     return (
-        ImportJob.objects.filter(pk=job_id, status=from_status).update(
-            status=to_status, updated_at=timezone.now()
+        ImportJob.objects.filter(queued | stale, pk=job.pk).update(
+            status=S.CANCELLED,
+            claimed_by="",
+            message="已取消，未写入任何数据",
+            updated_at=now,
+            finished_at=now,
         )
         == 1
     )
 
 
-def _progress(job_id: int):
-    last = [0.0]
+class Heartbeat:
+    """Refreshes the claim's heartbeat and progress from a thread with its own connection.
 
-    def report(done: int, total: int) -> None:
-        now = time.monotonic()
-        if now - last[0] < 0.3 and done < total:
+    The commit runs in one transaction: a progress UPDATE from inside it would stay
+    invisible (and, on PostgreSQL, lock the job row) until the end. The thread writes
+    in autocommit instead. On SQLite a commit holds the database's only write lock, so
+    the beat waits; a stale-claim check cannot write either until the commit ends, and
+    by then the job is done in the same transaction.
+    """
+
+    def __init__(self, job_id: int, owner: str) -> None:
+        self.job_id, self.owner = job_id, owner
+        self.done = self.total = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        # Inside a caller's transaction (a test, an outer atomic block) another connection
+        # cannot see the job row: report progress on this connection, as before.
+        self.inline = connection.in_atomic_block
+        self._last = 0.0
+
+    def progress(self, done: int, total: int) -> None:
+        self.done, self.total = done, total
+        if not self.inline:
             return
-        last[0] = now
-        ImportJob.objects.filter(pk=job_id).update(
+        now = time.monotonic()
+        if now - self._last < 0.3 and done < total:
+            return
+        self._last = now
+        ImportJob.objects.filter(pk=self.job_id).update(
             progress=done, total=total, updated_at=timezone.now()
         )
 
-    return report
+    def beat(self) -> None:
+        now = timezone.now()
+        fields: dict[str, Any] = {"heartbeat_at": now, "updated_at": now}
+        if self.total:
+            fields.update(progress=self.done, total=self.total)
+        ImportJob.objects.filter(pk=self.job_id, claimed_by=self.owner).update(**fields)
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(limit("IMPORT_HEARTBEAT_SECONDS")):
+                try:
+                    self.beat()
+                except DatabaseError:  # SQLite busy during a commit: beat again later
+                    log.debug("import job %s: heartbeat skipped", self.job_id)
+        finally:
+            connection.close()
+
+    def __enter__(self) -> Heartbeat:
+        if not self.inline:
+            self._thread = threading.Thread(
+                target=self._run, daemon=True, name=f"import-heartbeat-{self.job_id}"
+            )
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(limit("IMPORT_HEARTBEAT_SECONDS") + 30)
 
 
 def process(job_id: int) -> ImportJob | None:
     """Run whatever the job is waiting for: validation (pending) or the commit (commit_pending)."""
-    if claim(job_id, S.PENDING, S.RUNNING):
+    owner = _owner()
+    if claim(job_id, S.PENDING, S.RUNNING, owner):
         commit = False
-    elif claim(job_id, S.COMMIT_PENDING, S.COMMITTING):
+    elif claim(job_id, S.COMMIT_PENDING, S.COMMITTING, owner):
         commit = True
     else:
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     scope = Scope(job.user)
     try:
-        analysis = engine.run(
-            job.kind,
-            scope,
-            bytes(job.data),
-            job.filename,
-            commit=commit,
-            mapping=job.mapping,
-            options=job.options,
-            progress=_progress(job.pk),
-        )
+        with Heartbeat(job.pk, owner) as heart:
+            if commit:
+                # The job's "done" is written in the same transaction as the rows: a runner
+                # killed before the end leaves neither, one that lost its claim rolls back.
+                with transaction.atomic():
+                    analysis = _run(job, scope, heart, commit=True)
+                    _settle(job, owner, analysis, commit=True)
+            else:
+                analysis = _run(job, scope, heart, commit=False)
+                _settle(job, owner, analysis, commit=False)
+    except LostClaim:
+        log.warning("import job %s: claim lost, nothing written by %s", job_id, owner)
+        return None
     except CommitError as e:
         # Nothing was written; the preview stays so the user can fix the sheet or retry.
         job.status, job.message = S.PREVIEW, f"导入失败，未写入任何数据。{e}"
-        _finish(job)
-        return job
+        _finish(job, owner)
     except ReadError as e:
         job.status, job.message = S.FAILED, str(e)
-        _finish(job)
-        return job
+        _finish(job, owner)
     except Exception as e:  # never leave a job running forever
         log.exception("import job %s failed", job_id)
         job.status, job.message = S.FAILED, f"处理出错，未写入任何数据：{type(e).__name__}: {e}"
-        _finish(job)
-        return job
+        _finish(job, owner)
+    return job
+
+
+def _run(job: ImportJob, scope: Scope, heart: Heartbeat, *, commit: bool) -> engine.Analysis:
+    return engine.run(
+        job.kind,
+        scope,
+        bytes(job.data),
+        job.filename,
+        commit=commit,
+        mapping=job.mapping,
+        options=job.options,
+        progress=heart.progress,
+    )
+
+
+def _settle(job: ImportJob, owner: str, analysis: engine.Analysis, *, commit: bool) -> None:
     job.preview = analysis.preview()
     job.counts = analysis.counts
-    job.total = max(job.total, 1)
+    job.total = max(job.total, analysis.counts.get("total", 0), 1)
     job.progress = job.total
     job.error_file = error_report(analysis) if analysis.counts["error"] else None
     if commit:
@@ -106,15 +269,33 @@ def process(job_id: int) -> ImportJob | None:
         job.message = f"已导入：新增 {c['create']} 行，更新 {c['update']} 行，未变化 {c['unchanged']} 行，跳过错误 {c['error']} 行"
     else:
         job.status, job.message = S.PREVIEW, ""
-    _finish(job)
-    return job
+    if not _finish(job, owner):
+        raise LostClaim
 
 
-def _finish(job: ImportJob) -> None:
+def _finish(job: ImportJob, owner: str) -> bool:
+    """Write the outcome only while this runner still holds the claim."""
     job.updated_at = timezone.now()
     if job.status in {S.DONE, S.FAILED}:
         job.finished_at = job.updated_at
-    job.save()
+    fields = {
+        f: getattr(job, f)
+        for f in (
+            "status",
+            "message",
+            "preview",
+            "counts",
+            "total",
+            "progress",
+            "error_file",
+            "updated_at",
+            "finished_at",
+        )
+    }
+    held = ImportJob.objects.filter(
+        pk=job.pk, claimed_by=owner, status__in=[S.RUNNING, S.COMMITTING]
+    )
+    return held.update(claimed_by="", heartbeat_at=None, **fields) == 1
 
 
 def request_commit(job: ImportJob) -> bool:
@@ -154,6 +335,7 @@ def kick(job: ImportJob) -> None:
 def run_pending(limit_jobs: int | None = None) -> int:
     """What `taizhang importworker` does in each round; returns the number of jobs run."""
     n = 0
+    recover_stale()
     ids = list(
         ImportJob.objects.filter(status__in=[S.PENDING, S.COMMIT_PENDING])
         .order_by("created_at")

@@ -13,6 +13,9 @@ class ImportJob(models.Model):
 
     Work runs outside the request: `taizhang importworker` or a thread of the web
     process claims the job with a conditional UPDATE, so only one runner gets it.
+    The runner names itself in `claimed_by` and refreshes `heartbeat_at` while it
+    works; a claim whose heartbeat is older than IMPORT_STALE_SECONDS belongs to a
+    runner that died (kill -9, a gunicorn timeout) and is put back in the queue.
     """
 
     class Status(models.TextChoices):
@@ -23,6 +26,7 @@ class ImportJob(models.Model):
         COMMITTING = "committing", _("导入中")
         DONE = "done", _("已导入")
         FAILED = "failed", _("失败")
+        CANCELLED = "cancelled", _("已取消")
 
     kind = models.CharField(_("导入类型"), max_length=20)
     user = models.ForeignKey(
@@ -41,6 +45,9 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("预览"), default=dict, blank=True)
     message = models.TextField(_("说明"), blank=True)
     error_file = models.BinaryField(_("错误报告"), null=True, blank=True)
+    claimed_by = models.CharField(_("处理进程"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("处理次数"), default=0)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)

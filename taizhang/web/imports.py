@@ -32,6 +32,15 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return job
 
 
+def _revive(job: ImportJob) -> ImportJob:
+    """A job whose runner died is re-queued when its page is looked at, so a site that
+    runs imports in web threads (no importworker) recovers too."""
+    if job.status in jobs.REQUEUE and jobs.recover_stale(job.pk):
+        job.refresh_from_db()
+        jobs.kick(job)
+    return job
+
+
 def _download(data: bytes, filename: str) -> HttpResponse:
     r = HttpResponse(data, content_type=XLSX)
     r["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
@@ -88,6 +97,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
+    job = _revive(job)
     imp = engine.importer_for(job.kind)
     preview = job.preview or {}
     columns = []
@@ -104,6 +114,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
             "columns": columns,
             "preview": preview,
             "counts": job.counts or {},
+            "can_cancel": jobs.can_cancel(job),
             "working": job.status
             in {
                 ImportJob.Status.PENDING,
@@ -119,6 +130,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
+    job = _revive(job)
     return JsonResponse(
         {
             "status": job.status,
@@ -162,6 +174,18 @@ def import_commit(request: HttpRequest, pk: int) -> HttpResponse:
         jobs.kick(job)
     else:
         messages.error(request, "该导入任务当前不能提交（可能已在导入或已完成）")
+    return redirect("import_job", pk=job.pk)
+
+
+@login_required
+@require_POST
+def import_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)  # first: someone else's job is 404 whoever asks
+    _manager(request)
+    if jobs.cancel(job):
+        messages.success(request, "导入任务已取消，未写入任何数据")
+    else:
+        messages.error(request, "该导入任务正在处理或已结束，不能取消")
     return redirect("import_job", pk=job.pk)
 
 

@@ -116,6 +116,7 @@ urlpatterns = [
     path("imports/<int:pk>/status.json", imports.import_status, name="import_status"),
     path("imports/<int:pk>/mapping/", imports.import_mapping, name="import_mapping"),
     path("imports/<int:pk>/commit/", imports.import_commit, name="import_commit"),
+    path("imports/<int:pk>/cancel/", imports.import_cancel, name="import_cancel"),
     path("imports/<int:pk>/errors.xlsx", imports.import_errors, name="import_errors"),
     # Supervision tasks, suggestions, proposals.
     path("tasks/", tasks.task_list, name="task_list"),

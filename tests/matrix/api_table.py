@@ -289,6 +289,10 @@ API: dict[tuple[str, str], Route] = {
     ),
     ("POST", "/api/v1/imports/{job_id}/commit"): Route(
         url=lambda s: f"{V1}/imports/{s.job.pk}/commit",
+        write=Write(E(404, sup_a=202), ok=202, changed=_jobs),
+    ),
+    ("POST", "/api/v1/imports/{job_id}/cancel"): Route(
+        url=lambda s: f"{V1}/imports/{s.job.pk}/cancel",
         write=Write(E(404, sup_a=200), ok=200, changed=_jobs),
     ),
     ("GET", "/api/v1/imports/{job_id}"): Route(

@@ -523,6 +523,11 @@ WEB: dict[str, Route] = {
         get=POST_ONLY,
         write=Write(E(404, sup_a=302), changed=_job_state),
     ),
+    "import_cancel": Route(
+        url=lambda s: f"/imports/{s.job.pk}/cancel/",
+        get=POST_ONLY,
+        write=Write(E(404, sup_a=302), changed=_job_state),
+    ),
     "import_errors": Route(url=lambda s: f"/imports/{s.job.pk}/errors.xlsx", get=UPLOADER),
     # ------------------------------------------------------------------ tasks
     "task_list": Route(url=lambda s: "/tasks/", get=STAFF, scoped=False),

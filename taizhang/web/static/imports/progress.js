@@ -11,7 +11,7 @@
     fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (r) { return r.json(); })
       .then(function (s) {
-        fill.style.width = s.percent + "%";
+        fill.value = s.percent;
         text.textContent = s.percent + "%（" + s.status_label + (s.total ? "，" + s.progress + " / " + s.total : "") + "）";
         if (working[s.status]) { setTimeout(poll, 700); } else { window.location.reload(); }
       })
