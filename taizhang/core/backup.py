@@ -41,9 +41,10 @@ from django.db import connection
 FORMAT = "taizhang-backup/1"
 # Tables `migrate` fills by itself: they do not make a database "non-empty".
 SETUP_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
-# Seeded by post_migrate (the workday calendar, the default problem categories): a new
-# server on which `taizhang migrate` already ran still counts as empty.
-SEEDED_MODELS = {"core.workday", "matters.problemcategory"}
+# Seeded by migrate (the workday calendar, the default problem categories, the audit
+# chain's head row): a new server on which `taizhang migrate` already ran still counts
+# as empty.
+SEEDED_MODELS = {"core.workday", "matters.problemcategory", "core.auditchain"}
 
 
 class BackupError(Exception):
