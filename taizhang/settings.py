@@ -112,9 +112,10 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
-    # First: a username with recent failures waits a growing delay (never a hard lock).
-    "taizhang.core.lockout.UsernameDelayBackend",
+    # django-axes first (a locked address is refused; force_login also uses the first backend),
+    # then a username with recent failures waits a growing delay (never a hard lock).
     "axes.backends.AxesStandaloneBackend",
+    "taizhang.core.lockout.UsernameDelayBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 _TESTING = env_bool("TAIZHANG_TESTING", False)

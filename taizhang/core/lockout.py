@@ -85,8 +85,8 @@ class UsernameDelayBackend:
             raise PermissionDenied(f"登录失败次数较多，请 {wait} 秒后再试")
         return None
 
-    def get_user(self, user_id: int) -> None:
-        return None
+    # No get_user: sessions name ModelBackend (force_login and login pick the first backend
+    # that has one), and this backend never authenticates anybody.
 
 
 @receiver(user_login_failed, dispatch_uid="taizhang_login_delay_failed")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password
 from django.contrib.auth.password_validation import (
     CommonPasswordValidator as DjangoCommonPasswordValidator,
@@ -96,7 +97,8 @@ class HistoryValidator:
             ]
         )
         # The stored hash of the user row is the current password (it may predate the history).
-        current = type(user).objects.filter(pk=user.pk).values_list("password", flat=True).first()
+        User = get_user_model()  # request.user is a lazy proxy: ask the model, not its type
+        current = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
         if current:
             hashes.append(current)
         if any(check_password(password, h) for h in hashes if h):

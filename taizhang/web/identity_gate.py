@@ -37,7 +37,11 @@ DUTY_PAGES = {
     Role.SECADMIN: {"account_roles", "account_role"},
     Role.AUDITOR: {"audit_log", "audit_export"},
 }
-DUTY_HOME = {Role.SYSADMIN: "account_users", Role.SECADMIN: "account_roles", Role.AUDITOR: "audit_log"}
+DUTY_HOME = {
+    Role.SYSADMIN: "account_users",
+    Role.SECADMIN: "account_roles",
+    Role.AUDITOR: "audit_log",
+}
 STEP_MESSAGES = {
     "otp_verify": "请输入身份验证器上的验证码",
     "password_change": "请先修改密码",
