@@ -32,8 +32,10 @@ REASONS = {
 class LoginForm(AuthenticationForm):
     """Django's login form; when the username is waiting out a delay, it says how long."""
 
+    wait = 0
+
     def get_invalid_login_error(self) -> ValidationError:
-        wait = getattr(self.request, lockout.WAIT_ATTR, 0)
+        wait = self.wait = getattr(self.request, lockout.WAIT_ATTR, 0)
         if wait:
             return ValidationError(
                 _("该账号登录失败次数较多，请 %(s)d 秒后再试。") % {"s": wait}, code="delayed"
