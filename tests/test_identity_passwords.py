@@ -97,9 +97,7 @@ def test_it_forces_a_change_when_the_password_has_expired(world, settings):
     r = c.get("/projects/")
     assert r.status_code == 302 and r["Location"].startswith("/password/?next=")
     assert "您的密码已超过有效期" in c.get("/password/").content.decode()
-    c.post(
-        "/password/", {"old_password": "pw-sup_a", "new_password1": GOOD, "new_password2": GOOD}
-    )
+    c.post("/password/", {"old_password": "pw-sup_a", "new_password1": GOOD, "new_password2": GOOD})
     assert c.get("/projects/").status_code == 200
     # Expiry off: an old password is not forced.
     AccountSecurity.objects.filter(user=user).update(
