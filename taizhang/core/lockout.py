@@ -57,6 +57,7 @@ def note_failure(username: str | None) -> None:
         return
     now = timezone.now()
     window = dt.timedelta(minutes=settings.TAIZHANG_LOGIN_FAILURE_WINDOW_MINUTES)
+    LoginThrottle.objects.filter(last_failure__lt=now - window).delete()
     row, created = LoginThrottle.objects.get_or_create(
         username=key, defaults={"failures": 1, "last_failure": now}
     )

@@ -210,7 +210,8 @@ class LoginThrottle(models.Model):
 
     username = models.CharField(max_length=150, unique=True)
     failures = models.PositiveIntegerField(default=0)
-    last_failure = models.DateTimeField(default=timezone.now)
+    # Indexed: rows past the window are purged on each failure (random names must not pile up).
+    last_failure = models.DateTimeField(default=timezone.now, db_index=True)
 
     class Meta:
         verbose_name = _("登录失败计数")
