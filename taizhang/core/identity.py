@@ -55,7 +55,9 @@ def role_of(user: Any) -> str | None:
     return Profile.objects.filter(user=user).values_list("role", flat=True).first()
 
 
-def password_change_reason(user: Any, now: dt.datetime | None = None) -> str | None:
+def password_change_reason(
+    user: Any, now: dt.datetime | None = None, *, role: str | None = None
+) -> str | None:
     """Why the user must change the password before anything else, or None.
 
     "temporary": set by an administrator (new account or reset); "expired": older than
@@ -65,7 +67,7 @@ def password_change_reason(user: Any, now: dt.datetime | None = None) -> str | N
     if state is not None and state.must_change_password:
         return "temporary"
     days = settings.TAIZHANG_PASSWORD_MAX_AGE_DAYS
-    if not days or role_of(user) == Role.ENTERPRISE:
+    if not days or (role or role_of(user)) == Role.ENTERPRISE:
         return None
     changed = (state.password_changed_at if state else None) or user.date_joined
     if (now or timezone.now()) - changed > dt.timedelta(days=days):
@@ -77,13 +79,13 @@ def has_confirmed_device(user: Any) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def requires_two_factor(user: Any) -> bool:
+def requires_two_factor(user: Any, *, role: str | None = None) -> bool:
     """Mandatory second factor: enforced, and the user's role (or superuser) is on the list."""
     if not settings.TAIZHANG_2FA_ENFORCE:
         return False
     if user.is_superuser:
         return True
-    return role_of(user) in set(settings.TAIZHANG_2FA_REQUIRED_ROLES)
+    return (role or role_of(user)) in set(settings.TAIZHANG_2FA_REQUIRED_ROLES)
 
 
 def recovery_codes_left(user: Any) -> int:

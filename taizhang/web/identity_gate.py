@@ -52,11 +52,13 @@ STEP_MESSAGES = {
 def pending_step(request: HttpRequest) -> str | None:
     """The URL name of the step the user must take now, or None."""
     user = request.user
-    if identity.has_confirmed_device(user) and not user.is_verified():
+    enrolled = identity.has_confirmed_device(user)
+    if enrolled and not user.is_verified():
         return "otp_verify"
-    if identity.password_change_reason(user):
+    role = scope_of(request).role  # the page builds the same scope: one profile query
+    if identity.password_change_reason(user, role=role):
         return "password_change"
-    if identity.requires_two_factor(user) and not identity.has_confirmed_device(user):
+    if not enrolled and identity.requires_two_factor(user, role=role):
         return "otp_setup"
     return None
 
