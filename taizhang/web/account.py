@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from base64 import b32encode
+
 import qrcode
 import qrcode.image.svg
 from django import forms
@@ -14,6 +16,7 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -54,8 +57,6 @@ def _next(request: HttpRequest, fallback: str = "dashboard") -> str:
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    from django.urls import reverse
-
     return reverse(fallback)
 
 
@@ -129,8 +130,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "next": request.GET.get("next") or request.POST.get("next") or "",
     }
     if not enrolled:
-        from base64 import b32encode
-
         device = identity.pending_totp(user)
         context["qr"] = _qr_svg(device.config_url)
         context["key"] = _spaced(b32encode(device.bin_key).decode())
