@@ -46,6 +46,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    # TOTP second factor and one-time recovery codes (docs/security-identity.md).
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # Listed so the API docs page serves Swagger UI from the package, not a CDN.
     "ninja",
     # The domain, from the ground up: each app imports only those above it in this list.
@@ -75,11 +79,14 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "taizhang.core.sessions.SessionLifetimeMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
     "taizhang.api.auth.ApiRateLimitMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Second factor, forced password change and 三权分立 gates, after the user is known.
+    "taizhang.web.identity_gate.IdentityGateMiddleware",
 ]
 
 ROOT_URLCONF = "taizhang.urls"
@@ -121,21 +128,65 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
+    # django-axes first (a locked address is refused; force_login also uses the first backend),
+    # then a username with recent failures waits a growing delay (never a hard lock).
     "axes.backends.AxesStandaloneBackend",
+    "taizhang.core.lockout.UsernameDelayBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+_TESTING = env_bool("TAIZHANG_TESTING", False)
+
+# Password policy (等保三级 身份鉴别): docs/security-identity.md.
+TAIZHANG_PASSWORD_MIN_LENGTH = env_int("TAIZHANG_PASSWORD_MIN_LENGTH", 10, minimum=8)
+TAIZHANG_PASSWORD_HISTORY = env_int("TAIZHANG_PASSWORD_HISTORY", 5, minimum=0)
+# Days before a staff password must be changed; 0 disables expiry. The demo's accounts never expire.
+TAIZHANG_PASSWORD_MAX_AGE_DAYS = env_int(
+    "TAIZHANG_PASSWORD_MAX_AGE_DAYS", 0 if DEMO else 90, minimum=0
+)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {
+        "NAME": "taizhang.core.passwords.LengthValidator",
+        "OPTIONS": {"min_length": TAIZHANG_PASSWORD_MIN_LENGTH},
+    },
+    {"NAME": "taizhang.core.passwords.CharacterClassValidator"},
+    {"NAME": "taizhang.core.passwords.NoUsernameValidator"},
+    {"NAME": "taizhang.core.passwords.CommonPasswordValidator"},
+    {
+        "NAME": "taizhang.core.passwords.HistoryValidator",
+        "OPTIONS": {"keep": TAIZHANG_PASSWORD_HISTORY},
+    },
 ]
+
+# TOTP second factor: mandatory for these roles when enforced; optional for everyone else.
+# The demo and the test suite do not enforce it (tests of enforcement switch it on).
+TAIZHANG_2FA_ENFORCE = env_bool("TAIZHANG_2FA_ENFORCE", not (DEBUG or DEMO or _TESTING))
+TAIZHANG_2FA_REQUIRED_ROLES = env_list(
+    "TAIZHANG_2FA_REQUIRED_ROLES",
+    ["admin", "supervisor", "leader", "sysadmin", "secadmin", "auditor"],
+)
+TAIZHANG_RECOVERY_CODES = 10
+OTP_TOTP_ISSUER = "台账督查督办系统"
+
 LOGIN_URL = "login"
 # Each role's first page (taizhang.web.today.landing): units and cadres their today page.
 LOGIN_REDIRECT_URL = "landing"
 LOGOUT_REDIRECT_URL = "login"
 
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+# Login failures. Per username: after a few failures each try waits a growing delay
+# (a delay, not a lock, so nobody can lock a colleague out). Per client IP: django-axes
+# locks an address that keeps failing. The client IP is REMOTE_ADDR unless the request
+# comes from a trusted proxy, whose header then names it (taizhang.core.clientip).
+TAIZHANG_LOGIN_FREE_FAILURES = env_int("TAIZHANG_LOGIN_FREE_FAILURES", 3, minimum=1)
+TAIZHANG_LOGIN_MAX_DELAY_SECONDS = env_int("TAIZHANG_LOGIN_MAX_DELAY_SECONDS", 60, minimum=1)
+TAIZHANG_LOGIN_FAILURE_WINDOW_MINUTES = env_int(
+    "TAIZHANG_LOGIN_FAILURE_WINDOW_MINUTES", 15, minimum=1
+)
+TAIZHANG_TRUSTED_PROXY_HEADER = env_str("TAIZHANG_TRUSTED_PROXY_HEADER")  # e.g. X-Forwarded-For
+TAIZHANG_TRUSTED_PROXIES = env_list("TAIZHANG_TRUSTED_PROXIES", [])  # CIDRs, e.g. 10.0.0.0/8
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 30, minimum=1) / 60  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_CLIENT_IP_CALLABLE = "taizhang.core.clientip.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 

@@ -198,7 +198,7 @@ def preview_notice(text: str, year: int | None = None) -> HolidayNotice:
 
 def _require_office(scope: Scope) -> None:
     if not scope.can_manage:
-        raise PermissionDenied("只有督查室或系统管理员可以录入放假安排")
+        raise PermissionDenied("只有督查室或业务管理员可以录入放假安排")
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
+from taizhang.core.clientip import client_ip
 from taizhang.core.context import origin, serving
 
 
@@ -13,7 +14,8 @@ class RequestSourceMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         source = "api" if request.path.startswith("/api/") else "web"
-        with origin(source, request.META.get("REMOTE_ADDR")), serving(request):
+        # The real client behind a trusted proxy, like the login lockout (core.clientip).
+        with origin(source, client_ip(request)), serving(request):
             return self.get_response(request)
 
 

@@ -133,7 +133,18 @@ class Role(models.TextChoices):
     UNIT = "unit", _("单位工作人员")
     CADRE = "cadre", _("包联干部")
     ENTERPRISE = "enterprise", _("企业用户")
-    ADMIN = "admin", _("系统管理员")
+    # The business administrator of a division (or of everything): every business record,
+    # no account or audit duties. It was labelled 系统管理员 before 三权分立 gave that name
+    # to the account administrator below.
+    ADMIN = "admin", _("业务管理员")
+    # 三权分立 (GB/T 22239-2019 level 3): three administrators who see no business data.
+    SYSADMIN = "sysadmin", _("系统管理员")
+    SECADMIN = "secadmin", _("安全管理员")
+    AUDITOR = "auditor", _("审计管理员")
+
+
+# The three administrator roles of 三权分立; an account holds at most one of them.
+ADMIN_ROLES = frozenset({Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR})
 
 
 class Profile(models.Model):
@@ -166,6 +177,65 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user.username} · {self.get_role_display()}"
+
+
+class AccountSecurity(models.Model):
+    """Password age and the forced-change flag of one account (no row: never reset by an admin).
+
+    Kept beside the user rather than on Profile: the installation superuser has no profile
+    and still needs a password policy.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="security"
+    )
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
+
+    class Meta:
+        verbose_name = _("账号安全状态")
+        verbose_name_plural = _("账号安全状态")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {'须改密' if self.must_change_password else '正常'}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of an account's earlier passwords, so the last few cannot be reused."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history"
+    )
+    password = models.CharField(max_length=128)
+    set_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("历史密码")
+        verbose_name_plural = _("历史密码")
+        ordering = ["-set_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.set_at:%Y-%m-%d}"
+
+
+class LoginThrottle(models.Model):
+    """Recent failed logins of one username: each further try waits a growing delay.
+
+    Keyed by the typed username (it need not exist), so guessing names reveals nothing.
+    A delay, never a lock: the owner's correct password works once the delay has passed.
+    """
+
+    username = models.CharField(max_length=150, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    # Indexed: rows past the window are purged on each failure (random names must not pile up).
+    last_failure = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+
+    def __str__(self) -> str:
+        return f"{self.username} × {self.failures}"
 
 
 class AuditEntry(models.Model):

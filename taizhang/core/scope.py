@@ -17,7 +17,7 @@ from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from taizhang.core.models import AuditEntry, Division, Person, Profile, Role, Unit
+from taizhang.core.models import ADMIN_ROLES, AuditEntry, Division, Person, Profile, Role, Unit
 
 
 @dataclass(frozen=True)
@@ -115,14 +115,32 @@ class Scope:
     def reads_division(self) -> bool:
         return self.role in {Role.LEADER, Role.SUPERVISOR, Role.ADMIN}
 
+    @property
+    def is_duty_admin(self) -> bool:
+        """One of the three 三权分立 administrators: no business data at all."""
+        return self.role in ADMIN_ROLES
+
+    def audit_entries(self, qs: QuerySet[AuditEntry]) -> QuerySet[AuditEntry]:
+        """The audit log is the audit administrator's: all of it, or their division's subtree.
+
+        Entries of accounts without a division (the administrators' own work) have an empty
+        path and are read by an installation-wide audit administrator only.
+        """
+        if self.role != Role.AUDITOR:
+            raise PermissionDenied("只有审计管理员可以查看审计日志")
+        if self.division is None:
+            return qs
+        return qs.filter(division_path__startswith=self.division.path)
+
     def require_manage(self) -> None:
         if not self.can_manage:
-            raise PermissionDenied("只有督查室或系统管理员可以执行此操作")
+            raise PermissionDenied("只有督查室或业务管理员可以执行此操作")
 
     # Row filtering ------------------------------------------------------
     def _q(self, rule: ScopeRule) -> Q | None:
         """The filter for this user, None for everything, Q(pk__in=[]) for nothing."""
         nothing = Q(pk__in=[])
+        # The three 三权分立 administrators (and users without a role) fall through to nothing.
         if self.role == Role.ADMIN:
             return (
                 None
@@ -172,6 +190,8 @@ class Scope:
     # Reference data visible for filters and forms -------------------------
     @cached_property
     def divisions(self) -> QuerySet[Division]:
+        if self.is_duty_admin:
+            return Division.objects.none()
         if self.role == Role.ADMIN and self.division is None:
             return Division.objects.all()
         if self.division is not None:

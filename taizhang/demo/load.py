@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from taizhang.core.context import origin
-from taizhang.core.models import Division, Profile, Role
+from taizhang.core.models import ADMIN_ROLES, Division, Profile, Role
 from taizhang.core.scope import Scope
 from taizhang.demo import org as demo_org
 from taizhang.demo import projects as demo_projects
@@ -26,7 +26,8 @@ def accounts() -> list[tuple[str, str, str]]:
     profiles = Profile.objects.select_related("user", "division", "unit", "person", "enterprise")
     for p in profiles.order_by("pk"):
         if p.user.username in names:
-            where = p.division or p.unit or p.person or p.enterprise or "全部"
+            where = p.division or p.unit or p.person or p.enterprise
+            where = where or ("不看业务数据" if p.role in ADMIN_ROLES else "全部")
             out.append(
                 (p.user.username, f"{p.user.first_name}（{p.get_role_display()}）", str(where))
             )
@@ -47,6 +48,9 @@ def demo_org_accounts() -> list[tuple[str]]:
             "zh_mazhuang",
             "sfq_duchashi",
             "qy_xintuoyang",
+            "xt_guanli",
+            "aq_guanli",
+            "sj_guanli",
         ]
     ]
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 
+from taizhang.core.identity import mark_demo_password
 from taizhang.core.models import Division, Person, Profile, ReportingPeriod, Role, Unit
 
-DEMO_PASSWORD = "taizhang2026"
+# Passes the password policy (taizhang.core.passwords): 10+ characters, three classes.
+DEMO_PASSWORD = "Taizhang@2026"
 
 DIVISIONS = [
     # code, name, level, parent code
@@ -122,7 +124,7 @@ def create_accounts(org: Org) -> list[tuple[str, str, str]]:
     sc, zh, sfq = d["410603"], d["410411"], d["410471"]
     cadre_person = org.leaders["410603"][2]
     rows = [
-        ("admin", "系统管理员", Role.ADMIN, None, None, None, "全部数据与后台维护"),
+        ("admin", "业务管理员", Role.ADMIN, None, None, None, "全部业务数据"),
         (
             "sc_duchashi",
             "山城区督查室",
@@ -179,13 +181,16 @@ def create_accounts(org: Org) -> list[tuple[str, str, str]]:
             "马庄街道负责的项目",
         ),
         ("sfq_duchashi", "示范区督查室", Role.SUPERVISOR, sfq, None, None, "示范区全部"),
+        # 三权分立: the three administrators see no business data.
+        ("xt_guanli", "系统管理员", Role.SYSADMIN, None, None, None, "账号管理（无业务数据）"),
+        ("aq_guanli", "安全管理员", Role.SECADMIN, None, None, None, "角色、权限范围、双因素"),
+        ("sj_guanli", "审计管理员", Role.AUDITOR, None, None, None, "审计日志（只读、导出）"),
     ]
     out = []
     for username, label, role, division, unit, person, sees in rows:
+        # No demo account is a superuser: the superuser is for installation only (三权分立).
         user = User.objects.create_user(username, password=DEMO_PASSWORD, first_name=label)
-        if role == Role.ADMIN:
-            user.is_staff = user.is_superuser = True
-            user.save()
+        mark_demo_password(user)
         Profile.objects.create(user=user, role=role, division=division, unit=unit, person=person)
         out.append((username, f"{label}（{Role(role).label}）", sees))
     return out

@@ -31,7 +31,7 @@ def _year(value: str | None) -> int | None:
 def calendar_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     if not scope.can_manage:
-        raise PermissionDenied("只有督查室或系统管理员可以维护工作日历")
+        raise PermissionDenied("只有督查室或业务管理员可以维护工作日历")
     text = ""
     year_field = ""
     notice = None

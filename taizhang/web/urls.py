@@ -6,11 +6,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from taizhang.web import (
+    account,
     assessment,
     attachments,
     audit,
     calendar,
     dashboard,
+    duty,
     enterprises,
     imports,
     notify,
@@ -35,19 +37,19 @@ urlpatterns = [
     path("manifest.webmanifest", pwa.manifest, name="webmanifest"),
     path("sw.js", pwa.service_worker, name="service_worker"),
     path("favicon.ico", pwa.favicon, name="favicon"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", account.TaizhangLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    # Explicit templates: django.contrib.admin ships registration/ templates of its own.
-    path(
-        "password/",
-        auth_views.PasswordChangeView.as_view(template_name="web/password_change_form.html"),
-        name="password_change",
-    ),
-    path(
-        "password/done/",
-        auth_views.PasswordChangeDoneView.as_view(template_name="web/password_change_done.html"),
-        name="password_change_done",
-    ),
+    # One's own account: password (forced change too), authenticator, recovery codes.
+    path("password/", account.password_change, name="password_change"),
+    path("password/done/", account.password_change_done, name="password_change_done"),
+    path("account/2fa/", account.otp_setup, name="otp_setup"),
+    path("account/2fa/verify/", account.otp_verify, name="otp_verify"),
+    path("account/2fa/recovery/", account.otp_recovery, name="otp_recovery"),
+    # 三权分立: accounts (系统管理员), roles and scopes (安全管理员); the audit log is below.
+    path("accounts/users/", duty.account_users, name="account_users"),
+    path("accounts/users/<int:pk>/", duty.account_user, name="account_user"),
+    path("accounts/roles/", duty.account_roles, name="account_roles"),
+    path("accounts/roles/<int:pk>/", duty.account_role, name="account_role"),
     # A user's own API tokens.
     path("account/tokens/", tokens.account_tokens, name="account_tokens"),
     path(

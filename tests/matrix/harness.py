@@ -36,7 +36,14 @@ ROLES = (
     "ent_a",
     "sup_b",
     "unit_b",
+    "sysadmin",
+    "secadmin",
+    "auditor",
 )
+# The three 三权分立 administrators: no business data, so every business route refuses them
+# (403, before anything is looked up). E() gives them 403 unless an entry names them.
+DUTY_ROLES = ("sysadmin", "secadmin", "auditor")
+DUTY_DEFAULT = 403
 A_ROLES = ("sup_a", "leader_a", "unit_a", "unit_a_town", "cadre_a", "ent_a")
 B_ROLES = ("sup_b", "unit_b")
 # On district B's object, role X gets what MIRROR[X] got on district A's.
@@ -46,6 +53,9 @@ MIRROR = {
     "admin": "admin",
     "sup_b": "sup_a",
     "unit_b": "unit_a",
+    "sysadmin": "sysadmin",
+    "secadmin": "secadmin",
+    "auditor": "auditor",
 }
 LOGIN = "login"  # web, anonymous: 302 to the login page
 # Text of district A's and B's objects: a 200 page or JSON for a role of the other district
@@ -59,15 +69,25 @@ MARKS = {
 def E(default: int, **roles: int | str) -> dict[str, int | str]:
     """Expected status of every signed-in role: `default` unless named.
 
-    Anonymous users are filled in by the runner (web: redirect to login, API: 401) unless named.
+    Anonymous users are filled in by the runner (web: redirect to login, API: 401) unless named;
+    the three 三权分立 administrators get DUTY_DEFAULT (403) unless named.
     """
     unknown = set(roles) - set(ROLES)
     assert not unknown, f"unknown roles {unknown}"
-    return {r: roles.get(r, default) for r in ROLES if r != "anon" or "anon" in roles}
+    return {
+        r: roles.get(r, DUTY_DEFAULT if r in DUTY_ROLES else default)
+        for r in ROLES
+        if r != "anon" or "anon" in roles
+    }
+
+
+def duty(value: Any) -> dict[str, Any]:
+    """The same expectation for the three 三权分立 administrators, to splat into E(...)."""
+    return dict.fromkeys(DUTY_ROLES, value)
 
 
 def mirror(expect: dict[str, Any]) -> dict[str, Any]:
-    if {v for r, v in expect.items() if r != "anon"} == {405}:
+    if {v for r, v in expect.items() if r != "anon" and r not in DUTY_ROLES} == {405}:
         return dict(expect)  # a POST-only route refuses a GET before looking anything up
     return {r: expect[MIRROR[r]] if r in MIRROR else 404 for r in expect}
 
@@ -125,6 +145,9 @@ def compact(got: dict[str, Any]) -> str:
     """The observed statuses as an E(...) call, to review and paste into a table."""
     plain = {r: v for r, v in got.items() if not r.startswith("b:")}
     plain.pop("anon", None)
+    for r in DUTY_ROLES:  # named only where they differ from their own default
+        if plain.get(r) == DUTY_DEFAULT:
+            plain.pop(r)
     if not plain:
         return "E()"
     default, _ = Counter(plain.values()).most_common(1)[0]

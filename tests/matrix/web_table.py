@@ -41,7 +41,7 @@ from tests.attachment_files import pdf
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.lib.test_holiday_notice import NOTICE_2027
-from tests.matrix.harness import LOGIN, E, Route, Write
+from tests.matrix.harness import LOGIN, E, Route, Write, duty
 
 # Role tables shared by several routes (statuses on district A's object).
 POST_ONLY = E(405)  # a POST-only route answers a GET 405 (after the login check)
@@ -108,6 +108,11 @@ def _enterprise_form(mw, s) -> dict:
     }
 
 
+def mw_user(s, username: str) -> int:
+    """The id of a world user, from a Side (the URL builders get only the side)."""
+    return get_user_model().objects.get(username=username).pk
+
+
 def _version(model, pk) -> int:
     return model.objects.get(pk=pk).version
 
@@ -167,7 +172,8 @@ WEB: dict[str, Route] = {
     # ------------------------------------------------------------------ front, accounts
     "dashboard": Route(
         url=lambda s: f"/?division={s.division.code}",
-        get=E(200, nobody=404, ent_a=302, sup_b=404, unit_b=404),
+        # Enterprises go to their portal, the three administrators to their own page.
+        get=E(200, nobody=404, ent_a=302, sup_b=404, unit_b=404, **duty(302)),
         b={"ent_a": 302},  # enterprises are sent to their portal before anything is looked up
     ),
     # Phones: each person's today page, the landing after login, the web app's files.
@@ -179,29 +185,31 @@ WEB: dict[str, Route] = {
     "login": Route(
         url=lambda s: "/login/",
         # Signed-in users are sent on (redirect_authenticated_user), whatever they post.
-        get=E(302, anon=200),
+        get=E(302, anon=200, **duty(302)),
         scoped=False,
         fresh_clients=True,
         write=Write(
-            E((302, False), anon=302),
+            E((302, False), anon=302, **duty((302, False))),
             data=lambda mw, s: {"username": "sup_a", "password": "pw-sup_a"},
             changed=lambda mw: Session.objects.count(),
         ),
     ),
     "logout": Route(
         url=lambda s: "/logout/",
-        get=E(405, anon=405),  # logging out takes a POST
-        scoped=False,
-        fresh_clients=True,
-        write=Write(E((LOGIN, True)), changed=lambda mw: Session.objects.count()),
-    ),
-    "password_change": Route(
-        url=lambda s: "/password/",
-        get=EVERYONE,
+        get=E(405, anon=405, **duty(405)),  # logging out takes a POST
         scoped=False,
         fresh_clients=True,
         write=Write(
-            E(200, sup_a=302),
+            E((LOGIN, True), **duty((LOGIN, True))), changed=lambda mw: Session.objects.count()
+        ),
+    ),
+    "password_change": Route(
+        url=lambda s: "/password/",
+        get=E(200, **duty(200)),
+        scoped=False,
+        fresh_clients=True,
+        write=Write(
+            E(200, sup_a=302, **duty(200)),
             # Each role types its own old password; the user's hash must change.
             data=lambda mw, s: {
                 "old_password": "pw-sup_a",
@@ -211,7 +219,9 @@ WEB: dict[str, Route] = {
             changed=lambda mw: sorted(get_user_model().objects.values_list("password", flat=True)),
         ),
     ),
-    "password_change_done": Route(url=lambda s: "/password/done/", get=EVERYONE, scoped=False),
+    "password_change_done": Route(
+        url=lambda s: "/password/done/", get=E(200, **duty(200)), scoped=False
+    ),
     "account_tokens": Route(
         url=lambda s: "/account/tokens/",
         get=EVERYONE,
@@ -226,8 +236,64 @@ WEB: dict[str, Route] = {
         # A token is its owner's alone: everyone else does not find it.
         write=Write(E(404, sup_a=302)),
     ),
-    "audit_log": Route(url=lambda s: "/audit/", get=OFFICE, scoped=False),
-    "audit_export": Route(url=lambda s: "/audit/export.csv", get=OFFICE, scoped=False),
+    # 三权分立: the audit log is the audit administrator's alone.
+    "audit_log": Route(url=lambda s: "/audit/", get=E(403, auditor=200), scoped=False),
+    "audit_export": Route(url=lambda s: "/audit/export.csv", get=E(403, auditor=200), scoped=False),
+    # One's own second factor. Nobody here has an authenticator: the enrolment page opens,
+    # a wrong code changes nothing, verification and new recovery codes send the user on.
+    "otp_setup": Route(
+        url=lambda s: "/account/2fa/",
+        get=E(200, **duty(200)),
+        scoped=False,
+        write=Write(E(200, **duty(200)), data=lambda mw, s: {"token": "000000"}),
+    ),
+    "otp_verify": Route(
+        url=lambda s: "/account/2fa/verify/",
+        get=E(302, **duty(302)),
+        scoped=False,
+        write=Write(E((302, False), **duty((302, False))), data=lambda mw, s: {"token": "1"}),
+    ),
+    "otp_recovery": Route(
+        url=lambda s: "/account/2fa/recovery/",
+        get=E(405, **duty(405)),
+        scoped=False,
+        write=Write(E((302, False), **duty((302, False)))),
+    ),
+    # 三权分立 pages: accounts for the system administrator, roles for the security one.
+    "account_users": Route(
+        url=lambda s: "/accounts/users/",
+        get=E(403, sysadmin=200),
+        scoped=False,
+        write=Write(
+            E(403, sysadmin=302),
+            data=lambda mw, s: {
+                "username": "xin_zhanghao",
+                "full_name": "新账号",
+                "password": "Xinyang#2026",
+            },
+        ),
+    ),
+    "account_user": Route(
+        url=lambda s: f"/accounts/users/{mw_user(s, 'nobody')}/",
+        get=E(405, sysadmin=405),  # POST only; the other administrators are fenced off first
+        scoped=False,
+        write=Write(
+            E(403, sysadmin=302),
+            data=lambda mw, s: {"action": "reset", "password": "Xinyang#2026"},
+        ),
+    ),
+    "account_roles": Route(
+        url=lambda s: "/accounts/roles/", get=E(403, secadmin=200), scoped=False
+    ),
+    "account_role": Route(
+        url=lambda s: f"/accounts/roles/{mw_user(s, 'nobody')}/",
+        get=E(403, secadmin=200),
+        scoped=False,
+        write=Write(
+            E(403, secadmin=302),
+            data=lambda mw, s: {"action": "assign", "role": "cadre", "person": s.cadre.pk},
+        ),
+    ),
     # ------------------------------------------------------------------ projects
     "project_list": Route(url=lambda s: "/projects/", get=EVERYONE, scoped=False),
     "project_create": Route(

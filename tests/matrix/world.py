@@ -13,7 +13,7 @@ from typing import Any
 
 from taizhang.assessment import service as assessment
 from taizhang.attachments import services as attachments
-from taizhang.core.models import Division, Unit
+from taizhang.core.models import Division, Role, Unit
 from taizhang.enterprises.models import Enterprise, Liaison
 from taizhang.imports import jobs
 from taizhang.imports.models import ImportJob
@@ -25,7 +25,7 @@ from taizhang.tasks import drafts
 from taizhang.tasks import services as tasks
 from taizhang.tasks.models import DraftRow, ReportDraft
 from tests.attachment_files import jpeg
-from tests.conftest import World, build_world
+from tests.conftest import World, build_world, make_user
 from tests.enterprise_fixtures import EWorld, accept_and_assign, build_eworld, code, new_problem
 from tests.import_sheets import xlsx
 from tests.task_fixtures import frozen
@@ -138,6 +138,13 @@ def _visit(w: World, sup: str, enterprise: Enterprise, division: Division):
 
 def build_matrix_world() -> MatrixWorld:
     w = build_world()
+    # 三权分立: the three administrators, installation-wide (no division).
+    for name, role in (
+        ("sysadmin", Role.SYSADMIN),
+        ("secadmin", Role.SECADMIN),
+        ("auditor", Role.AUDITOR),
+    ):
+        w.users[name] = make_user(name, role)
     # The shared world's enterprise has a made-up credit code; its edit form needs a valid one.
     Enterprise.objects.filter(pk=w.enterprise_a.pk).update(credit_code=code(1))
     w.enterprise_a.refresh_from_db()

@@ -45,7 +45,7 @@ class Command(BaseCommand):
             "--period", required=True, help="2022Q3（季度）、2022（年度）或 2022-08（月份）"
         )
         parser.add_argument("-o", "--output", required=True, help="输出文件 .docx")
-        parser.add_argument("--user", help="以该用户的权限范围生成（默认：该区督查室或系统管理员）")
+        parser.add_argument("--user", help="以该用户的权限范围生成（默认：该区督查室或业务管理员）")
         parser.add_argument("--today", help="按指定日期计算（YYYY-MM-DD），默认今天")
         parser.add_argument(
             "--recompute",
@@ -76,7 +76,7 @@ class Command(BaseCommand):
         else:
             account = default_user(district)
             if account is None:
-                raise CommandError(f"{district.name}没有督查室或系统管理员账号，请用 --user 指定")
+                raise CommandError(f"{district.name}没有督查室或业务管理员账号，请用 --user 指定")
         scope = Scope(account)
         if not scope.divisions.filter(pk=district.pk).exists():
             raise CommandError(f"用户「{account.username}」无权查看{district.name}")
