@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from taizhang.core import audit, audit_events, chain
 from taizhang.core.bulk import audit_entry, insert_rows
-from taizhang.core.models import AuditChain, AuditEntry
+from taizhang.core.models import AuditChain, AuditEntry, Role
+from tests.conftest import make_user
 
 
 def _change(world, who: str) -> None:
@@ -223,7 +224,7 @@ def test_it_hashes_existing_rows_when_migrating(world):
 
 
 def test_it_shows_the_chain_status_on_the_audit_page(world, client):
-    client.force_login(world.users["sup_a"])
+    client.force_login(make_user("auditor_c", Role.AUDITOR, division=world.a))
     assert "哈希链完整" in client.get("/audit/").content.decode()
     victim = _entries()[-1]
     _sql("UPDATE core_auditentry SET verb = %s WHERE id = %s", ["改过", victim.pk])

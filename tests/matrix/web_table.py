@@ -178,10 +178,15 @@ WEB: dict[str, Route] = {
     ),
     # Phones: each person's today page, the landing after login, the web app's files.
     "today": Route(url=lambda s: "/today/", get=EVERYONE, scoped=False),
-    "landing": Route(url=lambda s: "/start/", get=E(302), scoped=False),
-    "webmanifest": Route(url=lambda s: "/manifest.webmanifest", get=E(200, anon=200), scoped=False),
-    "service_worker": Route(url=lambda s: "/sw.js", get=E(200, anon=200), scoped=False),
-    "favicon": Route(url=lambda s: "/favicon.ico", get=E(301, anon=301), scoped=False),
+    # Duty administrators land on their own page too; the app's files are everyone's.
+    "landing": Route(url=lambda s: "/start/", get=E(302, **duty(302)), scoped=False),
+    "webmanifest": Route(
+        url=lambda s: "/manifest.webmanifest", get=E(200, anon=200, **duty(200)), scoped=False
+    ),
+    "service_worker": Route(
+        url=lambda s: "/sw.js", get=E(200, anon=200, **duty(200)), scoped=False
+    ),
+    "favicon": Route(url=lambda s: "/favicon.ico", get=E(301, anon=301, **duty(301)), scoped=False),
     "login": Route(
         url=lambda s: "/login/",
         # Signed-in users are sent on (redirect_authenticated_user), whatever they post.
