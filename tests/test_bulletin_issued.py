@@ -184,3 +184,35 @@ def test_it_numbers_the_preview_like_the_docx_and_shows_its_charts(ledger):
         len(e.section.charts) for e in outline(content.sections)
     )
     assert 'src="data:image/png;base64,' in page
+
+
+def test_it_lists_the_evidence_of_overdue_matters_by_name(ledger, media):
+    from taizhang.attachments import services as attachments
+    from taizhang.matters.models import ProblemCategory
+    from tests import attachment_files as af
+
+    w = ledger.w
+    sup = w.scope("sup_a")
+    m = msvc.do_create_problem(
+        sup,
+        {
+            "enterprise": w.enterprise_a,
+            "category": ProblemCategory.objects.get(name="用工").pk,
+            "title": "用电增容慢",
+            "raised_on": dt.date(2022, 8, 1),
+        },
+        accept=True,
+    )
+    msvc.do_assign(
+        sup,
+        m,
+        lead_unit=w.unit_a,
+        deadline=dt.date(2022, 9, 15),
+        expected_version=None,
+        date=dt.date(2022, 8, 2),
+    )
+    attachments.do_attach(w.scope("unit_a"), m, [af.pdf("协调函.pdf")])
+    content = bulletin.gather(sup, w.a, "2022Q3").content
+    table = next(t for sec in content.sections for t in sec.tables if t.title == "逾期未完成事项")
+    assert any("用电增容慢" in row[2] for row in table.rows)
+    assert f"已报佐证材料：{m.number}（协调函.pdf）" in table.note

@@ -22,6 +22,7 @@ from django.utils import timezone
 from taizhang.assessment import facts as facts_mod
 from taizhang.assessment import service
 from taizhang.assessment.models import BulletinSettings, DocCounter, IssuedBulletin, ScorePeriod
+from taizhang.attachments import services as attachments
 from taizhang.bulletins.docx import (
     BulletinContent,
     ChartBlock,
@@ -209,6 +210,7 @@ class Overdue:
     unit: str
     due: dt.date
     days: int
+    evidence: tuple[str, ...] = ()  # names of the 佐证材料 uploaded on the matter so far
 
 
 def overdue_items(scope: Scope, district: Division, cutoff: dt.date) -> list[Overdue]:
@@ -225,14 +227,26 @@ def overdue_items(scope: Scope, district: Division, cutoff: dt.date) -> list[Ove
             out.append(Overdue("项目节点", f.ref.label, names.get(f.unit_id, ""), f.planned, days))
     # Matters late at the cut-off, judged as of the cut-off (taizhang.matters.timing).
     matters = facts_mod.scored_matters(scope, district, cutoff)
-    for m, t in zip(matters, timings_for(matters, cutoff).values(), strict=True):
-        if t.finished_on is None and t.deadline is not None and t.deadline < cutoff:
-            label = f"{m.number} {m.title}"
-            kind = str(m.get_kind_display())
-            unit = names.get(m.lead_unit_id, "")
-            out.append(Overdue(kind, label, unit, t.deadline, t.late_workdays or 0))
+    late = [
+        (m, t)
+        for m, t in zip(matters, timings_for(matters, cutoff).values(), strict=True)
+        if t.finished_on is None and t.deadline is not None and t.deadline < cutoff
+    ]
+    files = attachments.names_by_owner(Matter, [m.pk for m, _t in late])
+    for m, t in late:
+        label = f"{m.number} {m.title}"
+        kind = str(m.get_kind_display())
+        unit = names.get(m.lead_unit_id, "")
+        evidence = tuple(files.get(m.pk, ()))
+        out.append(Overdue(kind, label, unit, t.deadline, t.late_workdays or 0, evidence))
     out.sort(key=lambda o: (-o.days, o.unit, o.title))
     return out
+
+
+def _evidence_note(items: list[Overdue]) -> str:
+    """ "。已报佐证材料：WQ2026-00004 道路破损（现场.jpg、说明.pdf）" — names only, never files."""
+    listed = [f"{o.title.split(' ')[0]}（{'、'.join(o.evidence)}）" for o in items if o.evidence]
+    return "。已报佐证材料：" + "；".join(listed) if listed else ""
 
 
 def task_lights(scope: Scope, district: Division, cutoff: dt.date) -> dict[str, int]:
@@ -414,7 +428,9 @@ def gather(
         ],
         col_widths_mm=[12, 22, 54, 34, 22, 18],
         font_pt=10.5,
-        note=f"共{len(overdue)}项" + ("，仅列逾期时间最长的60项" if len(overdue) > 60 else ""),
+        note=f"共{len(overdue)}项"
+        + ("，仅列逾期时间最长的60项" if len(overdue) > 60 else "")
+        + _evidence_note(overdue[:60]),
     )
     sections = [
         Section("总体情况", paragraphs=overview),
