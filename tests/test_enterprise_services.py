@@ -169,3 +169,18 @@ def test_it_computes_the_rates_on_hand_made_rows():
     assert c["satisfaction_pct"] == Decimal("66.7")  # 2 ÷ 3
     assert c["avg_workdays"] == Decimal("2.7")  # (2 + 5 + 1) ÷ 3
     assert compute([], d(2022, 3, 20))["resolution_pct"] is None
+
+
+def test_it_lists_in_my_work_only_what_the_person_can_do_and_names_the_steps(eworld):
+    from django.test import Client
+
+    w = eworld.w
+    c = Client()
+    c.force_login(w.users["unit_a"])
+    body = c.get("/my/").content.decode()
+    assert eworld.problem_a.title in body and "办结" in body and "项可办理" not in body
+    # A leader with nothing to do on a matter does not see it listed as work.
+    leader = Client()
+    leader.force_login(w.users["leader_a"])
+    rows = leader.get("/my/").content.decode().split("<tbody>")[1].split("</tbody>")[0]
+    assert "0 项" not in rows and eworld.problem_a.title not in rows

@@ -154,3 +154,20 @@ def test_it_publishes_a_task_by_hand_on_the_web(tworld, client):
         follow=True,
     )
     assert "已发布「落实区长批示：冷链物流项目开工」" in r.content.decode()
+
+
+def test_it_writes_targets_as_reports_do():
+    from decimal import Decimal
+
+    from taizhang.tasks.models import TaskDetail
+
+    def phrase(cmp: str, value: str, unit: str) -> str:
+        return TaskDetail(
+            comparator=cmp, target_value=Decimal(value), target_unit=unit
+        ).target_phrase
+
+    assert phrase("≈", "6.0000", "%") == "6%左右"
+    assert phrase(">=", "3760.0000", "人") == "不低于3760人"
+    assert phrase("<=", "5.5000", "%") == "不超过5.5%"
+    assert phrase("=", "26", "个") == "26个"
+    assert TaskDetail(comparator="", target_value=None).target_phrase == ""

@@ -99,6 +99,17 @@ class TaskDetail(models.Model):
         return plain(self.actual_value)
 
     @property
+    def target_phrase(self) -> str:
+        """The target as a report writes it: "不低于3760人", "6%左右", "不超过5.5%"."""
+        if self.target_value is None:
+            return ""
+        value = f"{self.target_text}{self.target_unit}"
+        words = {">=": "不低于", ">": "超过", "<=": "不超过", "<": "低于"}
+        if self.comparator == "≈":
+            return f"{value}左右"
+        return words.get(self.comparator, "") + value
+
+    @property
     def symbol(self) -> str:
         """The comparator as printed in a ledger: ≥ 3760."""
         return {">=": "≥", "<=": "≤"}.get(self.comparator, self.comparator)

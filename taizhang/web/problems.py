@@ -196,11 +196,18 @@ def my_work_view(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     items = list(my_work(scope)[:200])
     notes = Notification.objects.filter(user=request.user).select_related("matter")[:50]
+    rows = []
+    for m in items:
+        acts = services.allowed_actions(scope, m)
+        if not acts:
+            continue  # nothing this person can do: not their work (a leader's read-only items)
+        labels = [steps.transitions(m.kind)[a].label for a in acts]
+        rows.append((m, light_of(m, today), labels))
     return render(
         request,
         "matters/my_work.html",
         {
-            "rows": [(m, light_of(m, today), services.allowed_actions(scope, m)) for m in items],
+            "rows": rows,
             "notifications": notes,
             "unread": Notification.objects.filter(user=request.user, read_at__isnull=True).count(),
         },
