@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+import logging
+
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -14,6 +16,8 @@ from taizhang.api import assessment, enterprises, imports, matters, projects, ta
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import ApiToken
 from taizhang.imports.reading import ReadError
+
+logger = logging.getLogger("django.request")
 
 
 class TokenAuth(HttpBearer):
@@ -76,6 +80,29 @@ def _not_found(request, exc: Http404):
 @api.exception_handler(AuthenticationError)
 def _unauthenticated(request, exc):
     return api.create_response(request, {"detail": "未登录或令牌无效"}, status=401)
+
+
+@api.exception_handler(BadRequest)
+def _bad_request(request, exc: BadRequest):
+    # taizhang.core.params.BadParam: a query parameter outside its type or range.
+    detail = getattr(exc, "message", None) or "请求参数不正确"
+    key = getattr(exc, "key", None) or "__all__"
+    return api.create_response(request, {"detail": detail, "errors": {key: [detail]}}, status=400)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request, exc: Exception):
+    """Whatever else goes wrong answers JSON in Chinese, never Django's HTML 500 page.
+
+    The error is still logged with its traceback (django.request) and still a 500: a client
+    must not mistake it for its own mistake. ninja picks a handler along the exception's MRO,
+    so every class handled above keeps its own answer."""
+    logger.exception("API error on %s %s", request.method, request.path)
+    return api.create_response(
+        request,
+        {"detail": "服务器处理请求时出错，已记录。请稍后重试或联系系统管理员。"},
+        status=500,
+    )
 
 
 @api.exception_handler(ReadError)

@@ -6,13 +6,27 @@ Route modules are leaves; they share this module instead of importing each other
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field
 
+from taizhang.core import params as bounds
 from taizhang.core.scope import Scope
 from taizhang.matters import services
 from taizhang.matters.models import Matter, MatterStep
+
+# Bounded numbers, from the same constants as the web's parameters (taizhang.core.params):
+# a value outside them is a 422 with a Chinese message before any query runs, instead of
+# an OverflowError or a date out of range deep in the ORM (HTTP 500).
+Id = Annotated[int, Field(ge=1, le=bounds.ID_MAX)]
+Year = Annotated[int, Field(ge=bounds.YEAR_MIN, le=bounds.YEAR_MAX)]
+Month = Annotated[int, Field(ge=1, le=12)]
+Offset = Annotated[int, Field(ge=0, le=bounds.OFFSET_MAX)]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Days = Annotated[int, Field(ge=0, le=bounds.DAYS_MAX)]
+# Version numbers and other counters: anything a 64-bit column holds.
+Count = Annotated[int, Field(ge=0, le=bounds.ID_MAX)]
 
 
 class StepOut(Schema):
