@@ -269,7 +269,7 @@ def list_visits(
     request: HttpRequest,
     kind: str | None = None,
     year: Year | None = None,
-    enterprise: int | None = None,
+    enterprise: Id | None = None,
     offset: Offset = 0,
     limit: Limit = 100,
 ):
