@@ -297,14 +297,14 @@ def update_milestone(request: HttpRequest, pk: Id, mid: Id, payload: MilestonePa
     return _m_out(m, {})
 
 
-class ReportIn(Schema):
+class MonthlyReportIn(Schema):
     year: Year
     month: Month
     amount_wan: Decimal
     note: str = ""
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     id: int
     year: Year
     month: Month
@@ -315,7 +315,7 @@ class ReportOut(Schema):
 
 
 @router.get(
-    "/projects/{pk}/reports", response=list[ReportOut], summary="月度投资报送（含本年累计）"
+    "/projects/{pk}/reports", response=list[MonthlyReportOut], summary="月度投资报送（含本年累计）"
 )
 def list_reports(request: HttpRequest, pk: Id):
     p = scope_of(request).get(Project.objects.all(), pk)
@@ -340,10 +340,10 @@ def _r_out(r: MonthlyReport, cumulative: Decimal) -> dict[str, Any]:
 
 @router.post(
     "/projects/{pk}/reports",
-    response={201: ReportOut, 200: ReportOut},
+    response={201: MonthlyReportOut, 200: MonthlyReportOut},
     summary="报送月度完成投资（同月再次报送为更正）",
 )
-def submit_report(request: HttpRequest, pk: Id, payload: ReportIn):
+def submit_report(request: HttpRequest, pk: Id, payload: MonthlyReportIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     r, corrected = services.do_submit_monthly_report(

@@ -29,6 +29,28 @@ Days = Annotated[int, Field(ge=0, le=bounds.DAYS_MAX)]
 Count = Annotated[int, Field(ge=0, le=bounds.ID_MAX)]
 
 
+class ErrorOut(Schema):
+    """Every refusal: `detail` is one Chinese sentence; `errors` names the fields (422, 400);
+    `changes` lists what someone else changed meanwhile (409)."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+    changes: list[dict[str, Any]] | None = None
+
+
+# The refusals every operation can answer (documented on each in the OpenAPI by
+# taizhang/api/api.py): status → description.
+ERRORS: dict[int, str] = {
+    400: "查询参数类型或范围不正确（中文原因）",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "未找到该记录，或不在您的管辖范围内",
+    409: "版本冲突：他人已修改，请刷新后重试",
+    422: "数据无效：按字段列出中文原因",
+    500: "服务器内部错误（已记录）",
+}
+
+
 class StepOut(Schema):
     action: str
     label: str

@@ -95,7 +95,7 @@ def extract_endpoint(request: HttpRequest):
 # Tasks -------------------------------------------------------------------------------
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     period: str
     due: dt.date
@@ -146,7 +146,7 @@ class TaskOut(Schema):
     pending_deadline: dt.date | None
     version: Count
     actions: list[str] = []
-    reports: list[ReportOut] | None = None
+    reports: list[TaskReportOut] | None = None
     steps: list[StepOut] | None = None
 
 
@@ -354,7 +354,7 @@ def create_task(request: HttpRequest, payload: TaskIn):
     return Status(201, _task(scope, m, task_status(m, timezone.localdate()), full=True))
 
 
-@router.get("/tasks/{pk}/reports", response=list[ReportOut], summary="进度报送记录")
+@router.get("/tasks/{pk}/reports", response=list[TaskReportOut], summary="进度报送记录")
 def list_reports(request: HttpRequest, pk: Id):
     m = _get(scope_of(request), pk)
     return [_report(r) for r in m.task_reports.order_by("period")]
