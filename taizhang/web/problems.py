@@ -30,7 +30,7 @@ from taizhang.matters.queries import (
     with_lights,
 )
 from taizhang.matters.timing import light_of
-from taizhang.web.common import page_division
+from taizhang.web.common import page_division, safe_next
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
 
@@ -99,7 +99,7 @@ def problem_bulk_assign(request: HttpRequest) -> HttpResponse:
                 messages.error(
                     request, f"{form.fields[field].label if field in form.fields else ''}：{e}"
                 )
-    return redirect(request.POST.get("next") or "problem_list")
+    return redirect(safe_next(request, "problem_list"))
 
 
 @login_required
