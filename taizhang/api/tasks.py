@@ -474,9 +474,9 @@ class RowIn(Schema):
     target_value: str | None = None
     target_unit: str | None = None
     comparator: str | None = None
-    lead_unit: int | None = Field(None, description="牵头单位ID")
-    co_units: list[int] | None = None
-    leader: int | None = None
+    lead_unit: Id | None = Field(None, description="牵头单位ID")
+    co_units: list[Id] | None = None
+    leader: Id | None = None
     deadline: dt.date | None = None
     cycle: str | None = None
     due_day: int | None = None
