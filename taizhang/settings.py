@@ -61,6 +61,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: its 400 page is rendered with the user's layout.
+    "taizhang.core.params.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
     "axes.middleware.AxesMiddleware",

@@ -42,6 +42,8 @@ HOSTILE = [
     "until=0000-00-00",
     "period=2022Q9",
     "kind=%00",
+    "q=%00",
+    "status=a%00b",
     "light=purple",
 ]
 
@@ -140,6 +142,18 @@ def test_it_opens_a_task_on_the_problem_page_as_not_found_instead_of_failing(mw,
         assert client.get(f"/problems/{pk}/").status_code == 404
         assert client.post(f"/problems/{pk}/act/", {"action": "accept"}).status_code == 404
     assert client.get(f"/problems/{mw.a.problem.pk}/").status_code == 200
+
+
+def test_it_refuses_a_nul_character_before_postgresql_sees_it(mw, db):
+    # PostgreSQL text cannot hold U+0000 (DataError, HTTP 500); SQLite would store it.
+    client = _client(mw, "sup_a")
+    r = client.get("/problems/?q=%00")
+    assert r.status_code == 400 and "空字符" in r.content.decode()
+    r = client.get("/api/v1/visits?kind=%00")
+    assert r.status_code == 400 and "空字符" in r.json()["detail"]
+    body = '{"date": "2022-03-05", "enterprise_ids": [%d], "title": "a\\u0000"}'
+    r = client.post("/api/v1/visits", body % mw.a.enterprise.pk, content_type="application/json")
+    assert r.status_code == 400 and r.json()["errors"] == {"body": [r.json()["detail"]]}
 
 
 def test_it_bounds_each_kind_of_parameter_in_one_place():

@@ -123,3 +123,39 @@ def year_of(value: int | None, key: str = "year") -> int | None:
     if value is not None and not YEAR_MIN <= value <= YEAR_MAX:
         raise BadParam(key, f"参数「年度」应在 {YEAR_MIN}—{YEAR_MAX} 之间，收到「{value}」")
     return value
+
+
+def nul_param(request: Any) -> str | None:
+    """The name of a query parameter (or "body" for JSON) carrying a NUL character.
+
+    PostgreSQL text cannot hold U+0000: such a value reaching a filter or a save is a
+    DataError (HTTP 500) on PostgreSQL and silently stored on SQLite. Form fields already
+    refuse it (Django's ProhibitNullCharactersValidator); query strings and JSON bodies pass
+    here. File uploads (multipart) are binary and are not looked at."""
+    for key, values in request.GET.lists():
+        if "\x00" in key or any("\x00" in v for v in values):
+            return key.replace("\x00", "")
+    if request.content_type == "application/json" and request.method != "GET":
+        body = request.body
+        if b"\x00" in body or b"\\u0000" in body:
+            return "body"
+    return None
+
+
+class RefuseNulMiddleware:
+    """Answers 400 before any view runs when a parameter carries a NUL (see nul_param)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: Any) -> Any:
+        key = nul_param(request)
+        if key is None:
+            return self.get_response(request)
+        message = f"参数「{key}」含有不允许的空字符（\\0）"
+        if request.path.startswith("/api/"):
+            from django.http import JsonResponse
+
+            body = {"detail": message, "errors": {key: [message]}}
+            return JsonResponse(body, status=400, json_dumps_params={"ensure_ascii": False})
+        raise BadParam(key, message)
