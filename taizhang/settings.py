@@ -81,6 +81,8 @@ MIDDLEWARE = [
     "taizhang.core.sessions.SessionLifetimeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After auth and messages: its 400 page is rendered with the user's layout.
+    "taizhang.core.params.RefuseNulMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "taizhang.core.middleware.RequestSourceMiddleware",
     "taizhang.api.auth.ApiRateLimitMiddleware",

@@ -12,3 +12,6 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+# A refused query parameter (taizhang.core.params.BadParam) shows its Chinese reason.
+handler400 = "taizhang.web.errors.bad_request"

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 
+from taizhang.api.schemas import Id
 from taizhang.assessment import bulletin as bulletin_mod
 from taizhang.assessment import exports, service
 from taizhang.assessment.models import ScorePeriod
@@ -98,7 +99,7 @@ def scores(request: HttpRequest, period: str, division: str | None = None, live:
 def score_card(
     request: HttpRequest,
     kind: str,
-    pk: int,
+    pk: Id,
     period: str,
     division: str | None = None,
     live: bool = False,

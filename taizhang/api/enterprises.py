@@ -14,7 +14,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import MatterFields, StepOut, matter_fields, step_out
+from taizhang.api.schemas import (
+    Count,
+    Days,
+    Id,
+    Limit,
+    MatterFields,
+    Month,
+    Offset,
+    StepOut,
+    Year,
+    matter_fields,
+    step_out,
+)
 from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit
@@ -42,7 +54,7 @@ dash = Router(tags=["看板"])
 class LiaisonOut(Schema):
     id: int
     person: str
-    person_id: int
+    person_id: Id
     role: str
     role_label: str
     start: dt.date
@@ -64,7 +76,7 @@ class EnterpriseOut(Schema):
     phone: str
     address: str
     is_synthetic: bool
-    version: int
+    version: Count
     liaisons: list[LiaisonOut] = []
 
 
@@ -108,9 +120,9 @@ class EnterpriseParams(Schema):
     park: str | None = None
     industry: str | None = None
     liaison: str | None = None
-    unvisited: int | None = Field(None, ge=0, description="只列出近N天未走访的企业")
-    offset: int = Field(0, ge=0)
-    limit: int = Field(100, ge=1, le=1000)
+    unvisited: Days | None = Field(None, description="只列出近N天未走访的企业")
+    offset: Offset = 0
+    limit: Limit = 100
 
 
 class EnterprisePage(Schema):
@@ -131,7 +143,7 @@ def list_enterprises(request: HttpRequest, params: Query[EnterpriseParams]):
 
 
 @router.get("/enterprises/{pk}", response=EnterpriseOut, summary="企业详情（含包联）")
-def get_enterprise(request: HttpRequest, pk: int):
+def get_enterprise(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     e = scope.get(Enterprise.objects.select_related("division", "park", "industry_chain"), pk)
     return _ent(e, list(e.liaisons.select_related("person")))
@@ -141,8 +153,8 @@ class EnterpriseIn(Schema):
     name: str
     credit_code: str
     division: str = Field(..., description="区划代码或名称")
-    park_id: int | None = None
-    industry_chain_id: int | None = None
+    park_id: Id | None = None
+    industry_chain_id: Id | None = None
     category: str = ""
     legal_rep: str = ""
     contact: str = ""
@@ -151,12 +163,12 @@ class EnterpriseIn(Schema):
 
 
 class EnterprisePatch(Schema):
-    version: int
+    version: Count
     name: str | None = None
     credit_code: str | None = None
     division: str | None = None
-    park_id: int | None = None
-    industry_chain_id: int | None = None
+    park_id: Id | None = None
+    industry_chain_id: Id | None = None
     category: str | None = None
     legal_rep: str | None = None
     contact: str | None = None
@@ -187,7 +199,7 @@ def create_enterprise(request: HttpRequest, payload: EnterpriseIn):
 
 
 @router.patch("/enterprises/{pk}", response=EnterpriseOut, summary="修改企业（需带版本号）")
-def update_enterprise(request: HttpRequest, pk: int, payload: EnterprisePatch):
+def update_enterprise(request: HttpRequest, pk: Id, payload: EnterprisePatch):
     scope = scope_of(request)
     e = scope.get(Enterprise.objects.all(), pk)
     sent = payload.dict(exclude_unset=True)
@@ -198,7 +210,7 @@ def update_enterprise(request: HttpRequest, pk: int, payload: EnterprisePatch):
 
 
 class LiaisonIn(Schema):
-    person_id: int
+    person_id: Id
     role: str = Field(
         ..., description="leader 包联领导 / cadre 包联干部 / officer 服务专员 / chief 首席服务官"
     )
@@ -207,7 +219,7 @@ class LiaisonIn(Schema):
 
 
 @router.post("/enterprises/{pk}/liaisons", response={201: LiaisonOut}, summary="新增企业包联")
-def add_liaison(request: HttpRequest, pk: int, payload: LiaisonIn):
+def add_liaison(request: HttpRequest, pk: Id, payload: LiaisonIn):
     scope = scope_of(request)
     e = scope.get(Enterprise.objects.all(), pk)
     lia = ent_services.do_add_liaison(
@@ -231,7 +243,7 @@ class VisitOut(Schema):
     date: dt.date
     title: str
     notes: str
-    enterprise_ids: list[int]
+    enterprise_ids: list[Id]
     persons: list[str]
     latitude: float | None = Field(None, description="纬度（WGS-84），仅在登记时记录了位置")
     longitude: float | None = Field(None, description="经度（WGS-84）")
@@ -261,10 +273,10 @@ class VisitPage(Schema):
 def list_visits(
     request: HttpRequest,
     kind: str | None = None,
-    year: int | None = None,
-    enterprise: int | None = None,
-    offset: int = 0,
-    limit: int = 100,
+    year: Year | None = None,
+    enterprise: Id | None = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
 ):
     scope = scope_of(request)
     qs = scope.filter(Visit.objects.all())
@@ -285,9 +297,9 @@ class RaisedProblemIn(Schema):
     """A problem raised on the spot during the visit (现场收集问题)."""
 
     title: str
-    category_id: int
+    category_id: Id
     description: str = ""
-    enterprise_id: int | None = Field(
+    enterprise_id: Id | None = Field(
         None, description="问题所属企业；走访只有一家企业时可省略，多家时必填"
     )
 
@@ -297,8 +309,8 @@ class VisitIn(Schema):
     date: dt.date
     title: str = ""
     notes: str = ""
-    enterprise_ids: list[int]
-    person_ids: list[int] = []
+    enterprise_ids: list[Id]
+    person_ids: list[Id] = []
     problems: list[RaisedProblemIn] = Field(
         [], description="现场收集的问题：与走访在同一事务里登记为企业问题，任一条无效则都不登记"
     )
@@ -367,14 +379,14 @@ class ProblemParams(Schema):
     unit: str | None = None
     enterprise: str | None = None
     division: str | None = None
-    year: int | None = None
-    month: int | None = None
+    year: Year | None = None
+    month: Month | None = None
     start: dt.date | None = None
     end: dt.date | None = None
     q: str | None = None
     sort: str | None = Field(None, description="light：红灯在前；-light：反序")
-    offset: int = Field(0, ge=0)
-    limit: int = Field(100, ge=1, le=1000)
+    offset: Offset = 0
+    limit: Limit = 100
 
 
 class ProblemPage(Schema):
@@ -399,7 +411,7 @@ def list_my_work(request: HttpRequest):
     return [_problem(scope, m, light) for m, light in page_lights(my_work(scope)[:500], today)]
 
 
-def _get(scope: Scope, pk: int) -> Matter:
+def _get(scope: Scope, pk: Id) -> Matter:
     return scope.get(
         Matter.objects.select_related("division", "enterprise", "category", "lead_unit", "leader"),
         pk,
@@ -407,20 +419,20 @@ def _get(scope: Scope, pk: int) -> Matter:
 
 
 @router.get("/problems/{pk}", response=ProblemOut, summary="问题详情（含办理过程）")
-def get_problem(request: HttpRequest, pk: int):
+def get_problem(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     m = _get(scope, pk)
     return _problem(scope, m, light_of(m, timezone.localdate()), steps=True)
 
 
 class ProblemIn(Schema):
-    enterprise_id: int | None = Field(None, description="企业用户可省略（默认本企业）")
-    category_id: int
+    enterprise_id: Id | None = Field(None, description="企业用户可省略（默认本企业）")
+    category_id: Id
     title: str
     description: str = ""
     source: str | None = None
     raised_on: dt.date | None = None
-    visit_id: int | None = None
+    visit_id: Id | None = None
 
 
 @router.post("/problems", response={201: ProblemOut}, summary="登记企业问题")
@@ -449,7 +461,7 @@ def create_problem(request: HttpRequest, payload: ProblemIn):
 
 
 @dash.get("/dashboard/problems", summary="万人助万企看板数据（稳定契约）")
-def dashboard_problems(request: HttpRequest, division: str, year: int, month: int | None = None):
+def dashboard_problems(request: HttpRequest, division: str, year: Year, month: Month | None = None):
     """Counts, and rates in percent with one decimal as strings (null when nothing to divide).
 
     The period is 1 January to the end of `month` (the whole year without it);

@@ -8,6 +8,7 @@ from django.http import Http404, HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
+from taizhang.api.schemas import Id
 from taizhang.core.scope import scope_of
 from taizhang.imports import jobs
 from taizhang.imports.conf import limit
@@ -18,7 +19,7 @@ router = Router(tags=["导入"])
 
 
 class PreviewOut(Schema):
-    job_id: int
+    job_id: Id
     status: str
     message: str
     counts: dict[str, int]
@@ -54,7 +55,7 @@ def _out(job: ImportJob) -> dict[str, Any]:
 # Declared before POST /imports/{kind}: both paths are /imports/<segment>, and the first
 # pattern Django tries must be the one that accepts GET, or GET /imports/5 answers 405.
 @router.get("/imports/{int:job_id}", response=PreviewOut, summary="导入任务状态与预览")
-def status(request: HttpRequest, job_id: int):
+def status(request: HttpRequest, job_id: Id):
     job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()
     if job is None:  # first: someone else's job is 404 whoever asks
         raise Http404("未找到该导入任务")
@@ -87,7 +88,7 @@ def upload(
     response={202: AcceptedOut},
     summary="确认导入：交给导入进程在一个事务里写入全部有效行；轮询返回的 url 查看结果",
 )
-def commit(request: HttpRequest, job_id: int):
+def commit(request: HttpRequest, job_id: Id):
     # Queued, not run here: a 100k-row commit takes longer than a request may (gunicorn's
     # timeout would kill it half-way, and the client would not know whether it happened).
     job = ImportJob.objects.filter(pk=job_id, user=request.user).defer("data").first()

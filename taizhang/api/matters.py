@@ -19,7 +19,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Router
 
-from taizhang.api.schemas import MatterFields, StepOut, matter_fields, step_out
+from taizhang.api.schemas import Id, MatterFields, StepOut, matter_fields, step_out
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, MatterStep
@@ -37,7 +37,7 @@ class MatterOut(MatterFields):
     step: StepOut | None = None
 
 
-def _get(scope: Scope, pk: int) -> Matter:
+def _get(scope: Scope, pk: Id) -> Matter:
     return scope.get(
         Matter.objects.select_related("division", "enterprise", "category", "lead_unit", "leader"),
         pk,
@@ -62,7 +62,7 @@ def _matter(scope: Scope, m: Matter, step: MatterStep | None = None) -> dict[str
     response=MatterOut,
     summary="事项详情（任何类型：状态、版本号、可办环节、灯、办理过程）",
 )
-def get_matter(request: HttpRequest, pk: int):
+def get_matter(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     return _matter(scope, _get(scope, pk))
 
@@ -77,7 +77,7 @@ def _body(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
-def _take(request: HttpRequest, pk: int, action: str) -> dict[str, Any]:
+def _take(request: HttpRequest, pk: Id, action: str) -> dict[str, Any]:
     scope = scope_of(request)
     m = _get(scope, pk)
     result = steps.take_step(scope, m, action, _body(request))
@@ -120,7 +120,7 @@ def _register_step_routes() -> None:
         actions += [a for a in spec.steps if a not in actions]
     for action in actions:
 
-        def view(request: HttpRequest, pk: int, action: str = action):
+        def view(request: HttpRequest, pk: Id, action: str = action):
             return _take(request, pk, action)
 
         router.add_api_operation(
@@ -147,7 +147,7 @@ def _register_step_routes() -> None:
             }
         },
     )
-    def any_step(request: HttpRequest, pk: int, action: str):
+    def any_step(request: HttpRequest, pk: Id, action: str):
         return _take(request, pk, action)
 
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
+from taizhang.api.schemas import Count, Id, Limit, Month, Offset, Year
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.projects import services
@@ -30,14 +31,14 @@ class ProjectOut(Schema):
     stage_label: str
     total_investment_wan: Decimal
     responsible_unit: str
-    responsible_unit_id: int
+    responsible_unit_id: Id
     liaison_leader: str | None
     industry_chain: str | None
     location: str
-    start_year: int | None
-    end_year: int | None
+    start_year: Year | None
+    end_year: Year | None
     description: str
-    version: int
+    version: Count
     light: str | None = None
     light_reason: str | None = None
 
@@ -68,7 +69,7 @@ def _out(p: Project, status=None) -> dict[str, Any]:
 
 class ProjectListParams(Schema):
     division: str | None = None
-    year: int | None = None
+    year: Year | None = None
     level: str | None = None
     stage: str | None = None
     industry: str | None = None
@@ -76,8 +77,8 @@ class ProjectListParams(Schema):
     light: str | None = None
     q: str | None = None
     sort: str | None = None
-    offset: int = Field(0, ge=0)
-    limit: int = Field(100, ge=1, le=1000)
+    offset: Offset = 0
+    limit: Limit = 100
 
 
 class ProjectPage(Schema):
@@ -108,7 +109,7 @@ def export_projects(request: HttpRequest, params: Query[ProjectListParams], form
 
 
 @router.get("/projects/{pk}", response=ProjectOut, summary="项目详情")
-def get_project(request: HttpRequest, pk: int):
+def get_project(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     p = scope.get(Project.objects.select_related("division", "responsible_unit"), pk)
     return _out(p, project_statuses([p], timezone.localdate())[p.pk])
@@ -118,29 +119,29 @@ class ProjectIn(Schema):
     division: str = Field(..., description="区划代码或名称")
     code: str
     name: str
-    responsible_unit_id: int
+    responsible_unit_id: Id
     total_investment_wan: Decimal
-    industry_chain_id: int | None = None
-    liaison_leader_id: int | None = None
+    industry_chain_id: Id | None = None
+    liaison_leader_id: Id | None = None
     location: str = ""
-    start_year: int | None = None
-    end_year: int | None = None
+    start_year: Year | None = None
+    end_year: Year | None = None
     description: str = ""
     stage: str = "planned"
 
 
 class ProjectPatch(Schema):
-    version: int = Field(..., description="读取时的版本号，用于并发冲突检测")
+    version: Count = Field(..., description="读取时的版本号，用于并发冲突检测")
     division: str | None = None
     code: str | None = None
     name: str | None = None
-    responsible_unit_id: int | None = None
+    responsible_unit_id: Id | None = None
     total_investment_wan: Decimal | None = None
-    industry_chain_id: int | None = None
-    liaison_leader_id: int | None = None
+    industry_chain_id: Id | None = None
+    liaison_leader_id: Id | None = None
     location: str | None = None
-    start_year: int | None = None
-    end_year: int | None = None
+    start_year: Year | None = None
+    end_year: Year | None = None
     description: str | None = None
 
 
@@ -171,7 +172,7 @@ def create_project(request: HttpRequest, payload: ProjectIn):
 
 
 @router.patch("/projects/{pk}", response=ProjectOut, summary="修改项目（需带版本号）")
-def update_project(request: HttpRequest, pk: int, payload: ProjectPatch):
+def update_project(request: HttpRequest, pk: Id, payload: ProjectPatch):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     sent = payload.dict(exclude_unset=True)
@@ -194,7 +195,7 @@ class StageOut(Schema):
 
 
 @router.post("/projects/{pk}/stage", response={201: StageOut}, summary="阶段变更")
-def change_stage(request: HttpRequest, pk: int, payload: StageIn):
+def change_stage(request: HttpRequest, pk: Id, payload: StageIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     c = services.do_change_stage(
@@ -204,25 +205,25 @@ def change_stage(request: HttpRequest, pk: int, payload: StageIn):
 
 
 @router.get("/projects/{pk}/stages", response=list[StageOut], summary="阶段历史")
-def list_stages(request: HttpRequest, pk: int):
+def list_stages(request: HttpRequest, pk: Id):
     p = scope_of(request).get(Project.objects.all(), pk)
     return list(p.stage_changes.all())
 
 
 class YearIn(Schema):
-    year: int
+    year: Year
     level: str
     annual_plan_wan: Decimal
 
 
 class YearOut(Schema):
-    year: int
+    year: Year
     level: str
     annual_plan_wan: Decimal = Field(..., alias="annual_plan")
 
 
 @router.put("/projects/{pk}/years", response=YearOut, summary="设置年度清单与年度投资计划")
-def set_year(request: HttpRequest, pk: int, payload: YearIn):
+def set_year(request: HttpRequest, pk: Id, payload: YearIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     return services.do_set_project_year(
@@ -238,7 +239,7 @@ class MilestoneIn(Schema):
 
 
 class MilestonePatch(Schema):
-    version: int
+    version: Count
     actual_date: dt.date | None = None
     evidence: str | None = None
     name: str | None = None
@@ -251,7 +252,7 @@ class MilestoneOut(Schema):
     planned_date: dt.date
     actual_date: dt.date | None
     evidence: str
-    version: int
+    version: Count
     light: str | None = None
     light_reason: str | None = None
 
@@ -271,14 +272,14 @@ def _m_out(m: Milestone, lights) -> dict[str, Any]:
 
 
 @router.get("/projects/{pk}/milestones", response=list[MilestoneOut], summary="时间节点")
-def list_milestones(request: HttpRequest, pk: int):
+def list_milestones(request: HttpRequest, pk: Id):
     p = scope_of(request).get(Project.objects.all(), pk)
     lights = project_statuses([p], timezone.localdate())[p.pk].milestone_lights
     return [_m_out(m, lights) for m in p.milestones.all()]
 
 
 @router.post("/projects/{pk}/milestones", response={201: MilestoneOut}, summary="新增时间节点")
-def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn):
+def add_milestone(request: HttpRequest, pk: Id, payload: MilestoneIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     m = services.do_add_milestone(scope, p, payload.dict())
@@ -286,7 +287,7 @@ def add_milestone(request: HttpRequest, pk: int, payload: MilestoneIn):
 
 
 @router.patch("/projects/{pk}/milestones/{mid}", response=MilestoneOut, summary="更新时间节点")
-def update_milestone(request: HttpRequest, pk: int, mid: int, payload: MilestonePatch):
+def update_milestone(request: HttpRequest, pk: Id, mid: Id, payload: MilestonePatch):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     m = scope.get(Milestone.objects.filter(project=p), mid)
@@ -296,17 +297,17 @@ def update_milestone(request: HttpRequest, pk: int, mid: int, payload: Milestone
     return _m_out(m, {})
 
 
-class ReportIn(Schema):
-    year: int
-    month: int
+class MonthlyReportIn(Schema):
+    year: Year
+    month: Month
     amount_wan: Decimal
     note: str = ""
 
 
-class ReportOut(Schema):
+class MonthlyReportOut(Schema):
     id: int
-    year: int
-    month: int
+    year: Year
+    month: Month
     amount_wan: Decimal
     cumulative_wan: Decimal
     note: str
@@ -314,9 +315,9 @@ class ReportOut(Schema):
 
 
 @router.get(
-    "/projects/{pk}/reports", response=list[ReportOut], summary="月度投资报送（含本年累计）"
+    "/projects/{pk}/reports", response=list[MonthlyReportOut], summary="月度投资报送（含本年累计）"
 )
-def list_reports(request: HttpRequest, pk: int):
+def list_reports(request: HttpRequest, pk: Id):
     p = scope_of(request).get(Project.objects.all(), pk)
     out, running = [], {}
     for r in p.reports.order_by("year", "month"):
@@ -339,10 +340,10 @@ def _r_out(r: MonthlyReport, cumulative: Decimal) -> dict[str, Any]:
 
 @router.post(
     "/projects/{pk}/reports",
-    response={201: ReportOut, 200: ReportOut},
+    response={201: MonthlyReportOut, 200: MonthlyReportOut},
     summary="报送月度完成投资（同月再次报送为更正）",
 )
-def submit_report(request: HttpRequest, pk: int, payload: ReportIn):
+def submit_report(request: HttpRequest, pk: Id, payload: MonthlyReportIn):
     scope = scope_of(request)
     p = scope.get(Project.objects.all(), pk)
     r, corrected = services.do_submit_monthly_report(
@@ -359,7 +360,7 @@ def submit_report(request: HttpRequest, pk: int, payload: ReportIn):
 
 @dash.get("/dashboard/projects", summary="重点项目看板数据（稳定契约）")
 def dashboard_projects(
-    request: HttpRequest, division: str, year: int, month: int = 12, level: str | None = None
+    request: HttpRequest, division: str, year: Year, month: Month = 12, level: str | None = None
 ):
     """Amounts in 万元 as decimal strings; rates in percent with one decimal."""
     from django.core.exceptions import ValidationError

@@ -6,13 +6,50 @@ Route modules are leaves; they share this module instead of importing each other
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
+from pydantic import Field
 
+from taizhang.core import params as bounds
 from taizhang.core.scope import Scope
 from taizhang.matters import services
 from taizhang.matters.models import Matter, MatterStep
+
+# Bounded numbers, from the same constants as the web's parameters (taizhang.core.params):
+# a value outside them is a 422 with a Chinese message before any query runs, instead of
+# an OverflowError or a date out of range deep in the ORM (HTTP 500).
+Id = Annotated[int, Field(ge=1, le=bounds.ID_MAX)]
+Year = Annotated[int, Field(ge=bounds.YEAR_MIN, le=bounds.YEAR_MAX)]
+Month = Annotated[int, Field(ge=1, le=12)]
+Offset = Annotated[int, Field(ge=0, le=bounds.OFFSET_MAX)]
+Limit = Annotated[int, Field(ge=1, le=1000)]
+Days = Annotated[int, Field(ge=0, le=bounds.DAYS_MAX)]
+# Version numbers and other counters: anything a 64-bit column holds.
+Count = Annotated[int, Field(ge=0, le=bounds.ID_MAX)]
+
+
+class ErrorOut(Schema):
+    """Every refusal: `detail` is one Chinese sentence; `errors` names the fields (422, 400);
+    `changes` lists what someone else changed meanwhile (409)."""
+
+    detail: str
+    errors: dict[str, list[str]] | None = None
+    changes: list[dict[str, Any]] | None = None
+
+
+# The refusals every operation can answer (documented on each in the OpenAPI by
+# taizhang/api/api.py): status → description.
+ERRORS: dict[int, str] = {
+    400: "查询参数类型或范围不正确（中文原因）",
+    401: "未登录或令牌无效",
+    403: "无权执行此操作",
+    404: "未找到该记录，或不在您的管辖范围内",
+    409: "版本冲突：他人已修改，请刷新后重试",
+    422: "数据无效：按字段列出中文原因",
+    429: "请求过于频繁：按令牌和地址限流，见 Retry-After 头",
+    500: "服务器内部错误（已记录）",
+}
 
 
 class StepOut(Schema):

@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import StepOut, step_out
+from taizhang.api.schemas import Count, Id, Limit, Month, Offset, StepOut, Year, step_out
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
@@ -95,7 +95,7 @@ def extract_endpoint(request: HttpRequest):
 # Tasks -------------------------------------------------------------------------------
 
 
-class ReportOut(Schema):
+class TaskReportOut(Schema):
     id: int
     period: str
     due: dt.date
@@ -117,10 +117,10 @@ class TaskOut(Schema):
     description: str
     source: str
     source_label: str
-    year: int
+    year: Year
     division: str
     lead_unit: str | None
-    lead_unit_id: int | None
+    lead_unit_id: Id | None
     co_units: list[str]
     leader: str | None
     deadline: dt.date | None
@@ -144,9 +144,9 @@ class TaskOut(Schema):
     rating: str
     evidence: str
     pending_deadline: dt.date | None
-    version: int
+    version: Count
     actions: list[str] = []
-    reports: list[ReportOut] | None = None
+    reports: list[TaskReportOut] | None = None
     steps: list[StepOut] | None = None
 
 
@@ -224,12 +224,12 @@ class TaskParams(Schema):
     status: str | None = None
     light: str | None = None
     unit: str | None = None
-    year: int | None = None
+    year: Year | None = None
     q: str | None = None
     overdue: bool = False
     quantitative: bool = False
-    offset: int = Field(0, ge=0)
-    limit: int = Field(100, ge=1, le=1000)
+    offset: Offset = 0
+    limit: Limit = 100
 
 
 class TaskPage(Schema):
@@ -249,7 +249,7 @@ def list_tasks(request: HttpRequest, params: Query[TaskParams]):
     return {"count": len(rows), "items": [_task(scope, m, statuses[m.pk]) for m in window]}
 
 
-def _get(scope: Scope, pk: int) -> Matter:
+def _get(scope: Scope, pk: Id) -> Matter:
     return scope.get(
         Matter.objects.filter(task__isnull=False).select_related(
             "division", "lead_unit", "leader", "task"
@@ -262,8 +262,8 @@ def _get(scope: Scope, pk: int) -> Matter:
 def task_figures_endpoint(
     request: HttpRequest,
     division: str | None = None,
-    year: int | None = None,
-    month: int | None = None,
+    year: Year | None = None,
+    month: Month | None = None,
 ):
     """The dashboard's task section; a past year (or month) as of its last day."""
     scope = scope_of(request)
@@ -309,7 +309,7 @@ def report_facts_endpoint(request: HttpRequest, until: dt.date, division: str | 
 
 
 @router.get("/tasks/{pk}", response=TaskOut, summary="任务详情（含进度报送、办理过程、亮灯原因）")
-def get_task(request: HttpRequest, pk: int):
+def get_task(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     m = _get(scope, pk)
     return _task(scope, m, task_status(m, timezone.localdate()), full=True)
@@ -320,11 +320,11 @@ class TaskIn(Schema):
     title: str
     description: str = ""
     task_source: str = Field("other", description="work_report / instruction / meeting / other")
-    year: int | None = None
+    year: Year | None = None
     division: str | None = Field(None, description="区划代码或名称；默认本人区划")
-    lead_unit_id: int
-    co_unit_ids: list[int] = []
-    leader_id: int | None = None
+    lead_unit_id: Id
+    co_unit_ids: list[Id] = []
+    leader_id: Id | None = None
     deadline: dt.date | None = None
     cycle: str | None = Field(None, description="monthly / quarterly / none")
     due_day: int = 25
@@ -354,8 +354,8 @@ def create_task(request: HttpRequest, payload: TaskIn):
     return Status(201, _task(scope, m, task_status(m, timezone.localdate()), full=True))
 
 
-@router.get("/tasks/{pk}/reports", response=list[ReportOut], summary="进度报送记录")
-def list_reports(request: HttpRequest, pk: int):
+@router.get("/tasks/{pk}/reports", response=list[TaskReportOut], summary="进度报送记录")
+def list_reports(request: HttpRequest, pk: Id):
     m = _get(scope_of(request), pk)
     return [_report(r) for r in m.task_reports.order_by("period")]
 
@@ -371,7 +371,7 @@ def list_reports(request: HttpRequest, pk: int):
 class DraftIn(Schema):
     text: str
     title: str = ""
-    year: int | None = None
+    year: Year | None = None
 
 
 class RowOut(Schema):
@@ -386,19 +386,19 @@ class RowOut(Schema):
     sentence: str
     start: int | None
     end: int | None
-    lead_unit_id: int | None
-    co_unit_ids: list[int]
-    leader_id: int | None
+    lead_unit_id: Id | None
+    co_unit_ids: list[Id]
+    leader_id: Id | None
     deadline: dt.date | None
     cycle: str
     due_day: int
-    published_task_id: int | None
+    published_task_id: Id | None
 
 
 class DraftOut(Schema):
     id: int
     title: str
-    year: int
+    year: Year
     division: str
     rows: int
     published: int
@@ -440,7 +440,7 @@ def _row(r: DraftRow) -> dict[str, Any]:
     }
 
 
-def _get_draft(scope: Scope, pk: int) -> ReportDraft:
+def _get_draft(scope: Scope, pk: Id) -> ReportDraft:
     draft = scope.get(ReportDraft.objects.select_related("division"), pk)  # another district: 404
     if not scope.can_manage:
         raise PermissionDenied("只有督查室可以使用任务分解草稿")
@@ -463,7 +463,7 @@ def create_draft(request: HttpRequest, payload: DraftIn):
 
 
 @router.get("/drafts/{pk}/rows", response=list[RowOut], summary="草稿行")
-def draft_rows(request: HttpRequest, pk: int):
+def draft_rows(request: HttpRequest, pk: Id):
     d = _get_draft(scope_of(request), pk)
     return [_row(r) for r in d.rows.prefetch_related("co_units")]
 
@@ -474,16 +474,16 @@ class RowIn(Schema):
     target_value: str | None = None
     target_unit: str | None = None
     comparator: str | None = None
-    lead_unit: int | None = Field(None, description="牵头单位ID")
-    co_units: list[int] | None = None
-    leader: int | None = None
+    lead_unit: Id | None = Field(None, description="牵头单位ID")
+    co_units: list[Id] | None = None
+    leader: Id | None = None
     deadline: dt.date | None = None
     cycle: str | None = None
     due_day: int | None = None
 
 
 @router.patch("/drafts/{pk}/rows/{rid}", response=RowOut, summary="修改草稿行（只改提交的字段）")
-def update_row(request: HttpRequest, pk: int, rid: int, payload: RowIn):
+def update_row(request: HttpRequest, pk: Id, rid: Id, payload: RowIn):
     scope = scope_of(request)
     d = _get_draft(scope, pk)
     row = scope.get(DraftRow.objects.filter(draft=d).select_related("draft__division"), rid)
@@ -492,7 +492,7 @@ def update_row(request: HttpRequest, pk: int, rid: int, payload: RowIn):
 
 
 class PublishIn(Schema):
-    row_ids: list[int]
+    row_ids: list[Id]
 
 
 @router.post(
@@ -500,7 +500,7 @@ class PublishIn(Schema):
     response={201: list[TaskOut]},
     summary="发布所选草稿行为督办任务（逐行校验，全部成功或全部不发布）",
 )
-def publish_draft(request: HttpRequest, pk: int, payload: PublishIn):
+def publish_draft(request: HttpRequest, pk: Id, payload: PublishIn):
     scope = scope_of(request)
     d = _get_draft(scope, pk)
     tasks = drafts.do_publish_draft(scope, d, payload.row_ids)

@@ -181,7 +181,8 @@ class Scope:
         """One row inside scope, or 404: outsiders cannot tell a hidden row from a missing one."""
         try:
             return self.filter(qs).get(pk=pk)
-        except (qs.model.DoesNotExist, ValueError, TypeError):
+        # OverflowError: an id wider than the database's integer (SQLite refuses to bind it).
+        except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
             raise Http404("未找到该记录，或您无权查看") from None
 
     def contains(self, obj: Model) -> bool:

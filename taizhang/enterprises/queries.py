@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 
+from taizhang.core import params as params_
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, active_on
 from taizhang.lib.credit_code import normalize
@@ -29,7 +30,6 @@ class EnterpriseFilter:
             value = params.get(key)
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        days = get("unvisited")
         return cls(
             q=get("q"),
             division=get("division"),
@@ -37,7 +37,7 @@ class EnterpriseFilter:
             park=get("park"),
             industry=get("industry"),
             liaison=get("liaison"),
-            unvisited_days=int(days) if days and days.isdigit() else None,
+            unvisited_days=params_.days_param(params, "unvisited"),
         )
 
 
@@ -64,9 +64,9 @@ def filter_enterprises(scope: Scope, f: EnterpriseFilter, today: dt.date) -> Que
         qs = qs.exclude(category="")
     elif f.category:
         qs = qs.filter(category=f.category)
-    if f.park and f.park.isdigit():
+    if f.park and params_.ref_id("park", f.park) is not None:
         qs = qs.filter(park_id=f.park)
-    if f.industry and f.industry.isdigit():
+    if f.industry and params_.ref_id("industry", f.industry) is not None:
         qs = qs.filter(industry_chain_id=f.industry)
     covered = Exists(Liaison.objects.filter(active_on(today), enterprise=OuterRef("pk")))
     if f.liaison == "yes":
@@ -74,6 +74,9 @@ def filter_enterprises(scope: Scope, f: EnterpriseFilter, today: dt.date) -> Que
     elif f.liaison == "no":
         qs = qs.exclude(covered)
     if f.unvisited_days is not None:
+        params_.int_param(
+            {"unvisited": f.unvisited_days}, "unvisited", lo=0, hi=params_.DAYS_MAX, label="天数"
+        )
         qs = not_visited_since(qs, today - dt.timedelta(days=f.unvisited_days))
     return qs.annotate(last_visit=Max("visits__date")).order_by("name", "pk")
 

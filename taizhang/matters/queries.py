@@ -8,19 +8,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from taizhang.core import params as params_
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope
 from taizhang.lib.lights import Light, LightResult
 from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
 from taizhang.matters.timing import annotate_timing, timings_for
-
-
-def _date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -44,7 +38,6 @@ class ProblemFilter:
             value = params.get(key)
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        year, month = get("year"), get("month")
         return cls(
             status=get("status"),
             light=get("light"),
@@ -52,10 +45,10 @@ class ProblemFilter:
             unit=get("unit"),
             enterprise=get("enterprise"),
             division=get("division"),
-            year=int(year) if year and year.isdigit() else None,
-            month=int(month) if month and month.isdigit() and 1 <= int(month) <= 12 else None,
-            start=_date(get("start")),
-            end=_date(get("end")),
+            year=params_.year_param(params),
+            month=params_.month_param(params),
+            start=params_.date_param(params, "start"),
+            end=params_.date_param(params, "end"),
             q=get("q"),
             sort=get("sort"),
         )
@@ -72,23 +65,19 @@ def filter_problems(scope: Scope, f: ProblemFilter) -> QuerySet[Matter]:
     if f.status:
         qs = qs.filter(status=f.status)
     if f.category:
-        qs = (
-            qs.filter(category_id=f.category)
-            if f.category.isdigit()
-            else qs.filter(category__name=f.category)
-        )
+        pk = params_.ref_id("category", f.category)
+        qs = qs.filter(category_id=pk) if pk is not None else qs.filter(category__name=f.category)
     if f.unit:
-        qs = (
-            qs.filter(lead_unit_id=f.unit)
-            if f.unit.isdigit()
-            else qs.filter(lead_unit__name=f.unit)
-        )
+        pk = params_.ref_id("unit", f.unit)
+        qs = qs.filter(lead_unit_id=pk) if pk is not None else qs.filter(lead_unit__name=f.unit)
     if f.enterprise:
+        pk = params_.ref_id("enterprise", f.enterprise)
         qs = (
-            qs.filter(enterprise_id=f.enterprise)
-            if f.enterprise.isdigit()
+            qs.filter(enterprise_id=pk)
+            if pk is not None
             else qs.filter(enterprise__name__icontains=f.enterprise)
         )
+    params_.year_of(f.year)
     if f.year:
         qs = qs.filter(raised_on__year=f.year)
         if f.month:

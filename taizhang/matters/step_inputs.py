@@ -5,9 +5,11 @@ shown in error messages and in the API's OpenAPI."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from pydantic import Field
 
+from taizhang.core.params import ID_MAX
 from taizhang.matters.steps import StepInput
 
 ALLOW_EARLIER = "确认重办时限早于原办理时限"
@@ -26,12 +28,14 @@ class DecisionInput(StepInput):
 
 
 class AssignInput(StepInput):
-    lead_unit: int = Field(title="主办单位", description="单位编号")
-    co_units: list[int] = Field(default_factory=list, title="协办单位", description="单位编号")
+    lead_unit: int = Field(title="主办单位", description="单位编号", ge=1, le=ID_MAX)
+    co_units: list[Annotated[int, Field(ge=1, le=ID_MAX)]] = Field(
+        default_factory=list, title="协办单位", description="单位编号"
+    )
     deadline: dt.date | None = Field(
         None, title="办理时限", description="留空按问题类别（或事项类型）默认工作日数计算"
     )
-    leader: int | None = Field(None, title="责任领导", description="人员编号")
+    leader: int | None = Field(None, title="责任领导", description="人员编号", ge=1, le=ID_MAX)
     note: str = Field("", title="交办意见", max_length=500)
 
 

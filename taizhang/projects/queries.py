@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
+from taizhang.core import params as params_
 from taizhang.core.scope import Scope
 from taizhang.lib.periods import cutoff
 from taizhang.projects.figures import LIGHT_ORDER, ProjectStatus, project_statuses
@@ -44,11 +45,10 @@ class ProjectFilter:
             value = params.get(key)
             return value.strip() if isinstance(value, str) and value.strip() else None
 
-        year, month = get("year"), get("month")
         return cls(
             division=get("division"),
-            year=int(year) if year and year.isdigit() else None,
-            month=int(month) if month and month.isdigit() and 1 <= int(month) <= 12 else None,
+            year=params_.year_param(params),
+            month=params_.month_param(params),
             level=get("level"),
             stage=get("stage"),
             industry=get("industry"),
@@ -67,10 +67,10 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
         division = scope.divisions.filter(
             Q(code=f.division)
             | Q(name=f.division)
-            | Q(pk__in=[f.division] if f.division.isdigit() else [])
+            | Q(pk__in=[f.division] if params_.ref_id("division", f.division) is not None else [])
         ).first()
         qs = qs.filter(division__path__startswith=division.path) if division else qs.none()
-    if f.year:
+    if params_.year_of(f.year):
         qs = qs.filter(years__year=f.year)
         if f.level:
             qs = qs.filter(years__level=f.level)
@@ -81,13 +81,13 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
     if f.industry:
         qs = (
             qs.filter(industry_chain_id=f.industry)
-            if f.industry.isdigit()
+            if params_.ref_id("industry", f.industry) is not None
             else qs.filter(industry_chain__name=f.industry)
         )
     if f.unit:
         qs = (
             qs.filter(responsible_unit_id=f.unit)
-            if f.unit.isdigit()
+            if params_.ref_id("unit", f.unit) is not None
             else qs.filter(responsible_unit__name=f.unit)
         )
     if f.q:

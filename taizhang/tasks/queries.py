@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from taizhang.core import params as params_
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.numbers import rate
@@ -34,13 +35,6 @@ FORMULAS = {
     "finish": "办结率 = 已答复办结件数 ÷ 交办件数",
     "satisfaction": "满意率 =（满意 + 基本满意）÷ 已评价件数",
 }
-
-
-def _int(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
 
 
 @dataclass
@@ -68,7 +62,7 @@ class TaskFilter:
             status=get("status"),
             light=get("light"),
             unit=get("unit"),
-            year=_int(get("year")),
+            year=params_.year_param(params),
             q=get("q"),
             overdue=get("overdue") in {"1", "true", "on"},
             quantitative=get("quantitative") in {"1", "true", "on"},
@@ -86,11 +80,11 @@ def filter_tasks(scope: Scope, f: TaskFilter) -> QuerySet[Matter]:
     if f.status:
         qs = qs.filter(status=f.status)
     if f.unit:
-        if f.unit.isdigit():
+        if params_.ref_id("unit", f.unit) is not None:
             qs = qs.filter(Q(lead_unit_id=f.unit) | Q(co_units=f.unit)).distinct()
         else:
             qs = qs.filter(lead_unit__name=f.unit)
-    if f.year:
+    if params_.year_of(f.year):
         qs = qs.filter(task__year=f.year)
     if f.q:
         qs = qs.filter(

@@ -22,6 +22,7 @@ from taizhang.assessment import exports, service
 from taizhang.assessment.models import Adjustment, Scheme, ScorePeriod
 from taizhang.bulletins.charts import render_bar_chart
 from taizhang.bulletins.docx import OutlineEntry, outline, section_from_json
+from taizhang.core import params as qparams
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.periods import default_period
 from taizhang.core.scope import Scope, scope_of
@@ -183,12 +184,10 @@ def scheme_edit(request: HttpRequest) -> HttpResponse:
     district = _district(request, scope)  # first: another district is 404, not 403
     if not scope.reads_division:
         raise PermissionDenied("只有督查室和区领导可以查看考评方案")
-    try:
-        year = int(
-            request.GET.get("year") or request.POST.get("year") or default_period(district)[0]
-        )
-    except ValueError:
-        year = default_period(district)[0]
+    year = qparams.year_param(
+        request.POST if request.POST.get("year") else request.GET,
+        default=default_period(district)[0],
+    )
     if request.method == "POST":
         p = request.POST
         indicators = []
@@ -264,12 +263,10 @@ def _adjustments(scope: Scope, district: Division, year: int):
 def adjustments(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     district = _district(request, scope)
-    try:
-        year = int(
-            request.GET.get("year") or request.POST.get("year") or default_period(district)[0]
-        )
-    except ValueError:
-        year = default_period(district)[0]
+    year = qparams.year_param(
+        request.POST if request.POST.get("year") else request.GET,
+        default=default_period(district)[0],
+    )
     if request.method == "POST":
         p = request.POST
         target = p.get("target", "")
@@ -318,10 +315,7 @@ def adjustments_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("不支持的导出格式")
     scope = scope_of(request)
     district = _district(request, scope)
-    try:
-        year = int(request.GET.get("year") or default_period(district)[0])
-    except ValueError:
-        year = default_period(district)[0]
+    year = qparams.year_param(request.GET, default=default_period(district)[0])
     rows = list(_adjustments(scope, district, year))
     return download(
         exports.adjustments_table(scope, district, year, rows),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.attachments import services as attachments
 from taizhang.core import audit
+from taizhang.core import params as qparams
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role, UnitKind
 from taizhang.core.scope import scope_of
@@ -176,7 +177,10 @@ def enterprise_account(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("user_id"):
             active = request.POST.get("active") == "1"
             accounts.do_set_enterprise_user_active(
-                scope, e, int(request.POST["user_id"]), active=active
+                scope,
+                e,
+                qparams.int_param(request.POST, "user_id", lo=1, hi=qparams.ID_MAX),
+                active=active,
             )
             messages.success(request, "已启用账号" if active else "已停用账号")
         else:

@@ -16,12 +16,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
-from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
+from taizhang.matters.models import Kind, Matter, Notification, ProblemCategory, Status
 from taizhang.matters.queries import (
     ProblemFilter,
     filter_problems,
@@ -31,7 +32,7 @@ from taizhang.matters.queries import (
 )
 from taizhang.matters.timing import light_of
 from taizhang.web.attachments import attach_from_form, files_by_step
-from taizhang.web.common import page_division
+from taizhang.web.common import page_division, safe_next
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
 from taizhang.web.trail import trail_page
@@ -101,7 +102,7 @@ def problem_bulk_assign(request: HttpRequest) -> HttpResponse:
                 messages.error(
                     request, f"{form.fields[field].label if field in form.fields else ''}：{e}"
                 )
-    return redirect(request.POST.get("next") or "problem_list")
+    return redirect(safe_next(request, "problem_list"))
 
 
 @login_required
@@ -162,8 +163,10 @@ def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]
 @login_required
 def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
+    # Only an enterprise problem: a task, suggestion or proposal has its own page (its
+    # template names an enterprise and would fail to render without one).
     m = scope.get(
-        Matter.objects.select_related(
+        Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM).select_related(
             "division", "enterprise", "category", "lead_unit", "leader", "visit"
         ),
         pk,
@@ -180,7 +183,12 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
-    m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
+    m = scope.get(
+        Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM).select_related(
+            "division", "category", "enterprise"
+        ),
+        pk,
+    )
     action = request.POST.get("action", "")
     return step_from_form(request, scope, m, action, back=_detail_url(scope, m))
 
@@ -262,12 +270,8 @@ def figures_page(request: HttpRequest) -> HttpResponse:
             request, "web/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
         )
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
-    month_raw = request.GET.get("month") or ""
-    month = int(month_raw) if month_raw.isdigit() and 1 <= int(month_raw) <= 12 else None
+    year = params.year_param(request.GET, default=today.year)
+    month = params.month_param(request.GET)
     fig = problem_figures(scope, division, year, month)
     return render(
         request,

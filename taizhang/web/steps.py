@@ -10,8 +10,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import ConflictError
@@ -19,7 +17,7 @@ from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import steps
 from taizhang.matters.models import Matter
 from taizhang.web.attachments import attach_from_form
-from taizhang.web.common import flash_errors
+from taizhang.web.common import flash_errors, safe_next
 
 
 def step_from_form(
@@ -58,7 +56,4 @@ def matter_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     """Any step of any kind; back to `next` (a page of this site) or to 我的待办."""
     scope = scope_of(request)
     m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        back = reverse("my_work")
-    return step_from_form(request, scope, m, action, back=back)
+    return step_from_form(request, scope, m, action, back=safe_next(request, "my_work"))

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Person, Role
 from taizhang.core.scope import Scope, scope_of
@@ -223,10 +224,7 @@ def answers_page(request: HttpRequest) -> HttpResponse:
             request, "web/empty.html", {"message": "您的账号尚未分配区划或单位，请联系督查室。"}
         )
     today = timezone.localdate()
-    try:
-        year = int(request.GET.get("year") or today.year)
-    except ValueError:
-        year = today.year
+    year = params.year_param(request.GET, default=today.year)
     years = list(range(today.year, 2019, -1))
     figs = {y: answer_figures(scope, division, y) for y in years}
     return render(

@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 
 from django.core.exceptions import ValidationError
 
-from taizhang.core.divisions import within
+from taizhang.core.divisions import district_of, within
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.scope import Scope
@@ -272,8 +272,12 @@ class Refs:
         inside = [u for u in found if u.in_scope]  # type: ignore[attr-defined]
         if not inside:
             raise RowError(label, raw, f"单位「{text}」不在您的管辖范围内")
-        if near is not None and len(inside) > 1:
-            inside = [u for u in inside if within(near, u)] or inside
+        if near is not None:
+            # The one division rule (core.divisions): a unit of another district is refused
+            # here with the row's message, even for an admin who may see both districts.
+            inside = [u for u in inside if within(near, u)]
+            if not inside:
+                raise RowError(label, raw, f"单位「{text}」不属于{district_of(near).name}")
         return inside[0]
 
     def person(self, label: str, raw: Any, near: Division | None) -> Person | None:

@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 
+from taizhang.core import params as params_
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises.models import Liaison, Visit, VisitKind, active_on
@@ -90,9 +91,9 @@ def visits_filtered(scope: Scope, params: Any) -> QuerySet[Visit]:
     kind = params.get("kind") or ""
     if kind in VisitKind.values:
         qs = qs.filter(kind=kind)
-    year = params.get("year") or ""
-    if year.isdigit():
-        qs = qs.filter(date__year=int(year))
+    year = params_.year_param(params)
+    if year is not None:
+        qs = qs.filter(date__year=year)
     return qs.order_by("-date", "-id")
 
 
