@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from taizhang.core.params import ID_MAX
 from taizhang.core.scope import Scope
 from taizhang.web import pick
 
@@ -59,7 +60,8 @@ class PickerSelect(forms.Widget):
     def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
         getlist = getattr(data, "getlist", None)
         raw = getlist(name) if getlist else data.get(name)
-        ids = _ids(raw)
+        # Past the database's integer range no row exists: "0" makes it a plain invalid choice.
+        ids = ["0" if i.isdigit() and int(i) > ID_MAX else i for i in _ids(raw)]
         if self.allow_multiple_selected:
             return ids
         return ids[0] if ids else None
@@ -70,7 +72,8 @@ class PickerSelect(forms.Widget):
 
     def chosen(self, value: Any) -> list[tuple[str, str]]:
         """(id, name) of the chosen rows that exist in the field's queryset, in one query."""
-        ids = [i for i in _ids(value) if i.isdigit()]
+        # An id past the database's integer range names nothing (and would overflow the query).
+        ids = [i for i in _ids(value) if i.isdigit() and int(i) <= ID_MAX]
         iterator = self.choices
         queryset = getattr(iterator, "queryset", None)
         if not ids or queryset is None:
