@@ -16,8 +16,6 @@ from django.contrib.auth.views import LoginView
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -25,6 +23,7 @@ from django_otp import login as otp_login
 
 from taizhang.core import identity, lockout
 from taizhang.core.errors import messages_of
+from taizhang.web.common import safe_next
 
 REASONS = {
     "temporary": "您的密码是管理员设置的临时密码，请先设置自己的新密码。",
@@ -52,12 +51,7 @@ class TaizhangLoginView(LoginView):
 
 
 def _next(request: HttpRequest, fallback: str = "dashboard") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return reverse(fallback)
+    return safe_next(request, fallback)
 
 
 @login_required
@@ -127,7 +121,7 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
         "form": form,
         "required": identity.requires_two_factor(user),
         "codes_left": identity.recovery_codes_left(user),
-        "next": request.GET.get("next") or request.POST.get("next") or "",
+        "next": _next(request),
     }
     if not enrolled:
         device = identity.pending_totp(user)
@@ -160,6 +154,4 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
             otp_login(request, device)
             return redirect(_next(request))
         form.add_error("token", _("验证码不正确或已使用，请重新输入。"))
-    return render(
-        request, "web/otp_verify.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+    return render(request, "web/otp_verify.html", {"form": form, "next": _next(request)})

@@ -12,13 +12,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from taizhang.attachments import owners, services
 from taizhang.core.scope import scope_of
-from taizhang.web.common import flash_errors
+from taizhang.web.common import flash_errors, safe_next
 
 
 def _file_response(d: services.Download, *, inline: bool) -> HttpResponse:
@@ -47,10 +45,7 @@ def thumbnail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _back(request: HttpRequest) -> str:
-    back = request.POST.get("next") or ""
-    if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
-        return reverse("dashboard")
-    return back
+    return safe_next(request, "dashboard")
 
 
 @login_required

@@ -28,6 +28,7 @@ from taizhang.enterprises.models import Enterprise, Liaison, Visit
 from taizhang.matters.models import Matter, MatterStep
 from taizhang.projects.models import Project
 from taizhang.tasks.models import DraftRow
+from tests import attachment_files as af
 from tests.enterprise_fixtures import code
 from tests.matrix.world import build_matrix_world
 
@@ -44,6 +45,7 @@ class Case:
     body: Callable[[Any, Any], dict[str, Any]]
     role: str = "sup_a"
     ok: int = 201
+    multipart: bool = False  # sent as a form with files (uploads), not as JSON
 
 
 def _version(model, pk) -> int:
@@ -87,6 +89,14 @@ def _assign(mw, s, **over):
 
 
 CASES: list[Case] = [
+    # ------------------------------------------------------------- attachments
+    Case(
+        ("POST", "/api/v1/attachments"),
+        "owner_id",
+        lambda a: f"{V1}/attachments",
+        lambda mw, s: {"owner_type": "matter", "owner_id": s.problem.pk, "files": af.jpeg()},
+        multipart=True,
+    ),
     # ------------------------------------------------------------- enterprises
     Case(
         ("POST", "/api/v1/enterprises"),
@@ -349,12 +359,15 @@ def send(mw, case: Case, side) -> tuple[int, bool, bytes]:
     client.force_login(mw.users[case.role])
     with transaction.atomic():
         before = saved(mw)
-        r = client.generic(
-            case.op[0],
-            case.url(mw.a),
-            json.dumps(case.body(mw, side), default=str),
-            content_type="application/json",
-        )
+        if case.multipart:
+            r = client.post(case.url(mw.a), case.body(mw, side))
+        else:
+            r = client.generic(
+                case.op[0],
+                case.url(mw.a),
+                json.dumps(case.body(mw, side), default=str),
+                content_type="application/json",
+            )
         after = saved(mw)
         transaction.set_rollback(True)
     return r.status_code, after != before, r.content[:300]
