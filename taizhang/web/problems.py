@@ -30,6 +30,7 @@ from taizhang.matters.queries import (
     with_lights,
 )
 from taizhang.matters.timing import light_of
+from taizhang.web.charts import problem_charts
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
@@ -267,6 +268,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "matters/figures.html",
         {
             "pfig": fig,
+            "charts": problem_charts(fig),
             "division": division,
             "year": year,
             "month": month,
