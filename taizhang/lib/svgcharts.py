@@ -183,9 +183,7 @@ def line_chart(
     for k, s in enumerate(series):
         color = s.color or PALETTE[k % len(PALETTE)]
         legend.append((s.name, color, s.dashed))
-        pts = [
-            (xs[i], _y(to_decimal(v), fr)) for i, v in enumerate(s.values[:n]) if v is not None
-        ]
+        pts = [(xs[i], _y(to_decimal(v), fr)) for i, v in enumerate(s.values[:n]) if v is not None]
         if not pts:
             continue
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
@@ -200,9 +198,7 @@ def line_chart(
             ]
     parts += _legend(legend)
     parts.append("</svg>")
-    table = _table(
-        title, labels, [(s.name, [_cell(v, fmt) for v in s.values[:n]]) for s in series]
-    )
+    table = _table(title, labels, [(s.name, [_cell(v, fmt) for v in s.values[:n]]) for s in series])
     return f'<figure class="tz-chart-box">{"".join(parts)}<figcaption>{escape(title)}</figcaption>{table}</figure>'
 
 
@@ -246,9 +242,7 @@ def bar_chart(
     if len(series) > 1:
         parts += _legend(legend)
     parts.append("</svg>")
-    table = _table(
-        title, labels, [(s.name, [_cell(v, fmt) for v in s.values[:n]]) for s in series]
-    )
+    table = _table(title, labels, [(s.name, [_cell(v, fmt) for v in s.values[:n]]) for s in series])
     return f'<figure class="tz-chart-box">{"".join(parts)}<figcaption>{escape(title)}</figcaption>{table}</figure>'
 
 

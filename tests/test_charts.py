@@ -1,0 +1,142 @@
+"""Server-drawn SVG charts: the pure module and each page's chart on a known small ledger."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from taizhang.lib.svgcharts import EMPTY_TEXT, Chart, Series, bar_chart, line_chart
+from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
+
+
+def _count(html: str, cls: str) -> int:
+    return len(re.findall(rf'class="{cls}"', html))
+
+
+# ------------------------------------------------------------------ the pure module
+def test_it_draws_one_point_per_value_and_one_line_per_series() -> None:
+    svg = line_chart(
+        "投资趋势",
+        ["1月", "2月", "3月"],
+        [Series("累计完成", [10, 25, None]), Series("年度计划", [100, 100, 100], dashed=True)],
+        unit="万元",
+    )
+    assert _count(svg, "tz-series") == 2
+    assert _count(svg, "tz-point") == 5  # the missing March value draws no point
+    assert "<title>投资趋势</title>" in svg
+    assert "累计完成：2月 25万元" in svg  # <desc> names each series' last value
+    assert 'viewBox="0 0 ' in svg and 'width="100%"' in svg
+    assert "style=" not in svg
+    assert ">3月<" in svg and ">万元<" in svg
+
+
+def test_it_labels_the_value_axis_with_round_ticks() -> None:
+    svg = line_chart("x", ["1月"], [Series("a", [87])])
+    ticks = re.findall(r'class="tz-tick"[^>]*>([^<]+)<', svg)
+    assert ticks == ["0", "20", "40", "60", "80", "100"]
+
+
+def test_it_draws_one_bar_per_value_with_its_figure() -> None:
+    svg = bar_chart(
+        "问题分布", ["营商环境", "要素保障"], [Series("提出", [3, 1]), Series("解决", [2, 0])]
+    )
+    assert _count(svg, "tz-barrect") == 4
+    assert "营商环境 提出：3" in svg
+    assert '<th scope="row">要素保障</th><td>1</td><td>0</td>' in svg
+
+
+def test_it_escapes_labels() -> None:
+    svg = bar_chart("t", ["<b>&"], [Series("s<", [1])])
+    assert "<b>" not in svg and "&lt;b&gt;&amp;" in svg
+
+
+@pytest.mark.parametrize(
+    "draw, labels, values",
+    [
+        (line_chart, [], []),
+        (line_chart, ["1月"], [None]),
+        (bar_chart, ["甲"], [0]),
+    ],
+)
+def test_it_says_no_data_when_there_is_nothing_to_draw(draw, labels, values) -> None:
+    svg = draw("空图", labels, [Series("s", values)])
+    assert EMPTY_TEXT in svg
+    assert "tz-point" not in svg and "tz-barrect" not in svg
+
+
+def test_it_renders_a_chart_value_by_kind() -> None:
+    c = Chart("bar", "t", ["a"], [Series("s", [2])])
+    assert _count(c.render(), "tz-barrect") == 1
+    c.kind = "line"
+    assert _count(c.render(), "tz-point") == 1
+
+
+# ------------------------------------------------------------------ problem figures page
+def _problem(w, cat, raised: dt.date, closed: dt.date | None = None, unit=None) -> Matter:
+    return Matter.objects.create(
+        kind=Kind.ENTERPRISE_PROBLEM,
+        division=w.a,
+        title=f"问题{raised}",
+        enterprise=w.enterprise_a,
+        category=cat,
+        raised_on=raised,
+        lead_unit=unit or w.unit_a,
+        status=Status.CLOSED if closed else Status.ASSIGNED,
+        closed_on=closed,
+    )
+
+
+def _figures_page(client, w, **extra) -> str:
+    client.force_login(w.users["sup_a"])
+    resp = client.get("/problems/figures/", {"division": w.a.code, **extra})
+    assert resp.status_code == 200
+    return resp.content.decode()
+
+
+def _chart(html: str, title_part: str) -> str:
+    m = re.search(
+        rf"<figure[^>]*>(?:(?!</figure>).)*{title_part}(?:(?!</figure>).)*</figure>", html, re.S
+    )
+    assert m, title_part
+    return m.group(0)
+
+
+def test_it_charts_problems_by_category_unit_and_month(world, client) -> None:
+    today = timezone.localdate()
+    y = today.year
+    c1 = ProblemCategory.objects.create(name="要素保障")
+    c2 = ProblemCategory.objects.create(name="审批服务")
+    _problem(world, c1, dt.date(y, 1, 5), closed=dt.date(y, 1, 20))
+    _problem(world, c1, dt.date(y, 1, 9))
+    _problem(world, c2, dt.date(y, 1, 10), unit=world.unit_a_town)
+    html = _figures_page(client, world)
+    assert '<h1 class="page-title">问题统计</h1>' in html
+    by_cat = _chart(html, "问题按类别分布")
+    assert _count(by_cat, "tz-barrect") == 2
+    assert "要素保障 问题数：2" in by_cat
+    by_unit = _chart(html, "问题按主办单位分布")
+    assert _count(by_unit, "tz-barrect") == 4  # two units × (交办, 已解决)
+    by_month = _chart(html, "各月提出与解决问题数")
+    assert _count(by_month, "tz-barrect") == 2 * today.month
+    assert "1月 提出：3" in by_month and "1月 解决：1" in by_month
+
+
+def test_it_keeps_the_figures_page_query_count_flat(world, client) -> None:
+    y = timezone.localdate().year
+    cat = ProblemCategory.objects.create(name="要素保障")
+    _problem(world, cat, dt.date(y, 1, 5))
+    client.force_login(world.users["sup_a"])
+    url = f"/problems/figures/?division={world.a.code}"
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for d in range(1, 10):
+        _problem(world, cat, dt.date(y, 1, d), closed=dt.date(y, 1, 28))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
