@@ -30,8 +30,8 @@ from taizhang.matters.queries import (
     with_lights,
 )
 from taizhang.matters.timing import light_of
-from taizhang.web.charts import problem_charts
 from taizhang.web.attachments import attach_from_form, files_by_step
+from taizhang.web.charts import problem_charts
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
