@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from taizhang.lib.svgcharts import EMPTY_TEXT, Chart, Series, bar_chart, line_chart
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
+from taizhang.projects.models import MonthlyReport
 
 
 def _count(html: str, cls: str) -> int:
@@ -137,6 +139,44 @@ def test_it_keeps_the_figures_page_query_count_flat(world, client) -> None:
         client.get(url)
     for d in range(1, 10):
         _problem(world, cat, dt.date(y, 1, d), closed=dt.date(y, 1, 28))
+    with CaptureQueriesContext(connection) as many:
+        client.get(url)
+    assert len(many) == len(few)
+
+
+# ------------------------------------------------------------------ investment trend
+def _report(project, year: int, month: int, amount: str) -> None:
+    MonthlyReport.objects.create(project=project, year=year, month=month, amount=Decimal(amount))
+
+
+def test_it_charts_a_projects_cumulative_investment_against_plan(world, client) -> None:
+    _report(world.pa, 2022, 1, "1000")
+    _report(world.pa, 2022, 3, "2500.5")
+    client.force_login(world.users["sup_a"])
+    html = client.get(f"/projects/{world.pa.pk}/").content.decode()
+    trend = _chart(html, "2022年累计完成投资与计划")
+    # A past year: the cumulative line runs through December; plan lines draw no points.
+    assert _count(trend, "tz-point") == 12
+    assert _count(trend, "tz-series") == 3
+    assert '<th scope="row">3月</th><td>3,500.50</td><td>100,000.00</td><td>25,000.00</td>' in trend
+
+
+def test_it_charts_the_divisions_trend_up_to_the_chosen_month(world, client) -> None:
+    _report(world.pa, 2022, 1, "10000")
+    _report(world.pa_town, 2022, 2, "500")
+    _report(world.pb, 2022, 2, "7000")  # another district: not in A's trend
+    client.force_login(world.users["sup_a"])
+    url = f"/?division={world.a.code}&year=2022&month=6"
+    html = client.get(url).content.decode()
+    trend = _chart(html, "山城区2022年重点项目累计完成投资")
+    assert _count(trend, "tz-point") == 6
+    # 102,000 万元 plan = 10.2 亿元; February's cumulative 10,500 万元 = 1.1 亿元.
+    assert '<th scope="row">2月</th><td>1.1</td><td>10.2</td><td>1.7</td>' in trend
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for mo in range(3, 7):
+        _report(world.pa, 2022, mo, "100")
+        _report(world.pa_town, 2022, mo, "100")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
     assert len(many) == len(few)

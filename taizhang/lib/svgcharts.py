@@ -167,6 +167,7 @@ def line_chart(
     *,
     unit: str = "",
     fmt: Callable[[Number], str] = fmt_value,
+    tick_fmt: Callable[[Number], str] | None = None,
 ) -> str:
     """A line chart with several series over the same labels (e.g. months)."""
     values = [to_decimal(v) for s in series for v in s.values if v is not None]
@@ -177,7 +178,7 @@ def line_chart(
     n = len(labels)
     xs = [round(_LEFT + plot_w * (i + 0.5) / n, 1) for i in range(n)]
     parts = [_open(title, _describe(labels, series, unit, fmt), "tz-line")]
-    parts += _axes(fr, fmt, unit)
+    parts += _axes(fr, tick_fmt or fmt, unit)
     parts += _xlabels(labels, xs)
     legend = []
     for k, s in enumerate(series):
@@ -209,6 +210,7 @@ def bar_chart(
     *,
     unit: str = "",
     fmt: Callable[[Number], str] = fmt_value,
+    tick_fmt: Callable[[Number], str] | None = None,
 ) -> str:
     """Grouped vertical bars: one group per label, one bar per series in each group."""
     values = [to_decimal(v) for s in series for v in s.values if v is not None]
@@ -221,7 +223,7 @@ def bar_chart(
     bar_w = slot * 0.8 / k
     xs = [round(_LEFT + slot * (i + 0.5), 1) for i in range(n)]
     parts = [_open(title, _describe(labels, series, unit, fmt), "tz-bar")]
-    parts += _axes(fr, fmt, unit)
+    parts += _axes(fr, tick_fmt or fmt, unit)
     parts += _xlabels(labels, xs)
     zero = _y(Decimal(0), fr)
     legend = []
@@ -270,7 +272,16 @@ class Chart:
     series: Sequence[Series]
     unit: str = ""
     fmt: Callable[[Number], str] = fmt_value
+    # Ticks are round numbers: 万元's two decimals would only crowd the axis.
+    tick_fmt: Callable[[Number], str] | None = None
 
     def render(self) -> str:
         draw = line_chart if self.kind == "line" else bar_chart
-        return draw(self.title, self.labels, self.series, unit=self.unit, fmt=self.fmt)
+        return draw(
+            self.title,
+            self.labels,
+            self.series,
+            unit=self.unit,
+            fmt=self.fmt,
+            tick_fmt=self.tick_fmt,
+        )

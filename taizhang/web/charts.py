@@ -6,8 +6,17 @@ scope (never a whole scope loaded into Python).
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.db.models import Sum
+
+from taizhang.core.models import Division
+from taizhang.core.scope import Scope
+from taizhang.lib.numbers import fmt_value, fmt_wan, fmt_yi
 from taizhang.lib.svgcharts import Chart, Series
 from taizhang.matters.figures import ProblemFigures
+from taizhang.projects.figures import listed
+from taizhang.projects.models import MonthlyReport
 
 # Long unit names overlap under a bar; the table below the chart keeps the full name.
 _LABEL_MAX = 6
@@ -51,3 +60,54 @@ def problem_charts(fig: ProblemFigures) -> list[Chart]:
             unit="条",
         ),
     ]
+
+
+def investment_trend(
+    title: str,
+    year: int,
+    monthly: dict[int, Decimal],
+    plan: Decimal | None,
+    last_month: int,
+    *,
+    in_yi: bool = False,
+) -> Chart:
+    """Cumulative completed investment by month against the annual plan and 时序进度.
+
+    ``monthly``: month → amount completed in that month (万元); the cumulative line runs
+    to ``last_month`` (the period's cut-off), the plan and 时序进度 lines over the year.
+    """
+    running = Decimal(0)
+    done: list[Decimal | None] = []
+    for mo in range(1, 13):
+        running += monthly.get(mo, Decimal(0))
+        done.append(running if mo <= last_month else None)
+    series = [Series("累计完成投资", done)]
+    if plan:
+        series.append(Series("年度计划", [plan] * 12, dashed=True, points=False))
+        # 时序进度: the share of the year elapsed at each month end × the annual plan.
+        series.append(
+            Series("时序进度", [plan * mo / 12 for mo in range(1, 13)], dashed=True, points=False)
+        )
+    return Chart(
+        "line",
+        title,
+        [f"{mo}月" for mo in range(1, 13)],
+        series,
+        # A division's totals read as the dashboard's cards do (亿元); a project's in 万元.
+        unit="亿元" if in_yi else "万元",
+        fmt=fmt_yi if in_yi else fmt_wan,
+        tick_fmt=fmt_yi if in_yi else fmt_value,
+    )
+
+
+def division_monthly(
+    scope: Scope, division: Division, year: int, month: int, levels
+) -> dict[int, Decimal]:
+    """Month → investment completed by the division's listed projects (one aggregate query)."""
+    ids = listed(scope, division, year, levels).values("project_id")
+    return dict(
+        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lte=month)
+        .values("month")
+        .annotate(s=Sum("amount"))
+        .values_list("month", "s")
+    )

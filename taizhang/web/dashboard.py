@@ -13,6 +13,7 @@ from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
 from taizhang.tasks.queries import dashboard_figures as task_dashboard
+from taizhang.web.charts import division_monthly, investment_trend
 from taizhang.web.common import page_division
 
 
@@ -59,6 +60,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "web/dashboard.html",
         {
             "fig": fig,
+            "trend": investment_trend(
+                f"{division.name}{year}年重点项目累计完成投资",
+                year,
+                division_monthly(scope, division, year, month, levels),
+                fig.annual_plan_wan,
+                month,
+                in_yi=True,
+            ),
             "division": division,
             "divisions": scope.divisions.exclude(level="village"),
             "year": year,
