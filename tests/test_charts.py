@@ -11,9 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from taizhang.assessment import service as assessment_service
+from taizhang.assessment.models import PublishedScore
+from taizhang.lib.numbers import fmt_value
 from taizhang.lib.svgcharts import EMPTY_TEXT, Chart, Series, bar_chart, line_chart
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
 from taizhang.projects.models import MonthlyReport
+from tests.test_assessment import TODAY as ASSESSMENT_TODAY
+from tests.test_assessment import ledger  # noqa: F401  (fixture)
 
 
 def _count(html: str, cls: str) -> int:
@@ -179,4 +184,31 @@ def test_it_charts_the_divisions_trend_up_to_the_chosen_month(world, client) -> 
         _report(world.pa_town, 2022, mo, "100")
     with CaptureQueriesContext(connection) as many:
         client.get(url)
+    assert len(many) == len(few)
+
+
+# ------------------------------------------------------------------ assessment card
+def test_it_charts_a_units_score_over_the_published_quarters(request, client) -> None:
+    # The hand-built ledger of test_assessment.py (its fixture, imported above).
+    w = request.getfixturevalue("ledger").w
+    sup = w.scope("sup_a")
+    for q in ("2022Q2", "2022Q3"):
+        assessment_service.do_publish(sup, w.a, q, today=ASSESSMENT_TODAY)
+    client.force_login(w.users["sup_a"])
+    url = f"/assessment/card/unit/{w.unit_a.pk}/"
+    html = client.get(url, {"period": "2022Q3"}).content.decode()
+    history = _chart(html, "区发改委各季度考评得分")
+    assert _count(history, "tz-point") == 2
+    totals = dict(
+        PublishedScore.objects.filter(unit=w.unit_a).values_list("period__label", "total")
+    )
+    assert len(totals) == 2
+    for label, total in totals.items():
+        assert f'<th scope="row">{label}</th><td>{fmt_value(total)}</td>' in history
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, {"period": "2022Q3"})
+    assessment_service.do_publish(sup, w.a, "2022Q1", today=ASSESSMENT_TODAY)
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url, {"period": "2022Q3"}).content.decode()
+    assert _count(_chart(html, "区发改委各季度考评得分"), "tz-point") == 3
     assert len(many) == len(few)

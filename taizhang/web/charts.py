@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Sum
 
+from taizhang.assessment.models import PublishedScore
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.numbers import fmt_value, fmt_wan, fmt_yi
@@ -110,4 +111,33 @@ def division_monthly(
         .values("month")
         .annotate(s=Sum("amount"))
         .values_list("month", "s")
+    )
+
+
+# Eight quarters: two years of a unit's trend fit a phone's width.
+_QUARTERS = 8
+
+
+def score_history(district: Division, kind: str, pk: int, name: str) -> Chart:
+    """A unit's (or cadre's) published total over the district's published quarters.
+
+    One query. The caller has already checked through the scope that this reader may see
+    this target's card (``result.row`` is None otherwise), so the published rows of the
+    same target in the same district are no wider than what the card shows.
+    """
+    target = {"unit_id": pk} if kind == "unit" else {"person_id": pk}
+    rows = list(
+        PublishedScore.objects.filter(
+            period__division=district, target_kind=kind, period__code__contains="Q", **target
+        )
+        .order_by("-period__end")
+        .values_list("period__label", "total")[:_QUARTERS]
+    )
+    rows.reverse()
+    return Chart(
+        "line",
+        f"{name}各季度考评得分",
+        [label for label, _ in rows],
+        [Series("总分", [total for _, total in rows])],
+        unit="分",
     )
