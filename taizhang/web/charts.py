@@ -141,3 +141,18 @@ def score_history(district: Division, kind: str, pk: int, name: str) -> Chart:
         [Series("总分", [total for _, total in rows])],
         unit="分",
     )
+
+
+def light_trend_chart(year: int, trend: list[tuple[int, dict[str, int]]]) -> Chart:
+    """Red / yellow / green task counts at each month end (``tasks.queries.light_trend``)."""
+    return Chart(
+        "line",
+        f"{year}年督查任务亮灯趋势（各月末）",
+        [f"{mo}月" for mo, _ in trend],
+        [
+            Series("红灯", [c["red"] for _, c in trend], color="#C62828"),
+            Series("黄灯", [c["yellow"] for _, c in trend], color="#E69F00"),
+            Series("绿灯", [c["green"] for _, c in trend], color="#2E7D32"),
+        ],
+        unit="项",
+    )
