@@ -17,12 +17,20 @@ from taizhang.lib.numbers import fmt_value
 from taizhang.lib.svgcharts import EMPTY_TEXT, Chart, Series, bar_chart, line_chart
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
 from taizhang.projects.models import MonthlyReport
+from taizhang.tasks import services as ts
+from taizhang.tasks.queries import TaskFilter, filter_tasks, light_trend
+from tests import task_fixtures
+from tests.task_fixtures import frozen
 from tests.test_assessment import TODAY as ASSESSMENT_TODAY
 from tests.test_assessment import ledger  # noqa: F401  (fixture)
+from tests.test_dashboard_as_of import _late_task
 
 
 def _count(html: str, cls: str) -> int:
     return len(re.findall(rf'class="{cls}"', html))
+
+
+tworld = task_fixtures.tworld  # the fixture, used by name below
 
 
 # ------------------------------------------------------------------ the pure module
@@ -211,4 +219,55 @@ def test_it_charts_a_units_score_over_the_published_quarters(request, client) ->
     with CaptureQueriesContext(connection) as many:
         html = client.get(url, {"period": "2022Q3"}).content.decode()
     assert _count(_chart(html, "区发改委各季度考评得分"), "tz-point") == 3
+    assert len(many) == len(few)
+
+
+# ------------------------------------------------------------------ task lights over time
+def _may_task(tw, title: str = "新建幼儿园3所") -> None:
+    with frozen(dt.date(2022, 5, 10)):
+        ts.do_create_task(
+            tw.scope("sup_a"),
+            {
+                "title": title,
+                "task_source": "work_report",
+                "year": 2022,
+                "lead_unit": tw.unit_rs,
+                "deadline": dt.date(2022, 12, 31),
+                "raised_on": dt.date(2022, 5, 10),
+            },
+        )
+
+
+def test_it_counts_task_lights_at_each_month_end_of_the_year(tworld) -> None:
+    _late_task(tworld)  # raised 2022-01-10, due 2022-06-30, no progress reported: red
+    _may_task(tworld)
+    qs = filter_tasks(tworld.scope("sup_a"), TaskFilter(year=2022))
+    trend = light_trend(qs, 2022, dt.date(2022, 8, 31))
+    assert [mo for mo, _ in trend] == list(range(1, 9))  # bounded to the period's months
+    totals = [sum(c.values()) for _, c in trend]
+    # The May task did not exist before it was raised.
+    assert totals == [1, 1, 1, 1, 2, 2, 2, 2]
+    assert all(c["red"] >= 1 for _, c in trend)
+
+
+def test_it_draws_the_lights_chart_on_the_dashboard_with_constant_queries(tworld, client) -> None:
+    _late_task(tworld)
+    client.force_login(tworld.users["sup_a"])
+    url = "/?division=410603&year=2022&month=8"
+    html = client.get(url).content.decode()
+    lights = _chart(html, "2022年督查任务亮灯趋势")
+    assert _count(lights, "tz-series") == 3
+    assert _count(lights, "tz-point") == 3 * 8
+    assert '<th scope="row">8月</th><td>1</td><td>0</td><td>0</td>' in lights
+    with CaptureQueriesContext(connection) as few:
+        client.get(url)
+    for i in range(4):
+        _late_task(tworld, f"任务{i}")
+        _may_task(tworld, f"幼儿园{i}")
+    with CaptureQueriesContext(connection) as many:
+        html = client.get(url).content.decode()
+    # Every task is red by August: none has reported its monthly progress.
+    assert '<th scope="row">8月</th><td>9</td><td>0</td><td>0</td>' in _chart(
+        html, "2022年督查任务亮灯趋势"
+    )
     assert len(many) == len(few)
