@@ -87,7 +87,7 @@ def _y(v: Decimal, fr: _Frame) -> float:
 def _open(title: str, desc: str, cls: str) -> str:
     return (
         f'<svg class="tz-chart {cls}" viewBox="0 0 {_W} {_H}" width="100%" '
-        f'preserveAspectRatio="xMidYMid meet" role="img" xmlns="http://www.w3.org/2000/svg">'
+        f'preserveAspectRatio="xMidYMid meet" role="img">'
         f"<title>{escape(title)}</title><desc>{escape(desc)}</desc>"
     )
 
