@@ -251,7 +251,7 @@ def bar_chart(
 def _describe(
     labels: Sequence[str], series: Sequence[Series], unit: str, fmt: Callable[[Number], str]
 ) -> str:
-    """One sentence per series for <desc>: its last value and its peak."""
+    """One clause per series for <desc>: its last label and value."""
     out = []
     for s in series:
         vals = [(lab, v) for lab, v in zip(labels, s.values, strict=False) if v is not None]
