@@ -75,6 +75,8 @@ class ProblemFigures:
     by_status: dict[str, int] = field(default_factory=dict)
     by_category: dict[str, int] = field(default_factory=dict)
     by_unit: list[dict[str, Any]] = field(default_factory=list)
+    # Month number → [raised, resolved] in that month (the chart on the figures page).
+    by_month: dict[int, list[int]] = field(default_factory=dict)
     formulas: dict[str, str] = field(default_factory=lambda: dict(FORMULAS))
 
     def as_contract(self) -> dict[str, Any]:
@@ -192,6 +194,8 @@ def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
                 "rating",
                 "category__name",
                 "lead_unit__name",
+                "raised_on",
+                "closed_on",
             )
         )
     matters = list(qs.select_related("category", "lead_unit").order_by("pk"))
@@ -207,6 +211,9 @@ def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
                 **_state_row(m, state),
                 "category__name": m.category.name if m.category_id else None,
                 "lead_unit__name": m.lead_unit.name if m.lead_unit_id else None,
+                "raised_on": m.raised_on,
+                # 销号 after the day did not exist then.
+                "closed_on": m.closed_on if state.resolved else None,
             }
         )
     return rows
@@ -255,6 +262,14 @@ def problem_figures(
     for r in rows:
         name = r["category__name"] or "未分类"
         fig.by_category[name] = fig.by_category.get(name, 0) + 1
+    last = month or (as_of.month if as_of.year == year else 12)
+    fig.by_month = {mo: [0, 0] for mo in range(1, last + 1)}
+    for r in rows:
+        if r["raised_on"].month in fig.by_month:
+            fig.by_month[r["raised_on"].month][0] += 1
+        closed = r["closed_on"]
+        if closed and closed.year == year and closed.month in fig.by_month:
+            fig.by_month[closed.month][1] += 1
     units: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         if r["lead_unit__name"]:

@@ -23,8 +23,9 @@ from taizhang.core import params as params_
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.numbers import rate
-from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
-from taizhang.matters.timing import MatterState, states_as_of
+from taizhang.lib.periods import month_end
+from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Status
+from taizhang.matters.timing import MatterState, state_as_of, states_as_of
 from taizhang.tasks.models import TaskSource
 from taizhang.tasks.status import TaskStatus, task_status
 
@@ -241,4 +242,39 @@ def dashboard_figures(scope: Scope, division: Division, year: int, as_of: dt.dat
     fig["overdue"] = [(m, statuses[m.pk]) for m in fig["overdue"][:10]]
     fig["answers"] = answer_figures(scope, division, year, as_of)
     fig["year"] = year
+    fig["light_trend"] = light_trend(qs, year, as_of)
     return fig
+
+
+def light_trend(
+    qs: QuerySet[Matter], year: int, as_of: dt.date
+) -> list[tuple[int, dict[str, int]]]:
+    """(month, {"red": n, "yellow": n, "green": n}) at each month end of ``year`` up to
+    ``as_of`` (the last point is ``as_of`` itself): each task judged as it stood that day.
+
+    Bounded to the year's tasks and twelve days; constant queries: the tasks with their
+    reports, then all their steps at once (replayed per day by ``state_as_of``).
+    """
+    every = list(qs)
+    now = timezone.localdate()
+    steps: dict[int, list[MatterStep]] = {}
+    # Steps are only needed for days before today (the first point is the earliest day).
+    if every and min(month_end(year, 1), as_of) < now:
+        for s in MatterStep.objects.filter(matter_id__in=[m.pk for m in every]).order_by(
+            "date", "at", "id"
+        ):
+            steps.setdefault(s.matter_id, []).append(s)
+    out = []
+    last = as_of.month if as_of.year == year else (12 if as_of.year > year else 0)
+    for mo in range(1, last + 1):
+        day = min(month_end(year, mo), as_of)
+        counts = {"red": 0, "yellow": 0, "green": 0}
+        for m in every:
+            # No step is dated after today: from today on the row is the state.
+            state = state_as_of(m, [] if day >= now else steps.get(m.pk, []), day)
+            if not state.exists:
+                continue
+            light = task_status(m, day, state).light.light.value
+            counts[light] = counts.get(light, 0) + 1
+        out.append((mo, counts))
+    return out

@@ -29,6 +29,7 @@ from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.lib.periods import quarter_code, quarter_of
 from taizhang.lib.scoring import FORMULAS, PeriodError, parse_period
+from taizhang.web.charts import score_history
 from taizhang.web.common import flash_errors, page_division
 
 
@@ -116,6 +117,7 @@ def card(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         {
             "r": result,
             "row": row,
+            "history": score_history(district, kind, pk, row.name),
             "district": district,
             "code": code,
             "live": request.GET.get("live") == "1",

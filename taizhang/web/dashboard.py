@@ -13,6 +13,7 @@ from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Level
 from taizhang.tasks.queries import dashboard_figures as task_dashboard
+from taizhang.web.charts import division_monthly, investment_trend, light_trend_chart
 from taizhang.web.common import page_division
 
 
@@ -53,12 +54,21 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (s for s in statuses.values() if s.light.light != Light.GREEN),
         key=lambda s: (s.light.light != Light.RED, s.project.code),
     )
+    tfig = task_dashboard(scope, division, year, as_of)
     max_stage = max(fig.by_stage.values() or [0]) or 1
     return render(
         request,
         "web/dashboard.html",
         {
             "fig": fig,
+            "trend": investment_trend(
+                f"{division.name}{year}年重点项目累计完成投资",
+                year,
+                division_monthly(scope, division, year, month, levels),
+                fig.annual_plan_wan,
+                month,
+                in_yi=True,
+            ),
             "division": division,
             "divisions": scope.divisions.exclude(level="village"),
             "year": year,
@@ -79,6 +89,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "levels": Level,
             "pfig": problem_figures(scope, division, year, month, as_of),
             "as_of": as_of,
-            "tfig": task_dashboard(scope, division, year, as_of),
+            "tfig": tfig,
+            "light_chart": light_trend_chart(year, tfig["light_trend"]),
         },
     )

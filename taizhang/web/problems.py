@@ -32,6 +32,7 @@ from taizhang.matters.queries import (
 )
 from taizhang.matters.timing import light_of
 from taizhang.web.attachments import attach_from_form, files_by_step
+from taizhang.web.charts import problem_charts
 from taizhang.web.common import page_division, safe_next
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
 from taizhang.web.steps import step_from_form
@@ -278,6 +279,7 @@ def figures_page(request: HttpRequest) -> HttpResponse:
         "matters/figures.html",
         {
             "pfig": fig,
+            "charts": problem_charts(fig),
             "division": division,
             "year": year,
             "month": month,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from taizhang.attachments import services as attachments
 from taizhang.core.errors import ConflictError
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
+from taizhang.lib.svgcharts import Chart
 from taizhang.projects import services
 from taizhang.projects.exports import project_table
 from taizhang.projects.figures import project_statuses
@@ -27,10 +29,12 @@ from taizhang.projects.models import (
     Milestone,
     MonthlyReport,
     Project,
+    ProjectYear,
     Stage,
 )
 from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
 from taizhang.web.attachments import attach_from_form
+from taizhang.web.charts import investment_trend
 from taizhang.web.forms.enterprises import LiaisonForm
 from taizhang.web.forms.projects import (
     MilestoneForm,
@@ -93,6 +97,22 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     return download(project_table(scope, projects, statuses, today), fmt, "重点项目台账")
 
 
+def _project_trend(
+    project: Project, years: list[ProjectYear], reports: list[MonthlyReport], today: date
+) -> Chart | None:
+    """The investment chart of the latest year the project has a plan or a report for
+    (this year while it has either), from the rows the page has already read."""
+    known = {y.year for y in years} | {r.year for r in reports}
+    candidates = [y for y in known if y <= today.year]
+    if not candidates:
+        return None
+    year = max(candidates)
+    plan = next((y.annual_plan for y in years if y.year == year), None)
+    monthly = {r.month: r.amount for r in reports if r.year == year}
+    last = today.month if year == today.year else 12
+    return investment_trend(f"{year}年累计完成投资与计划", year, monthly, plan, last)
+
+
 @login_required
 def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
@@ -107,13 +127,16 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
         report_rows.append((r, running[r.year]))
     can_report = services.can_report(scope, project)
     milestones = list(project.milestones.all())
+    years = list(project.years.all())
+    trend = _project_trend(project, years, reports, today)
     return render(
         request,
         "projects/detail.html",
         {
             "project": project,
             "status": status,
-            "years": project.years.all(),
+            "years": years,
+            "trend": trend,
             "milestones": [(m, status.milestone_lights[m.pk]) for m in milestones],
             "milestone_files": attachments.by_owner(Milestone, [m.pk for m in milestones]),
             "report_files": attachments.by_owner(MonthlyReport, [r.pk for r in reports]),
