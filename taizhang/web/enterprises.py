@@ -258,7 +258,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             ]
             try:
                 with transaction.atomic():  # the visit, its problems and photos: all or nothing
-                    v, matters = do_record_visit_with_problems(scope, dict(form.cleaned_data), rows)
+                    form.consume_once()
+                    visit = {k: v for k, v in form.cleaned_data.items() if k != "once_token"}
+                    v, matters = do_record_visit_with_problems(scope, visit, rows)
                     attach_from_form(request, scope, v)
                 note = f"，现场收集问题{len(matters)}个" if matters else ""
                 messages.success(request, f"已登记{v.get_kind_display()}{note}")

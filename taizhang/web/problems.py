@@ -3,6 +3,7 @@ write through matters.services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -21,7 +22,7 @@ from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
-from taizhang.matters.models import Matter, Notification, ProblemCategory, Status
+from taizhang.matters.models import FINISHED, Matter, Notification, ProblemCategory, Status
 from taizhang.matters.queries import (
     ProblemFilter,
     filter_problems,
@@ -116,12 +117,16 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"enterprise": request.GET.get("enterprise"), "raised_on": timezone.localdate()},
     )
+    duplicate = None
     if request.method == "POST" and form.is_valid():
+        duplicate = None if request.POST.get("confirm_duplicate") else _duplicate_of(scope, form)
+    if request.method == "POST" and form.is_valid() and duplicate is None:
+        data = dict(form.cleaned_data)
+        data.pop("once_token", None)
         try:
             with transaction.atomic():  # a refused file leaves no problem behind
-                m = services.do_create_problem(
-                    scope, dict(form.cleaned_data), accept=scope.can_manage
-                )
+                form.consume_once()
+                m = services.do_create_problem(scope, data, accept=scope.can_manage)
                 attach_from_form(request, scope, m)
             messages.success(request, f"已登记问题「{m.title}」")
             return redirect("problem_detail", pk=m.pk)
@@ -129,7 +134,24 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             for field, msgs in messages_of(e).items():
                 for msg in msgs:
                     form.add_error(field if field in form.fields else None, msg)
-    return render(request, "matters/new.html", {"form": form})
+    return render(request, "matters/new.html", {"form": form, "duplicate": duplicate})
+
+
+def _duplicate_of(scope: Scope, form: ProblemForm) -> Matter | None:
+    """An open problem of the same enterprise and title registered in the last 30 days
+    (the same problem typed twice, or sent twice), among those the user may see."""
+    since = timezone.now() - timedelta(days=30)
+    return (
+        scope.filter(Matter.objects.filter(enterprise__isnull=False))
+        .filter(
+            enterprise=form.cleaned_data["enterprise"],
+            title__iexact=form.cleaned_data["title"].strip(),
+            created_at__gte=since,
+        )
+        .exclude(status__in=FINISHED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:

@@ -4,6 +4,8 @@ own /act/ URLs), and goes through `steps.take_step` like the API."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,7 +16,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from taizhang.core.errors import ConflictError
+from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import steps
 from taizhang.matters.models import Matter
@@ -42,6 +44,7 @@ def step_from_form(
             attach_from_form(request, scope, result.matter, step=result.step)
     except ValidationError as e:
         flash_errors(request, e)
+        keep_step(request, matter, action, e)
     except ConflictError as e:
         messages.error(request, e.message)
     else:
@@ -62,3 +65,27 @@ def matter_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure()):
         back = reverse("my_work")
     return step_from_form(request, scope, m, action, back=back)
+
+
+KEPT_STEP = "kept_step"
+
+
+def keep_step(request: HttpRequest, matter: Matter, action: str, error: ValidationError) -> None:
+    """Keep a refused step's input for the next view of the matter's page, which fills the
+    step form with it and shows the errors beside the fields (the POST redirects)."""
+    data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version")}
+    request.session[KEPT_STEP] = {
+        "matter": matter.pk,
+        "action": action,
+        "data": data,
+        "errors": messages_of(error),
+    }
+
+
+def kept_step(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+    """The input of this matter's refused step (once), or None."""
+    kept = request.session.get(KEPT_STEP)
+    if not kept or kept.get("matter") != matter.pk:
+        return None
+    del request.session[KEPT_STEP]
+    return kept
