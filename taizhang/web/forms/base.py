@@ -138,6 +138,15 @@ class ClerkForm(forms.Form):
                 widget=forms.HiddenInput, required=False, initial=secrets.token_urlsafe(16)
             )
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        # Said before any other check (such as the duplicate problem's question): the page
+        # was sent already. consume_once() still decides when two sends race.
+        token = (cleaned or {}).get("once_token") or ""
+        if token and UsedFormToken.objects.filter(token=token[:64]).exists():
+            raise ValidationError(ALREADY_SUBMITTED, code="already_submitted")
+        return cleaned
+
     def consume_once(self) -> None:
         """Mark this page's token used; call inside the create's transaction.
 
@@ -182,6 +191,10 @@ def kept_form(request: Any, key: str, form_class: type[forms.Form], *args: Any) 
     data = QueryDict(mutable=True)
     for k, values in entry["data"].items():
         data.setlist(k, values)
+    token = data.get("once_token") or ""
+    if token and UsedFormToken.objects.filter(token=token[:64]).exists():
+        # The page was sent already (that is the error shown): a new send is a new page.
+        data["once_token"] = secrets.token_urlsafe(16)
     form = form_class(*args, data=data)
     form.full_clean()
     for field, msgs in entry["errors"].items():
