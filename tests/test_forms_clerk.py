@@ -266,3 +266,40 @@ def test_it_keeps_a_refused_token_usable(world, client):
     client.post(f"/projects/{world.pa.pk}/reports/", bad)
     client.post(f"/projects/{world.pa.pk}/reports/", {**bad, "amount": "500"})
     assert MonthlyReport.objects.get(project=world.pa, year=2022, month=4).amount == 500
+
+
+def test_it_refuses_a_task_form_submitted_twice(tworld, client):
+    client.force_login(tworld.users["sup_a"])
+    token = _token(client.get("/tasks/new/").content.decode())
+    data = {
+        "kind": "task",
+        "title": "落实区长批示：冷链物流项目开工",
+        "task_source": "instruction",
+        "lead_unit": tworld.unit_rs.pk,
+        "cycle": "monthly",
+        "due_day": "25",
+        "year": "2026",
+        "once_token": token,
+    }
+    assert client.post("/tasks/new/", data).status_code == 302
+    again = client.post("/tasks/new/", data)
+    assert "该表单已提交" in again.content.decode()
+    assert Matter.objects.filter(title="落实区长批示：冷链物流项目开工").count() == 1
+
+
+def test_it_refuses_a_visit_form_submitted_twice(eworld, client):
+    client.force_login(eworld.w.users["cadre_a"])
+    token = _token(client.get("/visits/").content.decode())
+    data = {
+        "enterprises": [eworld.w.enterprise_a.pk],
+        "kind": "visit",
+        "date": "2022-03-01",
+        "title": "走访新拓洋",
+        "once_token": token,
+    }
+    assert client.post("/visits/", data).status_code == 302
+    again = client.post("/visits/", data)
+    assert "该表单已提交" in again.content.decode()
+    from taizhang.enterprises.models import Visit
+
+    assert Visit.objects.filter(title="走访新拓洋").count() == 1

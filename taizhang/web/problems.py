@@ -246,8 +246,10 @@ def portal(request: HttpRequest) -> HttpResponse:
     form = ProblemForm(scope, request.POST or None, portal=True)
     if request.method == "POST" and form.is_valid():
         try:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "once_token"}
             with transaction.atomic():
-                m = services.do_create_problem(scope, dict(form.cleaned_data))
+                form.consume_once()
+                m = services.do_create_problem(scope, data)
                 attach_from_form(request, scope, m)
             messages.success(request, f"问题「{m.title}」已提交，等待督查室受理")
             return redirect("portal_problem", pk=m.pk)

@@ -3,6 +3,7 @@ suggestions/proposals figures. Read through the scope, write through the do_* fu
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -37,6 +38,7 @@ from taizhang.tasks.queries import (
 from taizhang.tasks.status import task_status
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
+from taizhang.web.forms.base import consume_token
 from taizhang.web.forms.widgets import picked
 from taizhang.web.steps import kept_step, step_from_form
 from taizhang.web.trail import trail_page
@@ -134,10 +136,13 @@ def task_new(request: HttpRequest) -> HttpResponse:
         kind_key = "task"
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {"year": timezone.localdate().year, "due_day": 25}
+    # The page's one-time token: a second send of the same page (Back, then submit) is refused.
+    once = request.POST.get("once_token") or secrets.token_urlsafe(16)
     if request.method == "POST":
         data = _new_data(request.POST)
         try:
             with transaction.atomic():  # the task and its documents, all or nothing
+                consume_token(request.POST.get("once_token") or "")
                 m = services.do_create_task(scope, data, kind=KINDS[kind_key])
                 attach_from_form(request, scope, m)
             messages.success(request, f"已发布「{m.title}」，已交办{m.lead_unit.name}")
@@ -152,6 +157,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
             "kind_title": KIND_TITLES[kind_key],
             "data": data,
             "errors": errors,
+            "once_token": once,
             "sources": TaskSource.choices,
             "cycles": Cycle.choices,
             "comparators": Comparator.choices,
