@@ -303,3 +303,22 @@ def test_it_refuses_a_visit_form_submitted_twice(eworld, client):
     from taizhang.enterprises.models import Visit
 
     assert Visit.objects.filter(title="走访新拓洋").count() == 1
+
+
+def test_it_keeps_a_refused_step_on_the_problem_page(eworld, client):
+    m = eworld.problem_a
+    client.force_login(eworld.w.users["unit_a"])
+    r = client.post(
+        f"/problems/{m.pk}/act/",
+        {
+            "action": "request_extension",
+            "version": m.version,
+            "deadline": "",
+            "reason": "需协调用地指标，预计两个月",
+        },
+        follow=True,
+    )
+    form = _form_of(r.content.decode(), "act-request_extension")
+    assert 'value="需协调用地指标，预计两个月"' in form
+    assert 'class="errorlist' in form
+    assert Matter.objects.get(pk=m.pk).version == m.version

@@ -34,7 +34,7 @@ from taizhang.matters.timing import light_of
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
-from taizhang.web.steps import step_from_form
+from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
 
@@ -193,9 +193,9 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(
-        request, "matters/detail.html", _detail_context(scope, m, request.GET.get("trail"))
-    )
+    ctx = _detail_context(scope, m, request.GET.get("trail"))
+    ctx.update(kept_step_context(request, m))
+    return render(request, "matters/detail.html", ctx)
 
 
 @login_required

@@ -89,3 +89,14 @@ def kept_step(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
         return None
     del request.session[KEPT_STEP]
     return kept
+
+
+def kept_step_context(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+    """`kept_input` and `kept_errors` by action for the matter page's step forms: the
+    template fills only the form that was refused. "__all__" is not readable in a
+    template, so errors not of one field go under "all"."""
+    kept = kept_step(request, matter)
+    if not kept:
+        return {"kept_input": {}, "kept_errors": {}}
+    errors = {k.replace("__all__", "all"): v for k, v in kept["errors"].items()}
+    return {"kept_input": {kept["action"]: kept["data"]}, "kept_errors": {kept["action"]: errors}}

@@ -40,7 +40,7 @@ from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.forms.base import consume_token
 from taizhang.web.forms.widgets import picked
-from taizhang.web.steps import kept_step, step_from_form
+from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
@@ -208,15 +208,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
         read_at=timezone.now()
     )
     ctx = detail_context(scope, m, request.GET.get("trail"))
-    kept = kept_step(request, m)
-    # By action, so that the template fills only the form that was refused.
-    ctx["kept_input"] = {kept["action"]: kept["data"]} if kept else {}
-    ctx["kept_errors"] = (
-        # "__all__" is not readable in a template: errors not of one field go under "all".
-        {kept["action"]: {k.replace("__all__", "all"): v for k, v in kept["errors"].items()}}
-        if kept
-        else {}
-    )
+    ctx.update(kept_step_context(request, m))
     return render(request, "tasks/detail.html", ctx)
 
 
