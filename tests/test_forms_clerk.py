@@ -322,3 +322,13 @@ def test_it_keeps_a_refused_step_on_the_problem_page(eworld, client):
     assert 'value="需协调用地指标，预计两个月"' in form
     assert 'class="errorlist' in form
     assert Matter.objects.get(pk=m.pk).version == m.version
+
+
+def test_it_forgets_tokens_after_a_week(world):
+    from taizhang.core.models import UsedFormToken
+    from taizhang.web.forms.base import consume_token
+
+    UsedFormToken.objects.create(token="old", used_at=timezone.now() - dt.timedelta(days=8))
+    UsedFormToken.objects.create(token="recent", used_at=timezone.now() - dt.timedelta(days=6))
+    consume_token("new")
+    assert sorted(UsedFormToken.objects.values_list("token", flat=True)) == ["new", "recent"]

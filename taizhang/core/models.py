@@ -467,7 +467,7 @@ class UsedFormToken(models.Model):
     A form carries a random token; the create that succeeds inserts it here in its own
     transaction, so the unique key refuses a second submission of the same page (browser
     Back then submit) even when two requests race, and a refused create keeps the token
-    usable. Rows are small and can be purged after a day (a page is not kept open longer)."""
+    usable. Rows older than a week are deleted by the next create (web/forms/base.py)."""
 
     token = models.CharField(max_length=64, unique=True)
     used_at = models.DateTimeField(default=timezone.now, db_index=True)

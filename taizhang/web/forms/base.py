@@ -5,7 +5,7 @@ field (2000-01-01 … end of next year) and the one-time token of create forms."
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 EARLIEST = date(2000, 1, 1)
 NUMBER_HINT = _("请输入数字，如 3500 或 1.2亿")
 ALREADY_SUBMITTED = _("该表单已提交")
+TOKEN_MEMORY = timedelta(days=7)
 
 
 def amount_limits(max_digits: int, decimal_places: int) -> str:
@@ -158,6 +159,8 @@ class ClerkForm(forms.Form):
 def consume_token(token: str) -> None:
     if not token:
         return
+    # Pages are not kept open for a week: older tokens are forgotten (an indexed delete).
+    UsedFormToken.objects.filter(used_at__lt=timezone.now() - TOKEN_MEMORY).delete()
     try:
         with transaction.atomic():  # a savepoint: the outer create stays usable
             UsedFormToken.objects.create(token=token[:64])
