@@ -332,3 +332,38 @@ def test_it_forgets_tokens_after_a_week(world):
     UsedFormToken.objects.create(token="recent", used_at=timezone.now() - dt.timedelta(days=6))
     consume_token("new")
     assert sorted(UsedFormToken.objects.values_list("token", flat=True)) == ["new", "recent"]
+
+
+def test_it_refuses_a_1900_deadline_on_the_task_and_step_forms(eworld, client):
+    client.force_login(eworld.w.users["sup_a"])
+    r = client.post(
+        "/tasks/new/",
+        {
+            "kind": "task",
+            "title": "落实区长批示：冷链物流项目开工",
+            "task_source": "instruction",
+            "lead_unit": eworld.w.unit_a.pk,
+            "deadline": "1900-01-01",
+            "cycle": "monthly",
+            "due_day": "25",
+            "year": "2026",
+        },
+    )
+    assert "日期须在2000年1月1日至" in r.content.decode()
+    assert 'value="落实区长批示：冷链物流项目开工"' in r.content.decode()
+    assert not Matter.objects.filter(title="落实区长批示：冷链物流项目开工").exists()
+    m = eworld.problem_a
+    client.force_login(eworld.w.users["unit_a"])
+    r = client.post(
+        f"/problems/{m.pk}/act/",
+        {
+            "action": "request_extension",
+            "version": m.version,
+            "deadline": "2999-01-01",
+            "reason": "需协调用地",
+        },
+        follow=True,
+    )
+    form = _form_of(r.content.decode(), "act-request_extension")
+    assert "日期须在2000年1月1日至" in form and 'value="2999-01-01"' in form
+    assert Matter.objects.get(pk=m.pk).version == m.version

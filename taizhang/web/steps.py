@@ -22,6 +22,7 @@ from taizhang.matters import steps
 from taizhang.matters.models import Matter
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.common import flash_errors
+from taizhang.web.forms.base import check_business_dates
 
 
 def step_from_form(
@@ -37,6 +38,7 @@ def step_from_form(
     nothing; a user who may not take the step gets 403 (PermissionDenied propagates)."""
     try:
         step = steps.step_of(matter.kind, action)
+        check_business_dates(request.POST)  # 延期至, 重办时限: 2000 … end of next year
         with transaction.atomic():
             result = steps.take_step(
                 scope, matter, action, steps.form_data(step.schema, request.POST)

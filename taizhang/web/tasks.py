@@ -38,7 +38,7 @@ from taizhang.tasks.queries import (
 from taizhang.tasks.status import task_status
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
-from taizhang.web.forms.base import consume_token
+from taizhang.web.forms.base import check_business_dates, consume_token
 from taizhang.web.forms.widgets import picked
 from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
@@ -141,6 +141,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         data = _new_data(request.POST)
         try:
+            check_business_dates(request.POST)
             with transaction.atomic():  # the task and its documents, all or nothing
                 consume_token(request.POST.get("once_token") or "")
                 m = services.do_create_task(scope, data, kind=KINDS[kind_key])

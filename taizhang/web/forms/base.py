@@ -206,3 +206,18 @@ def kept_form(request: Any, key: str, form_class: type[forms.Form], *args: Any) 
             if msg not in form.errors.get(field or "__all__", []):
                 form.add_error(target, msg)
     return form
+
+
+def check_business_dates(post: Any, names: tuple[str, ...] = ("deadline",)) -> None:
+    """The business-date rule for hand-written forms (task page, step forms) that post
+    straight to a service: ValidationError keyed by the field, in Chinese."""
+    errors: dict[str, list[str]] = {}
+    for name in names:
+        value = post.get(name) or ""
+        if value:
+            try:
+                BusinessDateField(required=False).clean(value)
+            except ValidationError as e:
+                errors[name] = list(e.messages)
+    if errors:
+        raise ValidationError(errors)
