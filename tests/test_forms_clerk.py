@@ -367,3 +367,12 @@ def test_it_refuses_a_1900_deadline_on_the_task_and_step_forms(eworld, client):
     form = _form_of(r.content.decode(), "act-request_extension")
     assert "日期须在2000年1月1日至" in form and 'value="2999-01-01"' in form
     assert Matter.objects.get(pk=m.pk).version == m.version
+
+
+def test_it_says_the_amount_floor_in_chinese(world):
+    from taizhang.core.scope import Scope
+    from taizhang.web.forms.projects import ProjectForm
+
+    f = ProjectForm(Scope(world.users["admin"]), {"total_investment": "-5"})
+    assert not f.is_valid()
+    assert f.errors["total_investment"] == ["金额不能小于0"]

@@ -123,13 +123,12 @@ class ClerkForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
+            if isinstance(field, AmountField | BusinessDateField):
+                continue  # their own messages are already the clerk's
             for kind, msgs in CLERK_MESSAGES.items():
                 if isinstance(field, kind):
-                    for code, msg in msgs.items():
-                        if code == "invalid" and isinstance(field, AmountField | BusinessDateField):
-                            continue
-                        field.error_messages[code] = msg
-            if isinstance(field, forms.DecimalField) and not isinstance(field, AmountField):
+                    field.error_messages.update(msgs)
+            if isinstance(field, forms.DecimalField):
                 if field.max_digits is not None and field.decimal_places is not None:
                     limits = amount_limits(field.max_digits, field.decimal_places)
                     for code in ("max_digits", "max_decimal_places", "max_whole_digits"):
