@@ -376,3 +376,21 @@ def test_it_says_the_amount_floor_in_chinese(world):
     f = ProjectForm(Scope(world.users["admin"]), {"total_investment": "-5"})
     assert not f.is_valid()
     assert f.errors["total_investment"] == ["金额不能小于0"]
+
+
+def test_it_refuses_an_enterprise_form_submitted_twice(world, client):
+    from taizhang.enterprises.models import Enterprise
+    from tests.enterprise_fixtures import code
+
+    client.force_login(world.users["sup_a"])
+    token = _token(client.get("/enterprises/new/").content.decode())
+    data = {
+        "name": "山城区冷链物流",
+        "credit_code": code(99),
+        "division": world.a.pk,
+        "once_token": token,
+    }
+    assert client.post("/enterprises/new/", data).status_code == 302
+    again = client.post("/enterprises/new/", {**data, "credit_code": code(98)})
+    assert "该表单已提交" in again.content.decode()
+    assert Enterprise.objects.filter(name="山城区冷链物流").count() == 1

@@ -115,10 +115,13 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         form = EnterpriseForm(scope, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
+            data.pop("once_token", None)
             version = data.pop("version") or 0
             try:
                 if e is None:
-                    e = services.do_create_enterprise(scope, data)
+                    with transaction.atomic():  # the token is used only if the enterprise is made
+                        form.consume_once()
+                        e = services.do_create_enterprise(scope, data)
                     messages.success(request, f"已新增企业「{e.name}」")
                 else:
                     e = services.do_update_enterprise(scope, e, data, expected_version=version)

@@ -14,6 +14,7 @@ from taizhang.web.forms.widgets import pick_field, pick_multiple_field
 
 
 class EnterpriseForm(ClerkForm):
+    once = True
     name = forms.CharField(label=_("企业名称"), max_length=120)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
     division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))  # a picker, see __init__
