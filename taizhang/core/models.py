@@ -459,3 +459,22 @@ class ReportingPeriod(models.Model):
 
     def __str__(self) -> str:
         return f"{self.division} {self.year}年{self.month}月"
+
+
+class UsedFormToken(models.Model):
+    """One-time tokens of create forms that have been submitted once.
+
+    A form carries a random token; the create that succeeds inserts it here in its own
+    transaction, so the unique key refuses a second submission of the same page (browser
+    Back then submit) even when two requests race, and a refused create keeps the token
+    usable. Rows older than a week are deleted by the next create (web/forms/base.py)."""
+
+    token = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("已提交表单")
+        verbose_name_plural = _("已提交表单")
+
+    def __str__(self) -> str:
+        return self.token

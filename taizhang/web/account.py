@@ -24,6 +24,7 @@ from django_otp import login as otp_login
 from taizhang.core import identity, lockout
 from taizhang.core.errors import messages_of
 from taizhang.web.common import safe_next
+from taizhang.web.forms.base import ClerkForm
 
 REASONS = {
     "temporary": "您的密码是管理员设置的临时密码，请先设置自己的新密码。",
@@ -94,7 +95,7 @@ def _spaced(key_b32: str) -> str:
     return " ".join(key_b32[i : i + 4] for i in range(0, len(key_b32), 4))
 
 
-class TokenForm(forms.Form):
+class TokenForm(ClerkForm):
     token = forms.CharField(label=_("验证码"), max_length=16)
 
 

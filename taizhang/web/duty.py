@@ -26,6 +26,7 @@ from taizhang.core.models import AccountSecurity, Division, Person, Profile, Rol
 from taizhang.core.scope import scope_of
 from taizhang.enterprises.models import Enterprise
 from taizhang.web.common import flash_errors
+from taizhang.web.forms.base import ClerkForm
 
 User = get_user_model()
 
@@ -43,7 +44,7 @@ def _users(request: HttpRequest):
     return Paginator(qs, 50).get_page(request.GET.get("page")), q
 
 
-class NewAccountForm(forms.Form):
+class NewAccountForm(ClerkForm):
     username = forms.CharField(label=gettext_lazy("用户名"), max_length=150)
     full_name = forms.CharField(label=gettext_lazy("姓名或名称"), max_length=150, required=False)
     password = forms.CharField(
@@ -98,7 +99,7 @@ def account_user(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("account_users")
 
 
-class RoleForm(forms.Form):
+class RoleForm(ClerkForm):
     role = forms.ChoiceField(label=gettext_lazy("角色"), choices=Role.choices)
     division = forms.ModelChoiceField(
         Division.objects.all(), label=gettext_lazy("区划"), required=False

@@ -116,10 +116,13 @@ def enterprise_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
         form = EnterpriseForm(scope, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
+            data.pop("once_token", None)
             version = data.pop("version") or 0
             try:
                 if e is None:
-                    e = services.do_create_enterprise(scope, data)
+                    with transaction.atomic():  # the token is used only if the enterprise is made
+                        form.consume_once()
+                        e = services.do_create_enterprise(scope, data)
                     messages.success(request, f"已新增企业「{e.name}」")
                 else:
                     e = services.do_update_enterprise(scope, e, data, expected_version=version)
@@ -262,7 +265,9 @@ def visit_list(request: HttpRequest) -> HttpResponse:
             ]
             try:
                 with transaction.atomic():  # the visit, its problems and photos: all or nothing
-                    v, matters = do_record_visit_with_problems(scope, dict(form.cleaned_data), rows)
+                    form.consume_once()
+                    visit = {k: v for k, v in form.cleaned_data.items() if k != "once_token"}
+                    v, matters = do_record_visit_with_problems(scope, visit, rows)
                     attach_from_form(request, scope, v)
                 note = f"，现场收集问题{len(matters)}个" if matters else ""
                 messages.success(request, f"已登记{v.get_kind_display()}{note}")

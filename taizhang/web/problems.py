@@ -3,6 +3,7 @@ write through matters.services."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,14 @@ from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
-from taizhang.matters.models import Kind, Matter, Notification, ProblemCategory, Status
+from taizhang.matters.models import (
+    FINISHED,
+    Kind,
+    Matter,
+    Notification,
+    ProblemCategory,
+    Status,
+)
 from taizhang.matters.queries import (
     ProblemFilter,
     filter_problems,
@@ -35,7 +43,7 @@ from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.charts import problem_charts
 from taizhang.web.common import page_division, safe_next
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
-from taizhang.web.steps import step_from_form
+from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
 
@@ -118,12 +126,16 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"enterprise": request.GET.get("enterprise"), "raised_on": timezone.localdate()},
     )
+    duplicate = None
     if request.method == "POST" and form.is_valid():
+        duplicate = None if request.POST.get("confirm_duplicate") else _duplicate_of(scope, form)
+    if request.method == "POST" and form.is_valid() and duplicate is None:
+        data = dict(form.cleaned_data)
+        data.pop("once_token", None)
         try:
             with transaction.atomic():  # a refused file leaves no problem behind
-                m = services.do_create_problem(
-                    scope, dict(form.cleaned_data), accept=scope.can_manage
-                )
+                form.consume_once()
+                m = services.do_create_problem(scope, data, accept=scope.can_manage)
                 attach_from_form(request, scope, m)
             messages.success(request, f"已登记问题「{m.title}」")
             return redirect("problem_detail", pk=m.pk)
@@ -131,7 +143,24 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             for field, msgs in messages_of(e).items():
                 for msg in msgs:
                     form.add_error(field if field in form.fields else None, msg)
-    return render(request, "matters/new.html", {"form": form})
+    return render(request, "matters/new.html", {"form": form, "duplicate": duplicate})
+
+
+def _duplicate_of(scope: Scope, form: ProblemForm) -> Matter | None:
+    """An open problem of the same enterprise and title registered in the last 30 days
+    (the same problem typed twice, or sent twice), among those the user may see."""
+    since = timezone.now() - timedelta(days=30)
+    return (
+        scope.filter(Matter.objects.filter(enterprise__isnull=False))
+        .filter(
+            enterprise=form.cleaned_data["enterprise"],
+            title__iexact=form.cleaned_data["title"].strip(),
+            created_at__gte=since,
+        )
+        .exclude(status__in=FINISHED)
+        .order_by("-created_at")
+        .first()
+    )
 
 
 def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:
@@ -175,9 +204,9 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(
-        request, "matters/detail.html", _detail_context(scope, m, request.GET.get("trail"))
-    )
+    ctx = _detail_context(scope, m, request.GET.get("trail"))
+    ctx.update(kept_step_context(request, m))
+    return render(request, "matters/detail.html", ctx)
 
 
 @login_required
@@ -240,8 +269,10 @@ def portal(request: HttpRequest) -> HttpResponse:
     form = ProblemForm(scope, request.POST or None, portal=True)
     if request.method == "POST" and form.is_valid():
         try:
+            data = {k: v for k, v in form.cleaned_data.items() if k != "once_token"}
             with transaction.atomic():
-                m = services.do_create_problem(scope, dict(form.cleaned_data))
+                form.consume_once()
+                m = services.do_create_problem(scope, data)
                 attach_from_form(request, scope, m)
             messages.success(request, f"问题「{m.title}」已提交，等待督查室受理")
             return redirect("portal_problem", pk=m.pk)

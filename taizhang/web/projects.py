@@ -35,6 +35,7 @@ from taizhang.projects.models import (
 from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.charts import investment_trend
+from taizhang.web.forms.base import ClerkForm, keep_form, kept_form
 from taizhang.web.forms.enterprises import LiaisonForm
 from taizhang.web.forms.projects import (
     MilestoneForm,
@@ -129,6 +130,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
     milestones = list(project.milestones.all())
     years = list(project.years.all())
     trend = _project_trend(project, years, reports, today)
+    key = f"project-{project.pk}-"
     return render(
         request,
         "projects/detail.html",
@@ -147,15 +149,19 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             else None,
             "can_manage": scope.can_manage,
             "can_report": can_report,
-            "stage_form": StageForm(initial={"date": today}),
-            "year_form": YearForm(initial={"year": today.year}),
-            "milestone_form": MilestoneForm(),
+            "stage_form": kept_form(request, key + "StageForm", StageForm)
+            or StageForm(initial={"date": today}),
+            "year_form": kept_form(request, key + "YearForm", YearForm)
+            or YearForm(initial={"year": today.year}),
+            "milestone_form": kept_form(request, key + "MilestoneForm", MilestoneForm)
+            or MilestoneForm(),
             "liaisons": project.liaisons.select_related("person").order_by("-start"),
             "liaison_form": LiaisonForm(scope, initial={"start": today})
             if scope.can_manage
             else None,
             "today": today,
-            "report_form": MonthlyReportForm(initial={"year": today.year, "month": today.month}),
+            "report_form": kept_form(request, key + "MonthlyReportForm", MonthlyReportForm)
+            or MonthlyReportForm(initial={"year": today.year, "month": today.month}),
         },
     )
 
@@ -171,10 +177,13 @@ def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         form = ProjectForm(scope, request.POST)
         if form.is_valid():
             data = dict(form.cleaned_data)
+            data.pop("once_token", None)
             version = data.pop("version") or 0
             try:
                 if project is None:
-                    project = services.do_create_project(scope, data)
+                    with transaction.atomic():  # the token is used only if the project is made
+                        form.consume_once()
+                        project = services.do_create_project(scope, data)
                     messages.success(request, f"已新增项目「{project.name}」")
                 else:
                     project = services.do_update_project(
@@ -208,7 +217,13 @@ def _post_action(request: HttpRequest, pk: int, form_class, action) -> HttpRespo
     if form.is_valid():
         try:
             with transaction.atomic():  # with the files of the form, all or nothing
-                message = action(scope, project, form.cleaned_data)
+                if isinstance(form, ClerkForm):
+                    form.consume_once()
+                message = action(
+                    scope,
+                    project,
+                    {k: v for k, v in form.cleaned_data.items() if k != "once_token"},
+                )
             messages.success(request, message)
         except ValidationError as e:
             _apply_errors(form, e)
@@ -219,6 +234,8 @@ def _post_action(request: HttpRequest, pk: int, form_class, action) -> HttpRespo
             label = form.fields[field].label if field in form.fields else ""
             for msg in errs:
                 messages.error(request, f"{label}：{msg}" if label else msg)
+        # The page shows the form again with what was typed and the errors beside it.
+        keep_form(request, f"project-{project.pk}-{form_class.__name__}", form)
     return redirect("project_detail", pk=project.pk)
 
 

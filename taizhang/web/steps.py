@@ -4,6 +4,8 @@ own /act/ URLs), and goes through `steps.take_step` like the API."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -12,12 +14,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from taizhang.core.errors import ConflictError
+from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import steps
 from taizhang.matters.models import Matter
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.common import flash_errors, safe_next
+from taizhang.web.forms.base import check_business_dates
 
 
 def step_from_form(
@@ -33,6 +36,7 @@ def step_from_form(
     nothing; a user who may not take the step gets 403 (PermissionDenied propagates)."""
     try:
         step = steps.step_of(matter.kind, action)
+        check_business_dates(request.POST)  # 延期至, 重办时限: 2000 … end of next year
         with transaction.atomic():
             result = steps.take_step(
                 scope, matter, action, steps.form_data(step.schema, request.POST)
@@ -40,6 +44,7 @@ def step_from_form(
             attach_from_form(request, scope, result.matter, step=result.step)
     except ValidationError as e:
         flash_errors(request, e)
+        keep_step(request, matter, action, e)
     except ConflictError as e:
         messages.error(request, e.message)
     else:
@@ -57,3 +62,38 @@ def matter_step(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     scope = scope_of(request)
     m = scope.get(Matter.objects.select_related("division", "category", "enterprise"), pk)
     return step_from_form(request, scope, m, action, back=safe_next(request, "my_work"))
+
+
+KEPT_STEP = "kept_step"
+
+
+def keep_step(request: HttpRequest, matter: Matter, action: str, error: ValidationError) -> None:
+    """Keep a refused step's input for the next view of the matter's page, which fills the
+    step form with it and shows the errors beside the fields (the POST redirects)."""
+    data = {k: v for k, v in request.POST.items() if k not in ("csrfmiddlewaretoken", "version")}
+    request.session[KEPT_STEP] = {
+        "matter": matter.pk,
+        "action": action,
+        "data": data,
+        "errors": messages_of(error),
+    }
+
+
+def kept_step(request: HttpRequest, matter: Matter) -> dict[str, Any] | None:
+    """The input of this matter's refused step (once), or None."""
+    kept = request.session.get(KEPT_STEP)
+    if not kept or kept.get("matter") != matter.pk:
+        return None
+    del request.session[KEPT_STEP]
+    return kept
+
+
+def kept_step_context(request: HttpRequest, matter: Matter) -> dict[str, Any]:
+    """`kept_input` and `kept_errors` by action for the matter page's step forms: the
+    template fills only the form that was refused. "__all__" is not readable in a
+    template, so errors not of one field go under "all"."""
+    kept = kept_step(request, matter)
+    if not kept:
+        return {"kept_input": {}, "kept_errors": {}}
+    errors = {k.replace("__all__", "all"): v for k, v in kept["errors"].items()}
+    return {"kept_input": {kept["action"]: kept["data"]}, "kept_errors": {kept["action"]: errors}}

@@ -3,6 +3,7 @@ suggestions/proposals figures. Read through the scope, write through the do_* fu
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -38,8 +39,9 @@ from taizhang.tasks.queries import (
 from taizhang.tasks.status import task_status
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
+from taizhang.web.forms.base import check_business_dates, consume_token
 from taizhang.web.forms.widgets import picked
-from taizhang.web.steps import step_from_form
+from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
 MODES = {"list": "督查任务", "targets": "目标任务完成情况", "overdue": "逾期任务"}
@@ -135,10 +137,14 @@ def task_new(request: HttpRequest) -> HttpResponse:
         kind_key = "task"
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {"year": timezone.localdate().year, "due_day": 25}
+    # The page's one-time token: a second send of the same page (Back, then submit) is refused.
+    once = request.POST.get("once_token") or secrets.token_urlsafe(16)
     if request.method == "POST":
         data = _new_data(request.POST)
         try:
+            check_business_dates(request.POST)
             with transaction.atomic():  # the task and its documents, all or nothing
+                consume_token(request.POST.get("once_token") or "")
                 m = services.do_create_task(scope, data, kind=KINDS[kind_key])
                 attach_from_form(request, scope, m)
             messages.success(request, f"已发布「{m.title}」，已交办{m.lead_unit.name}")
@@ -153,6 +159,7 @@ def task_new(request: HttpRequest) -> HttpResponse:
             "kind_title": KIND_TITLES[kind_key],
             "data": data,
             "errors": errors,
+            "once_token": once,
             "sources": TaskSource.choices,
             "cycles": Cycle.choices,
             "comparators": Comparator.choices,
@@ -202,7 +209,9 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     Notification.objects.filter(user=request.user, matter=m, read_at__isnull=True).update(
         read_at=timezone.now()
     )
-    return render(request, "tasks/detail.html", detail_context(scope, m, request.GET.get("trail")))
+    ctx = detail_context(scope, m, request.GET.get("trail"))
+    ctx.update(kept_step_context(request, m))
+    return render(request, "tasks/detail.html", ctx)
 
 
 @login_required

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import messages_of
 from taizhang.core.tokens import do_issue_token, do_revoke_token, max_days, tokens_of
+from taizhang.web.forms.base import ClerkForm
 
 
-class TokenForm(forms.Form):
+class TokenForm(ClerkForm):
     name = forms.CharField(label=_("用途"), max_length=60)
     days = forms.IntegerField(label=_("有效天数"), min_value=1)
     read_only = forms.BooleanField(label=_("只读（只能查询，不能修改数据）"), required=False)

@@ -9,13 +9,12 @@ from taizhang.enterprises.models import Category, Liaison, VisitKind
 from taizhang.matters.models import ProblemCategory
 from taizhang.projects.models import IndustryChain
 from taizhang.web import pick
+from taizhang.web.forms.base import BusinessDateField, ClerkForm
 from taizhang.web.forms.widgets import pick_field, pick_multiple_field
 
-# ISO format: a type=date input ignores the locale format (2026/12/03) and shows nothing.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class EnterpriseForm(forms.Form):
+class EnterpriseForm(ClerkForm):
+    once = True
     name = forms.CharField(label=_("企业名称"), max_length=120)
     credit_code = forms.CharField(label=_("统一社会信用代码"), max_length=40)
     division = forms.ModelChoiceField(queryset=None, label=_("所属区划"))  # a picker, see __init__
@@ -39,22 +38,23 @@ class EnterpriseForm(forms.Form):
         self.fields["park"].queryset = scope.units.filter(kind=UnitKind.PARK)
 
 
-class LiaisonForm(forms.Form):
+class LiaisonForm(ClerkForm):
     person = forms.ModelChoiceField(queryset=None, label=_("包联人"))
     role = forms.ChoiceField(label=_("包联身份"), choices=Liaison.Role.choices)
-    start = forms.DateField(label=_("开始日期"), widget=DATE)
-    end = forms.DateField(label=_("结束日期"), widget=DATE, required=False)
+    start = BusinessDateField(label=_("开始日期"))
+    end = BusinessDateField(label=_("结束日期"), required=False)
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"] = pick_field("person", scope, label=_("包联人"))
 
 
-class VisitForm(forms.Form):
+class VisitForm(ClerkForm):
+    once = True
     # The enterprise first: on a phone it is what the cadre knows when they start.
     enterprises = forms.ModelMultipleChoiceField(queryset=None, label=_("企业"))
     kind = forms.ChoiceField(label=_("类型"), choices=VisitKind.choices)
-    date = forms.DateField(label=_("日期"), widget=DATE)
+    date = BusinessDateField(label=_("日期"))
     title = forms.CharField(label=_("主题"), max_length=120, required=False)
     notes = forms.CharField(
         label=_("情况记录"), widget=forms.Textarea(attrs={"rows": 3}), required=False
@@ -78,7 +78,7 @@ class VisitForm(forms.Form):
         self.fields["longitude"] = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
-class RaisedProblemForm(forms.Form):
+class RaisedProblemForm(ClerkForm):
     """One problem raised on the spot during a visit (现场收集问题)."""
 
     title = forms.CharField(label=_("问题标题"), max_length=120)

@@ -5,13 +5,12 @@ from django.utils.translation import gettext_lazy as _
 
 from taizhang.core.scope import Scope
 from taizhang.matters.models import ProblemCategory, Rating, Source
+from taizhang.web.forms.base import BusinessDateField, ClerkForm
 from taizhang.web.forms.widgets import pick_field, pick_multiple_field
 
-# ISO format: a type=date input ignores the locale format (2026/12/03) and shows nothing.
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-
-class ProblemForm(forms.Form):
+class ProblemForm(ClerkForm):
+    once = True
     enterprise = forms.ModelChoiceField(queryset=None, label=_("企业"))
     category = forms.ModelChoiceField(
         queryset=ProblemCategory.objects.filter(active=True), label=_("问题类别")
@@ -21,7 +20,7 @@ class ProblemForm(forms.Form):
         label=_("具体情况"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
     source = forms.ChoiceField(label=_("来源"), choices=Source.choices, initial=Source.VISIT)
-    raised_on = forms.DateField(label=_("提出日期"), widget=DATE, required=False)
+    raised_on = BusinessDateField(label=_("提出日期"), required=False)
 
     def __init__(self, scope: Scope, *args, portal: bool = False, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -31,12 +30,10 @@ class ProblemForm(forms.Form):
                 del self.fields[name]
 
 
-class AssignForm(forms.Form):
+class AssignForm(ClerkForm):
     lead_unit = forms.ModelChoiceField(queryset=None, label=_("主办单位"))
     co_units = forms.ModelMultipleChoiceField(queryset=None, label=_("协办单位"), required=False)
-    deadline = forms.DateField(
-        label=_("办理时限（留空按类别默认工作日）"), widget=DATE, required=False
-    )
+    deadline = BusinessDateField(label=_("办理时限（留空按类别默认工作日）"), required=False)
     leader = forms.ModelChoiceField(queryset=None, label=_("责任领导"), required=False)
     note = forms.CharField(label=_("交办意见"), required=False, max_length=500)
 
@@ -49,6 +46,6 @@ class AssignForm(forms.Form):
         self.fields["leader"] = pick_field("leader", scope, label=_("责任领导"), required=False)
 
 
-class RateForm(forms.Form):
+class RateForm(ClerkForm):
     rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("评价意见（不满意时必填）"), required=False, max_length=500)

@@ -17,6 +17,20 @@
     var selector = 'input[name="' + name.replace(/"/g, "") + '"]:not(:disabled)';
     document.querySelectorAll(selector).forEach(function (c) { c.checked = box.checked; });
   });
+  // A form that came back with errors: bring the first one into view and focus its input,
+  // so that a long page does not leave the user looking at an unchanged top.
+  document.addEventListener("DOMContentLoaded", function () {
+    var first = document.querySelector(".has-error, .errorlist");
+    if (!first) return;
+    var box = first.closest("details");
+    if (box) { box.open = true; }
+    first.scrollIntoView({ block: "center" });
+    var input = first.querySelector("input, select, textarea");
+    if (!input && first.parentElement) {
+      input = first.parentElement.querySelector("input:not([type=hidden]), select, textarea");
+    }
+    if (input) { input.focus({ preventScroll: true }); }
+  });
   document.addEventListener("click", function (e) {
     var link = e.target && e.target.closest && e.target.closest("a[data-back]");
     if (link && window.history.length > 1) { e.preventDefault(); window.history.back(); }
