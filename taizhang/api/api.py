@@ -13,6 +13,7 @@ from ninja.security import SessionAuth
 
 from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
 from taizhang.api.auth import TokenAuth, TokenExpired
+from taizhang.api.messages import chinese
 from taizhang.api.schemas import ERRORS, ErrorOut
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.imports.reading import ReadError
@@ -65,10 +66,9 @@ def _schema_validation(request, exc: NinjaValidationError):
     for err in exc.errors:
         loc = [str(p) for p in err.get("loc", []) if p not in ("body", "query", "path", "payload")]
         field = ".".join(loc) or "__all__"
-        errors.setdefault(field, []).append(f"字段格式不正确：{err.get('msg', '')}")
-    return api.create_response(
-        request, {"detail": "请求数据格式不正确", "errors": errors}, status=422
-    )
+        errors.setdefault(field, []).append(chinese(err, field))
+    first = next(iter(errors.values()))[0] if errors else "请求数据格式不正确"
+    return api.create_response(request, {"detail": first, "errors": errors}, status=422)
 
 
 @api.exception_handler(ConflictError)
