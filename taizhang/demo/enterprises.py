@@ -412,6 +412,42 @@ def load(scope: Scope, org: Org) -> None:
     load_zhanhe(ld)
     load_shifanqu(ld)
     live_problems(ld, sc)
+    current_year(ld)
+
+
+def current_year(ld: Loader) -> None:
+    """This year's 山城区 visits, forums and resolved problems, so the figures page opens on
+    something. Its own generator leaves every draw of the seeds' years unchanged."""
+    today = timezone.localdate()
+    jan, end = dt.date(today.year, 1, 1), today - dt.timedelta(days=1)
+    if (end - jan).days < 60:
+        return  # early in the year the live problems above are this year's story
+    ld.rng = random.Random(today.year)
+    d = "410603"
+    enterprises = list(Enterprise.objects.filter(division__code=d).order_by("pk"))
+    officers = list(Person.objects.filter(division__code=d, position="服务专员").order_by("pk"))
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=140, start=jan, end=end)
+    ld.visits(
+        d,
+        enterprises,
+        list(ld.org.leaders[d]),
+        kind=VisitKind.FORUM,
+        count=4,
+        start=jan,
+        end=end,
+        per=6,
+        title="政企座谈会",
+    )
+    ld.closed_problems(
+        d,
+        enterprises,
+        ["工业和信息化局", "人力资源和社会保障局", "自然资源局", "财政局", "牟山园区管委会"],
+        36,
+        jan,
+        end,
+        weights={"融资": 3, "用工": 3, "用地": 2, "审批手续": 2, "水电气暖": 1},
+        late_every=12,
+    )
 
 
 def load_shancheng(ld: Loader) -> list[Enterprise]:
