@@ -1,0 +1,77 @@
+"""The demo tells one story: besides the seeds' years, the current year has live data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+from django.utils import timezone
+
+from taizhang.demo import load as demo
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once for this module; flushed at the end so no other test sees it."""
+    with django_db_blocker.unblock():
+        assert demo.load()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def sc(demo_module, db) -> Client:
+    c = Client()
+    c.force_login(get_user_model().objects.get(username="sc_duchashi"))
+    return c
+
+
+def year() -> int:
+    return timezone.localdate().year
+
+
+def test_it_lists_this_years_projects_with_red_and_green_lights(sc):
+    body = sc.get("/projects/", {"year": year()}).content.decode()
+    count = int(re.search(r"共 (\d+) 个", body).group(1))
+    assert count >= 20
+    assert 'class="light red' in body and 'class="light green' in body
+
+
+def test_it_shows_this_years_figures_on_the_dashboard(sc):
+    body = sc.get("/", {"year": year()}).content.decode()
+    figures = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', body))
+    assert int(figures["project_count"]) > 0
+    for name in ("total_investment", "annual_plan", "completed"):
+        assert float(figures[name]) > 0, name
+
+
+def test_it_opens_the_task_list_on_a_year_with_tasks(sc):
+    body = sc.get("/tasks/").content.decode()
+    assert int(re.search(r"共 (\d+) 项", body).group(1)) > 0
+    assert "共 0 项" not in body
+
+
+def test_it_has_open_problems_and_visits_this_year(sc):
+    from taizhang.enterprises.models import Visit
+    from taizhang.matters.models import Kind, Matter, Status
+
+    this_year = Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM, raised_on__year=year())
+    assert this_year.exclude(status=Status.CLOSED).exists()
+    assert Visit.objects.filter(date__year=year()).exists()
+    body = sc.get("/problems/").content.decode()
+    assert int(re.search(r"共 (\d+) 条", body).group(1)) > 0
+
+
+def test_it_fills_every_amount_column_of_this_years_export(sc):
+    r = sc.get("/projects/export.csv", {"year": year()})
+    assert r.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows
+    for column in ("总投资（万元）", "本年计划（万元）", "本年完成（万元）", "完成率"):
+        assert all(row[column] for row in rows), column
