@@ -75,3 +75,17 @@ def test_it_fills_every_amount_column_of_this_years_export(sc):
     assert rows
     for column in ("总投资（万元）", "本年计划（万元）", "本年完成（万元）", "完成率"):
         assert all(row[column] for row in rows), column
+    # Amounts to the cent on every backend (SQLite once printed 43312.5000000000).
+    assert all(re.fullmatch(r"\d+(\.\d{1,2})?", row["本年完成（万元）"]) for row in rows)
+
+
+def test_it_points_the_default_dashboard_to_this_years_tasks(sc):
+    # The seeds' period (2022) opens the dashboard; it had no supervision tasks in the demo.
+    body = sc.get("/").content.decode()
+    section = body[body.index('id="tasks"') :]
+    section = section[: section.index("</section>")]
+    assert "共 0 项" not in section
+    assert f"?year={year()}#tasks" in section
+    this = sc.get("/", {"year": year()}).content.decode()
+    section = this[this.index('id="tasks"') :]
+    assert int(re.search(r"共 (\d+) 项", section).group(1)) > 0

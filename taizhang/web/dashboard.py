@@ -80,5 +80,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "pfig": problem_figures(scope, division, year, month, as_of),
             "as_of": as_of,
             "tfig": task_dashboard(scope, division, year, as_of),
+            # A past period without tasks points to this year's instead of saying "共 0 项".
+            "this_year": today.year,
         },
     )
