@@ -89,3 +89,16 @@ def test_it_points_the_default_dashboard_to_this_years_tasks(sc):
     this = sc.get("/", {"year": year()}).content.decode()
     section = this[this.index('id="tasks"') :]
     assert int(re.search(r"共 (\d+) 项", section).group(1)) > 0
+
+
+def test_it_answers_suggestions_and_proposals_this_year(demo_module, db):
+    from taizhang.core.models import Division
+    from taizhang.core.scope import Scope
+    from taizhang.tasks.queries import answer_figures
+
+    admin = Scope(get_user_model().objects.get(username="sc_duchashi"))
+    figures = answer_figures(admin, Division.objects.get(code="410603"), year())
+    assert len(figures) == 2
+    # Closed through the workflow (not only opened), unless it is still January–February.
+    if timezone.localdate().month >= 4:
+        assert all(f["finished"] > 0 for f in figures), figures
