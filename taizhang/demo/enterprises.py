@@ -438,16 +438,49 @@ def current_year(ld: Loader) -> None:
         per=6,
         title="政企座谈会",
     )
-    ld.closed_problems(
-        d,
-        enterprises,
-        ["工业和信息化局", "人力资源和社会保障局", "自然资源局", "财政局", "牟山园区管委会"],
-        36,
-        jan,
-        end,
-        weights={"融资": 3, "用工": 3, "用地": 2, "审批手续": 2, "水电气暖": 1},
-        late_every=12,
-    )
+    # Resolved this year through the workflow itself (提出 → 受理 → 交办 → 办结 → 评价 → 销号).
+    units = [ld.org.units[(d, u)] for u in ("工业和信息化局", "人力资源和社会保障局", "财政局")]
+    titles = [
+        ("新厂房不动产权证办理", "审批手续"),
+        ("技改项目贷款贴息兑现", "融资"),
+        ("季节性用工缺口", "用工"),
+        ("厂区周边道路照明", "基础设施"),
+    ]
+    cal = ld.cal
+    # Only the enterprise that raised a problem may rate it: the demo's enterprise account
+    # (新拓洋) rates its own, so these are all its problems and its portal shows the history.
+    ent = Scope(get_user_model().objects.get(username=ENTERPRISE_ACCOUNT))
+    xty = Profile.objects.get(user__username=ENTERPRISE_ACCOUNT).enterprise
+    for n in range(12):
+        title, category = titles[n % len(titles)]
+        raised = jan + dt.timedelta(days=10 + n * ((end - jan).days - 40) // 12)
+        m = services.do_create_problem(
+            ld.scope,
+            {
+                "enterprise": xty,
+                "category": ld.categories[category],
+                "title": title,
+                "raised_on": raised,
+                "description": f"{title}，请协调解决。",
+                "source": Source.SERVICE_DAY,
+            },
+        )
+        m = services.do_accept(ld.scope, m, expected_version=m.version, date=raised).matter
+        m = services.do_assign(
+            ld.scope, m, lead_unit=units[n % 3], expected_version=m.version, date=raised
+        ).matter
+        done = cal.add_workdays(raised, 3 + n % 4).date
+        m = services.do_finish(
+            ld.scope, m, note="已协调办结", expected_version=m.version, date=done
+        ).matter
+        m = services.do_rate(
+            ent,
+            m,
+            rating=Rating.SATISFIED,
+            expected_version=m.version,
+            date=done + dt.timedelta(days=2),
+        ).matter
+        services.do_close(ld.scope, m, expected_version=m.version, date=done + dt.timedelta(days=4))
 
 
 def load_shancheng(ld: Loader) -> list[Enterprise]:
