@@ -373,7 +373,7 @@ def load_current_year(ld: Loader) -> None:
     today = timezone.localdate()
     year, last = today.year, today.month - 1
     rng = random.Random(year)
-    for dcode, count in (("410603", 30), ("410411", 10), ("410471", 4)):
+    for dcode, count in (("410603", 24), ("410411", 6), ("410471", 4)):
         projects = list(
             Project.objects.filter(division__code__startswith=dcode)
             .exclude(stage__in=[Stage.RESERVE, Stage.SIGNED])
