@@ -102,3 +102,11 @@ def test_it_answers_suggestions_and_proposals_this_year(demo_module, db):
     # Closed through the workflow (not only opened), unless it is still January–February.
     if timezone.localdate().month >= 4:
         assert all(f["finished"] > 0 for f in figures), figures
+
+
+def test_it_lights_this_year_by_this_years_nodes(sc):
+    # Nodes left open in 2022 once made this year's list red "已逾期1174个工作日".
+    r = sc.get("/projects/export.csv", {"year": year()})
+    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    late = [int(n) for row in rows for n in re.findall(r"已逾期(\d+)个工作日", row["亮灯原因"])]
+    assert late and max(late) < 250
