@@ -440,11 +440,20 @@ def current_year(ld: Loader) -> None:
     )
     # Resolved this year through the workflow itself (提出 → 受理 → 交办 → 办结 → 评价 → 销号).
     units = [ld.org.units[(d, u)] for u in ("工业和信息化局", "人力资源和社会保障局", "财政局")]
+    # Twelve distinct titles: a title names one problem in the enterprise's portal.
     titles = [
         ("新厂房不动产权证办理", "审批手续"),
         ("技改项目贷款贴息兑现", "融资"),
-        ("季节性用工缺口", "用工"),
+        ("春节后季节性用工缺口", "用工"),
         ("厂区周边道路照明", "基础设施"),
+        ("研发费用加计扣除政策咨询", "政策兑现"),
+        ("污水处理站排污许可延续", "审批手续"),
+        ("流动资金贷款续贷", "融资"),
+        ("化验员岗位技能培训", "用工"),
+        ("厂区雨水管网堵塞", "基础设施"),
+        ("高新技术企业认定奖补兑现", "政策兑现"),
+        ("二期用地规划条件变更", "用地"),
+        ("夏季用电高峰有序用电安排", "水电气暖"),
     ]
     cal = ld.cal
     # Only the enterprise that raised a problem may rate it: the demo's enterprise account
