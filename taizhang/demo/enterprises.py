@@ -412,6 +412,84 @@ def load(scope: Scope, org: Org) -> None:
     load_zhanhe(ld)
     load_shifanqu(ld)
     live_problems(ld, sc)
+    current_year(ld)
+
+
+def current_year(ld: Loader) -> None:
+    """This year's 山城区 visits, forums and resolved problems, so the figures page opens on
+    something. Its own generator leaves every draw of the seeds' years unchanged."""
+    today = timezone.localdate()
+    jan, end = dt.date(today.year, 1, 1), today - dt.timedelta(days=1)
+    if (end - jan).days < 60:
+        return  # early in the year the live problems above are this year's story
+    ld.rng = random.Random(today.year)
+    d = "410603"
+    enterprises = list(Enterprise.objects.filter(division__code=d).order_by("pk"))
+    officers = list(Person.objects.filter(division__code=d, position="服务专员").order_by("pk"))
+    ld.visits(d, enterprises, officers, kind=VisitKind.VISIT, count=140, start=jan, end=end)
+    ld.visits(
+        d,
+        enterprises,
+        list(ld.org.leaders[d]),
+        kind=VisitKind.FORUM,
+        count=4,
+        start=jan,
+        end=end,
+        per=6,
+        title="政企座谈会",
+    )
+    # Resolved this year through the workflow itself (提出 → 受理 → 交办 → 办结 → 评价 → 销号).
+    units = [ld.org.units[(d, u)] for u in ("工业和信息化局", "人力资源和社会保障局", "财政局")]
+    # Twelve distinct titles: a title names one problem in the enterprise's portal.
+    titles = [
+        ("新厂房不动产权证办理", "审批手续"),
+        ("技改项目贷款贴息兑现", "融资"),
+        ("春节后季节性用工缺口", "用工"),
+        ("厂区周边道路照明", "基础设施"),
+        ("研发费用加计扣除政策咨询", "政策兑现"),
+        ("污水处理站排污许可延续", "审批手续"),
+        ("流动资金贷款续贷", "融资"),
+        ("化验员岗位技能培训", "用工"),
+        ("厂区雨水管网堵塞", "基础设施"),
+        ("高新技术企业认定奖补兑现", "政策兑现"),
+        ("二期用地规划条件变更", "用地"),
+        ("夏季用电高峰有序用电安排", "水电气暖"),
+    ]
+    cal = ld.cal
+    # Only the enterprise that raised a problem may rate it: the demo's enterprise account
+    # (新拓洋) rates its own, so these are all its problems and its portal shows the history.
+    ent = Scope(get_user_model().objects.get(username=ENTERPRISE_ACCOUNT))
+    xty = Profile.objects.get(user__username=ENTERPRISE_ACCOUNT).enterprise
+    for n in range(12):
+        title, category = titles[n % len(titles)]
+        raised = jan + dt.timedelta(days=10 + n * ((end - jan).days - 40) // 12)
+        m = services.do_create_problem(
+            ld.scope,
+            {
+                "enterprise": xty,
+                "category": ld.categories[category],
+                "title": title,
+                "raised_on": raised,
+                "description": f"{title}，请协调解决。",
+                "source": Source.SERVICE_DAY,
+            },
+        )
+        m = services.do_accept(ld.scope, m, expected_version=m.version, date=raised).matter
+        m = services.do_assign(
+            ld.scope, m, lead_unit=units[n % 3], expected_version=m.version, date=raised
+        ).matter
+        done = cal.add_workdays(raised, 3 + n % 4).date
+        m = services.do_finish(
+            ld.scope, m, note="已协调办结", expected_version=m.version, date=done
+        ).matter
+        m = services.do_rate(
+            ent,
+            m,
+            rating=Rating.SATISFIED,
+            expected_version=m.version,
+            date=done + dt.timedelta(days=2),
+        ).matter
+        services.do_close(ld.scope, m, expected_version=m.version, date=done + dt.timedelta(days=4))
 
 
 def load_shancheng(ld: Loader) -> list[Enterprise]:

@@ -63,7 +63,7 @@ def load(stdout=None, progress: Progress | None = None) -> bool:
     """Returns False when the demo was already there (nothing is written twice)."""
     if demo_loaded():
         return False
-    stages = 5 + len(EXTRA_LOADERS)
+    stages = 6 + len(EXTRA_LOADERS)
 
     def step(n: int, name: str) -> None:
         if progress is not None:
@@ -84,7 +84,9 @@ def load(stdout=None, progress: Progress | None = None) -> bool:
         demo_projects.load_zhanhe(ld)
         step(4, "示范区重点项目")
         demo_projects.load_shifanqu(ld)
-        for i, hook in enumerate(EXTRA_LOADERS, start=5):
+        step(5, "本年度重点项目清单、月报和节点")
+        demo_projects.load_current_year(ld)
+        for i, hook in enumerate(EXTRA_LOADERS, start=6):
             step(i, getattr(hook, "stage", hook.__name__))
             hook(scope, org)
         step(stages, "完成")

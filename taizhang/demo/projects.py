@@ -361,3 +361,88 @@ def load_shifanqu(ld: Loader) -> None:
             annual_plan=(p.total_investment / 3).quantize(CENT),
         )
         ld.reports(p, 2022, range(1, 9), (p.total_investment / 4).quantize(CENT))
+
+
+# The current year: the seeds stop in 2022/2023, but a newcomer opens the ledger today, so
+# part of each district's portfolio is listed again for this year with reports up to last
+# month and this year's milestones. A separate generator keeps the seeds' draws unchanged.
+CURRENT_MILESTONES = ["年度开工手续办结", "主体工程施工", "设备采购安装", "年度投资计划完成"]
+
+
+def load_current_year(ld: Loader) -> None:
+    today = timezone.localdate()
+    year, last = today.year, today.month - 1
+    rng = random.Random(year)
+    for dcode, count in (("410603", 24), ("410411", 6), ("410471", 4)):
+        projects = list(
+            Project.objects.filter(division__code__startswith=dcode)
+            .exclude(stage__in=[Stage.RESERVE, Stage.SIGNED])
+            .order_by("pk")[:count]
+        )
+        # Only projects with investment still to place: reports may never exceed the total.
+        room = {
+            p.pk: p.total_investment - sum((r.amount for r in p.reports.all()), Decimal(0))
+            for p in projects
+        }
+        projects = [p for p in projects if room[p.pk] > p.total_investment / 10]
+        for i, p in enumerate(projects):
+            share = Decimal(rng.choice(["0.15", "0.2", "0.25"]))
+            plan = min(p.total_investment * share, room[p.pk] * Decimal("0.7")).quantize(CENT)
+            level = "province" if i % 5 == 0 else "city" if i % 3 == 0 else "district"
+            services.do_set_project_year(ld.scope, p, year=year, level=level, annual_plan=plan)
+            # Most are on pace, every fifth lags a little (yellow), every seventh badly (red).
+            pace = Decimal("0.75") if i % 7 == 3 else Decimal("0.95") if i % 5 == 2 else None
+            pace = pace or Decimal(str(round(rng.uniform(1.0, 1.15), 2)))
+            if last:
+                done = (plan * last / 12 * pace).quantize(CENT)
+                ld_reports(ld.scope, p, year, range(1, last + 1), done, rng)
+            _catch_up(ld, p, today)
+            _current_milestones(ld, p, today, i)
+
+
+def _catch_up(ld: Loader, p: Project, today: dt.date) -> None:
+    """Nodes left open in an earlier year were finished late, early this year: this year's
+    lights are about this year, and a past period's page (judged as of its cut-off) still
+    shows them open then."""
+    day = min(dt.date(today.year, 1, 20), today)
+    for m in p.milestones.filter(actual_date__isnull=True, planned_date__year__lt=today.year):
+        services.do_update_milestone(
+            ld.scope,
+            m,
+            {"actual_date": day, "evidence": "补办完成，见现场照片"},
+            expected_version=m.version,
+        )
+
+
+def ld_reports(
+    scope: Scope, p: Project, year: int, months: range, total: Decimal, rng: random.Random
+) -> None:
+    amounts = split(total, [rng.uniform(0.7, 1.3) for _ in months])
+    for month, amount in zip(months, amounts, strict=True):
+        services.do_submit_monthly_report(
+            scope, p, year=year, month=month, amount=amount, note="按计划推进"
+        )
+
+
+def _current_milestones(ld: Loader, p: Project, today: dt.date, i: int) -> None:
+    """This year's nodes: past ones done, future ones open; one project overdue, two due soon."""
+    year = today.year
+    for k, name in enumerate(CURRENT_MILESTONES):
+        planned = dt.date(year, 3 * k + 2, 28)
+        if i == 1 and k == 3:
+            planned = today - dt.timedelta(days=12)  # overdue: the red light a newcomer sees
+        elif i in (4, 9) and k == 3:
+            planned = today + dt.timedelta(days=3)  # due within days: yellow
+        elif planned < today and k == 3:
+            planned = min(dt.date(year, 12, 28), today + dt.timedelta(days=30))
+        done = planned < today and not (i == 1 and k == 3)
+        services.do_add_milestone(
+            ld.scope,
+            p,
+            {
+                "name": name,
+                "planned_date": planned,
+                "actual_date": planned - dt.timedelta(days=2) if done else None,
+                "evidence": "现场照片及验收资料" if done else "",
+            },
+        )

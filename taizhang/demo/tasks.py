@@ -20,6 +20,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Person, Unit
 from taizhang.core.scope import Scope
 from taizhang.demo.org import Org
+from taizhang.matters import services as mservices
 from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Status
 from taizhang.tasks import services
 from taizhang.tasks.models import TaskDetail, TaskReport, TaskSource
@@ -60,6 +61,7 @@ def load(scope: Scope, org: Org) -> None:
     history(scope, org, Kind.SUGGESTION, 96, "建议", "代表")
     history(scope, org, Kind.PROPOSAL, 132, "提案", "委员")
     live_tasks(scope, org)
+    answered_this_year(scope, org)
 
 
 def history(scope: Scope, org: Org, kind: str, count: int, word: str, who: str) -> None:
@@ -220,6 +222,55 @@ def live_tasks(scope: Scope, org: Org) -> None:
             },
             kind=kind,
             is_synthetic=True,
+        )
+
+
+def answered_this_year(scope: Scope, org: Org) -> None:
+    """This year's suggestions and proposals already answered, rated and closed through
+    the workflow, so the 建议提案 page opens on rates rather than a year of open items."""
+    today = timezone.localdate()
+    start = dt.date(today.year, 1, 20)
+    cal = get_calendar()
+    if cal.add_workdays(start, 45).date >= today:
+        return  # too early in the year for answers; the open ones above tell the story
+    district = org.divisions[DISTRICT]
+    for n in range(12):
+        kind, word, who = (
+            (Kind.SUGGESTION, "建议", "代表") if n % 2 else (Kind.PROPOSAL, "提案", "委员")
+        )
+        raised = start + dt.timedelta(days=n)
+        m = services.do_create_task(
+            scope,
+            {
+                "division": district,
+                "title": f"关于推进{TOPICS[(n + 5) % len(TOPICS)]}的{word}（合成）",
+                "year": today.year,
+                "lead_unit": org.units[(DISTRICT, UNITS[n % len(UNITS)])],
+                "deadline": cal.add_workdays(raised, 60).date,
+                "proposer": f"区{'人大' if who == '代表' else '政协'}{who}（合成）",
+                "raised_on": raised,
+            },
+            kind=kind,
+            is_synthetic=True,
+        )
+        finished = cal.add_workdays(raised, 25 + n).date
+        m = services.do_finish_task(
+            scope,
+            m,
+            note=f"已书面答复{who}，相关工作纳入年度计划推进",
+            evidence="答复函（演示）",
+            expected_version=m.version,
+            date=finished,
+        ).matter
+        m = mservices.do_rate(
+            scope,
+            m,
+            rating=Rating.BASIC if n % 5 == 0 else Rating.SATISFIED,
+            expected_version=m.version,
+            date=finished + dt.timedelta(days=5),
+        ).matter
+        mservices.do_close(
+            scope, m, expected_version=m.version, date=finished + dt.timedelta(days=8)
         )
 
 

@@ -27,6 +27,7 @@ from taizhang.projects.models import (
 )
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")
 
 
 def parse_levels(raw: str | None) -> list[str] | None:
@@ -260,7 +261,8 @@ def project_statuses(
             for m in by_project.get(p.pk, [])
         }
         plan = plans.get(p.pk)
-        completed = done.get(p.pk, ZERO)
+        # SQLite sums decimals as floats (43312.5000000000); amounts are kept to the cent.
+        completed = done.get(p.pk, ZERO).quantize(CENT)
         r = rate(completed, plan) if plan else None
         pace = pace_light(
             r, elapsed, Decimal(cfg["PACE_RED_MARGIN"]), Decimal(cfg["PACE_YELLOW_MARGIN"])

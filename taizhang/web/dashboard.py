@@ -91,5 +91,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "as_of": as_of,
             "tfig": tfig,
             "light_chart": light_trend_chart(year, tfig["light_trend"]),
+            # A past period without tasks points to this year's instead of saying "共 0 项".
+            "this_year": today.year,
         },
     )
