@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_migrate
 
+        import taizhang.core.chain  # noqa: F401  (links every new audit entry into the hash chain)
         import taizhang.core.checks  # noqa: F401  (registers the deployment checks)
         import taizhang.core.scope  # noqa: F401  (registers the scope rules of core's models)
         from taizhang.core.calendar import fill_after_migrate  # also connects override signals

@@ -19,7 +19,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from taizhang.core.models import AuditChain, AuditEntry
+from taizhang.core.models import AUDIT_LINKER, AuditChain, AuditEntry
 
 GENESIS = "0" * 64
 CHAIN_PK = 1
@@ -287,3 +287,7 @@ def purge(before: dt.date, *, today: dt.date | None = None) -> Purged:
             start_hash=last["hash"], purged_through=last["id"], purged_before=before
         )
         return Purged(count, last["id"], last["hash"])
+
+
+# AuditEntry.save links through this (set here so models.py need not import this module).
+AUDIT_LINKER[:] = [link]

@@ -238,6 +238,11 @@ class LoginThrottle(models.Model):
         return f"{self.username} × {self.failures}"
 
 
+# The function that links new entries into the hash chain: set by taizhang.core.chain when
+# the core app is ready, so this module does not import the chain (which imports it).
+AUDIT_LINKER: list = []
+
+
 class AuditEntry(models.Model):
     """Append-only record of a change to business data. The app never updates or deletes one."""
 
@@ -299,12 +304,12 @@ class AuditEntry(models.Model):
             raise PermissionError("审计日志不可修改")
         from django.db import transaction
 
-        from taizhang.core import chain
-
+        if not AUDIT_LINKER:
+            raise RuntimeError("审计哈希链未加载（taizhang.core.chain）")
         # The head is locked until the caller's transaction ends, so entries link in id order.
         with transaction.atomic():
             values = {f.attname: getattr(self, f.attname) for f in self._meta.concrete_fields}
-            chain.link([values])
+            AUDIT_LINKER[0]([values])
             self.prev_hash, self.hash = values["prev_hash"], values["hash"]
             super().save(*args, **kwargs)
 
