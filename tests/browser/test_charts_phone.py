@@ -53,7 +53,9 @@ def test_it_fits_every_chart_on_a_phone(browser, live_server, world) -> None:
     page = context.new_page()
     try:
         for url, charts in (
-            (f"/?division={world.a.code}&year=2022&month=8", 2),
+            # The investment trend; this world has no 2022 tasks, so the dashboard says so
+            # instead of drawing an empty lights chart.
+            (f"/?division={world.a.code}&year=2022&month=8", 1),
             (f"/projects/{world.pa.pk}/", 1),
             (f"/problems/figures/?division={world.a.code}", 3),
         ):
