@@ -134,6 +134,8 @@ def on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 def on_user_saved(sender, instance, created: bool, **kwargs) -> None:
     """A password set on an existing account (AbstractBaseUser keeps `_password` until after
     post_save): changed by its owner, reset by an administrator, or reset through a link."""
+    if kwargs.get("raw"):
+        return  # loaddata (a restore) replays rows; their own audit entries come with them
     if created or getattr(instance, "_password", None) is None:
         return
     # check_password saves a rehashed password with update_fields=["password"] during login:
@@ -173,11 +175,15 @@ def _links(p: Profile) -> dict[str, str]:
 
 
 def on_profile_pre_save(sender, instance: Profile, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
     old = Profile.objects.filter(pk=instance.pk).first() if instance.pk else None
     instance._audit_before = _links(old) if old is not None else None
 
 
 def on_profile_saved(sender, instance: Profile, created: bool, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return  # loaddata (a restore): the profile's links may point at rows not loaded yet
     before = getattr(instance, "_audit_before", None)
     after = _links(instance)
     request = current_request()
