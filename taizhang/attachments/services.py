@@ -324,6 +324,8 @@ def purge_orphans(*, now: dt.datetime | None = None, grace: dt.timedelta | None 
             if store.get_modified_time(name) > now - grace:
                 continue
         except (NotImplementedError, OSError):
+            # A backend that cannot tell a file's age (some S3-compatible stores): keep the
+            # file rather than risk deleting one that is being uploaded right now.
             continue
         store.delete(name)
         count += 1

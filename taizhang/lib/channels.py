@@ -35,6 +35,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -99,7 +100,7 @@ def _retry_status(status: int) -> bool:
 
 
 @dataclass
-class Channel:
+class Channel(ABC):
     """Base of the adapters. `url` and `secret` are the (decrypted) configuration."""
 
     url: str
@@ -131,8 +132,9 @@ class Channel:
             )
         return self.judge(status, body)
 
+    @abstractmethod
     def request(self, message: Message) -> urllib.request.Request:
-        raise NotImplementedError
+        """The vendor's HTTP request for `message` (each adapter builds its own payload)."""
 
     def judge(self, status: int, body: str) -> DeliveryResult:
         """A JSON answer with errcode (or code) 0 is success; anything else is a failure."""
