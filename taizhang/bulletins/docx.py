@@ -51,7 +51,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-from taizhang.bulletins.charts import ChartBlock, fmt_value, render_bar_chart
+from taizhang.bulletins.charts import ChartBlock, ChartImage, fmt_value, render_bar_chart
 
 __all__ = [
     "BODY_FONT",
@@ -525,10 +525,23 @@ def _table_borders(table: Table) -> None:
     _insert(tblpr, borders, _TBLPR_ORDER)
 
 
+def chart_caption(block: ChartBlock) -> str:
+    """ "重点项目投资完成率（单位：%）": the line above a chart, in the .docx and the preview."""
+    return f"{block.title}（单位：{block.unit}）" if block.unit else block.title
+
+
+def chart_notes(block: ChartBlock, image: ChartImage | None) -> list[str]:
+    """The lines under a chart: the reference line's meaning, the numbered labels' names."""
+    notes = [block.reference_label] if block.reference_label else []
+    if image is not None and image.legend:
+        notes.append("图中序号：" + "；".join(image.legend))
+    return notes
+
+
 def _chart(doc, block: ChartBlock) -> None:
     unit = f"（单位：{block.unit}）" if block.unit else ""
     cap = _para(doc, align=WD_ALIGN_PARAGRAPH.CENTER, keep_with_next=True)
-    _run(cap, f"{block.title}{unit}", HEADING_FONTS[0], BODY_PT)
+    _run(cap, chart_caption(block), HEADING_FONTS[0], BODY_PT)
     image = render_bar_chart(block)
     if image is None:
         # No matplotlib (or no data): the figures still go out, as a table.
@@ -546,9 +559,7 @@ def _chart(doc, block: ChartBlock) -> None:
     _insert(pic._p.get_or_add_pPr(), snap, _PPR_ORDER)
     # Exact line spacing would crop the picture to one line; hence line_pt=None above.
     pic.add_run().add_picture(io.BytesIO(image.png), width=Mm(image.width_mm))
-    notes = [block.reference_label] if block.reference_label else []
-    if image.legend:
-        notes.append("图中序号：" + "；".join(image.legend))
+    notes = chart_notes(block, image)
     # The caption above and the notes below stay with the picture; nothing else does.
     pic.paragraph_format.keep_with_next = bool(notes) or None
     for text in notes:

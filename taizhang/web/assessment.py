@@ -21,7 +21,13 @@ from taizhang.assessment import bulletin as bulletin_mod
 from taizhang.assessment import exports, service
 from taizhang.assessment.models import Adjustment, Scheme, ScorePeriod
 from taizhang.bulletins.charts import render_bar_chart
-from taizhang.bulletins.docx import OutlineEntry, outline, section_from_json
+from taizhang.bulletins.docx import (
+    OutlineEntry,
+    chart_caption,
+    chart_notes,
+    outline,
+    section_from_json,
+)
 from taizhang.core import params as qparams
 from taizhang.core.models import Division, Person, Unit
 from taizhang.core.periods import default_period
@@ -362,11 +368,7 @@ def _preview_outline(content) -> list[tuple[OutlineEntry, list[_PreviewChart]]]:
         for ch in entry.section.charts:
             image = render_bar_chart(ch)
             uri = "data:image/png;base64," + base64.b64encode(image.png).decode() if image else ""
-            unit = f"（单位：{ch.unit}）" if ch.unit else ""
-            notes = [ch.reference_label] if ch.reference_label else []
-            if image and image.legend:
-                notes.append("图中序号：" + "；".join(image.legend))
-            shown.append(_PreviewChart(f"{ch.title}{unit}", uri, notes))
+            shown.append(_PreviewChart(chart_caption(ch), uri, chart_notes(ch, image)))
         out.append((entry, shown))
     return out
 
