@@ -101,6 +101,38 @@ def test_it_recovers_a_stale_job_when_its_page_is_opened(world, settings):
     assert r.status_code == 200 and r.json()["status"] == S.COMMIT_PENDING
 
 
+def test_it_starts_again_a_job_whose_thread_never_claimed_it(world):
+    job = jobs.create(world.users["sup_a"], "projects", "p.xlsx", sheet("RC-3"))
+    kicked = []
+    with mock.patch.object(jobs, "kick", kicked.append):
+        login(world).get(f"/imports/{job.pk}/status.json")
+        assert kicked == []  # just queued: its runner may still be on its way
+        old = timezone.now() - dt.timedelta(seconds=600)
+        ImportJob.objects.filter(pk=job.pk).update(updated_at=old)
+        login(world).get(f"/imports/{job.pk}/status.json")
+        login(world).get(f"/api/v1/imports/{job.pk}")
+    assert [k.pk for k in kicked] == [job.pk, job.pk]
+
+
+def test_it_waits_for_a_busy_database_before_claiming(world):
+    from django.db import OperationalError
+
+    job = jobs.create(world.users["sup_a"], "projects", "p.xlsx", sheet("RC-4"))
+    real = jobs.claim
+    calls = []
+
+    def busy_once(*a, **kw):
+        calls.append(a)
+        if len(calls) == 1:
+            raise OperationalError("database table is locked")
+        return real(*a, **kw)
+
+    with mock.patch.object(jobs, "claim", busy_once), mock.patch.object(jobs.time, "sleep"):
+        assert jobs.process(job.pk) is not None
+    job.refresh_from_db()
+    assert job.status == S.PREVIEW and len(calls) == 2
+
+
 def test_it_gives_up_after_the_configured_number_of_interruptions(world, settings):
     settings.TAIZHANG = {**settings.TAIZHANG, "IMPORT_MAX_ATTEMPTS": 1}
     job = orphan(world)

@@ -60,10 +60,7 @@ def status(request: HttpRequest, job_id: Id):
     if job is None:  # first: someone else's job is 404 whoever asks
         raise Http404("未找到该导入任务")
     scope_of(request).require_manage()
-    if job.status in jobs.REQUEUE and jobs.recover_stale(job.pk):  # its runner died
-        job.refresh_from_db()
-        jobs.kick(job)
-    return _out(job)
+    return _out(jobs.revive(job))
 
 
 @router.post("/imports/{kind}", response=PreviewOut, summary="上传文件并校验，返回预览（不写入）")

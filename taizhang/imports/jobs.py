@@ -205,14 +205,48 @@ class Heartbeat:
             self._thread.join(limit("IMPORT_HEARTBEAT_SECONDS") + 30)
 
 
+CLAIM_TRIES = 4
+
+
+def _claim_either(job_id: int, owner: str) -> bool | None:
+    """Claim a job waiting for validation (False) or for its commit (True); None if neither.
+
+    On SQLite another connection's write transaction can hold the lock past the busy
+    timeout; nothing is claimed yet, so waiting and trying again is safe, and a job left
+    waiting is started again when its page is looked at (`revive`)."""
+    for attempt in range(CLAIM_TRIES):
+        try:
+            if claim(job_id, S.PENDING, S.RUNNING, owner):
+                return False
+            if claim(job_id, S.COMMIT_PENDING, S.COMMITTING, owner):
+                return True
+            return None
+        except OperationalError:
+            if attempt == CLAIM_TRIES - 1:
+                log.warning("import job %s: database busy, left waiting", job_id)
+                return None
+            time.sleep(0.25 * 2**attempt)
+    return None
+
+
+def revive(job: ImportJob) -> ImportJob:
+    """Start again a job nobody is working on, when its page is looked at, so a site that
+    runs imports in web threads (no importworker) recovers too: a runner that died
+    mid-work (its heartbeat went stale) or a thread that never got to claim the job."""
+    waiting = job.status in (S.PENDING, S.COMMIT_PENDING) and job.updated_at < stale_before()
+    if job.status in REQUEUE and recover_stale(job.pk):
+        job.refresh_from_db()
+        kick(job)
+    elif waiting:
+        kick(job)
+    return job
+
+
 def process(job_id: int) -> ImportJob | None:
     """Run whatever the job is waiting for: validation (pending) or the commit (commit_pending)."""
     owner = _owner()
-    if claim(job_id, S.PENDING, S.RUNNING, owner):
-        commit = False
-    elif claim(job_id, S.COMMIT_PENDING, S.COMMITTING, owner):
-        commit = True
-    else:
+    commit = _claim_either(job_id, owner)
+    if commit is None:
         return None
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     scope = Scope(job.user)

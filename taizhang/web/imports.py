@@ -32,15 +32,6 @@ def _job(request: HttpRequest, pk: int) -> ImportJob:
     return job
 
 
-def _revive(job: ImportJob) -> ImportJob:
-    """A job whose runner died is re-queued when its page is looked at, so a site that
-    runs imports in web threads (no importworker) recovers too."""
-    if job.status in jobs.REQUEUE and jobs.recover_stale(job.pk):
-        job.refresh_from_db()
-        jobs.kick(job)
-    return job
-
-
 def _download(data: bytes, filename: str) -> HttpResponse:
     r = HttpResponse(data, content_type=XLSX)
     r["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
@@ -97,7 +88,7 @@ def import_template(request: HttpRequest, kind: str) -> HttpResponse:
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _revive(job)
+    job = jobs.revive(job)
     imp = engine.importer_for(job.kind)
     preview = job.preview or {}
     columns = []
@@ -130,7 +121,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
 def import_status(request: HttpRequest, pk: int) -> JsonResponse:
     job = _job(request, pk)  # first: someone else's job is 404 whoever asks
     _manager(request)
-    job = _revive(job)
+    job = jobs.revive(job)
     return JsonResponse(
         {
             "status": job.status,

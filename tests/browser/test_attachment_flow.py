@@ -32,13 +32,14 @@ def test_it_reports_finish_with_a_photo_and_shows_its_thumbnail(page, eworld, me
     assert a.step_id is not None and a.original_name == "修复后.jpg"
     thumb = page.locator(f"#attachments img[src='/attachments/{a.pk}/thumb/']")
     thumb.wait_for()
-    assert (
-        page.evaluate(
-            "src => [...document.images].find(i => i.getAttribute('src') === src).naturalWidth",
-            f"/attachments/{a.pk}/thumb/",
-        )
-        == 320
+    # The thumbnail is loading="lazy": bring it on screen, then wait until the browser has
+    # decoded it (naturalWidth is 0 until then, which made this test depend on timing).
+    thumb.scroll_into_view_if_needed()
+    thumb.evaluate(
+        "img => img.complete ? null"
+        " : new Promise((ok, bad) => { img.onload = ok; img.onerror = bad; })"
     )
+    assert thumb.evaluate("img => img.naturalWidth") == 320
     assert page.locator("#attachments .att-list").inner_text().count("修复后.jpg") == 1
     with page.expect_download() as info:
         page.locator(f"#attachments .att-list a[href='/attachments/{a.pk}/']").click()
