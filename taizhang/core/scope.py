@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -37,13 +37,43 @@ class Active:
         )
 
 
+def crosses_many(model: type[Model], lookup: str) -> bool:
+    """Whether a lookup path (e.g. "matter__co_units") passes a to-many relation."""
+    opts = model._meta
+    for part in lookup.split("__"):
+        try:
+            field = opts.get_field(part)
+        except FieldDoesNotExist:
+            return False  # a transform or lookup ("startswith"): the path has ended
+        if field.many_to_many or field.one_to_many:
+            return True
+        if not field.is_relation or field.related_model is None:
+            return False
+        opts = field.related_model._meta
+    return False
+
+
+def _row_filter(model: type[Model] | None, lookup: str, q: Q) -> Q:
+    """`q` as a filter on the model's own rows.
+
+    A condition through a to-many relation (co-units, liaison rows) joined into the outer
+    query would repeat rows and need DISTINCT over every column; as `pk IN (subquery)` it
+    is a semi-join the database answers from the relation's index. The subquery keeps all
+    of `q` in one filter() so an Active assignment's conditions hold for the same row.
+    """
+    if model is None or not crosses_many(model, lookup):
+        return q
+    return Q(pk__in=model._base_manager.filter(q).values("pk"))
+
+
 @dataclass(frozen=True)
 class ScopeRule:
     division: str
     units: tuple[str, ...] = ()
     people: tuple[str | Active, ...] = ()
     enterprise: str | None = None
-    # Set when a lookup crosses a to-many relation, so rows can repeat.
+    # Accepted for older registrations; no longer read: a lookup that crosses a to-many
+    # relation is found from the model itself and filtered as a semi-join (`_row_filter`).
     distinct: bool = False
 
 
@@ -137,7 +167,7 @@ class Scope:
             raise PermissionDenied("只有督查室或业务管理员可以执行此操作")
 
     # Row filtering ------------------------------------------------------
-    def _q(self, rule: ScopeRule) -> Q | None:
+    def _q(self, rule: ScopeRule, model: type[Model] | None = None) -> Q | None:
         """The filter for this user, None for everything, Q(pk__in=[]) for nothing."""
         nothing = Q(pk__in=[])
         # The three 三权分立 administrators (and users without a role) fall through to nothing.
@@ -154,28 +184,28 @@ class Scope:
         if self.role == Role.UNIT and self.unit is not None and rule.units:
             q = Q()
             for lookup in rule.units:
-                q |= Q(**{lookup: self.unit.pk})
+                q |= _row_filter(model, lookup, Q(**{lookup: self.unit.pk}))
             return q
         if self.role == Role.CADRE and self.person is not None and rule.people:
             q = Q()
             today = timezone.localdate()
             for lookup in rule.people:
                 if isinstance(lookup, Active):
-                    q |= lookup.q(self.person.pk, today)
+                    q |= _row_filter(model, lookup.path, lookup.q(self.person.pk, today))
                 else:
-                    q |= Q(**{lookup: self.person.pk})
+                    q |= _row_filter(model, lookup, Q(**{lookup: self.person.pk}))
             return q
         if self.role == Role.ENTERPRISE and self.enterprise is not None and rule.enterprise:
-            return Q(**{rule.enterprise: self.enterprise.pk})
+            lookup = rule.enterprise
+            return _row_filter(model, lookup, Q(**{lookup: self.enterprise.pk}))
         return nothing
 
     def filter(self, qs: QuerySet) -> QuerySet:
         rule = rule_for(qs.model)
-        q = self._q(rule)
-        if q is None:
-            return qs
-        qs = qs.filter(q)
-        return qs.distinct() if rule.distinct else qs
+        q = self._q(rule, qs.model)
+        # No DISTINCT: lookups across to-many relations are semi-joins, so rows never repeat
+        # and the database never sorts whole rows to drop duplicates.
+        return qs if q is None else qs.filter(q)
 
     def get(self, qs: QuerySet, pk: Any) -> Any:
         """One row inside scope, or 404: outsiders cannot tell a hidden row from a missing one."""
