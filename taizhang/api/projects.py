@@ -15,7 +15,13 @@ from taizhang.projects import services
 from taizhang.projects.exports import project_table
 from taizhang.projects.figures import parse_levels, project_figures, project_statuses
 from taizhang.projects.models import Milestone, MonthlyReport, Project
-from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+from taizhang.projects.queries import (
+    ProjectFilter,
+    filter_projects,
+    lit,
+    statuses_of,
+    with_lights,
+)
 
 router = Router(tags=["重点项目"])
 dash = Router(tags=["看板"])
@@ -90,9 +96,11 @@ class ProjectPage(Schema):
 def list_projects(request: HttpRequest, params: Query[ProjectListParams]):
     scope = scope_of(request)
     f = ProjectFilter(**params.dict(exclude={"offset", "limit"}))
-    projects, statuses = with_lights(filter_projects(scope, f), f, timezone.localdate())
-    window = projects[params.offset : params.offset + params.limit]
-    return {"count": len(projects), "items": [_out(p, statuses[p.pk]) for p in window]}
+    today = timezone.localdate()
+    rows = lit(filter_projects(scope, f), f, today)
+    window = list(rows[params.offset : params.offset + params.limit])
+    statuses = statuses_of(window, f, today)
+    return {"count": rows.count(), "items": [_out(p, statuses[p.pk]) for p in window]}
 
 
 @router.get("/projects/export", summary="导出项目台账（xlsx 或 csv，与列表相同的筛选和权限）")

@@ -144,6 +144,31 @@ def ensure_workdays() -> None:
     _table_ok_for = day
 
 
+def ordinal_at(day: dt.date) -> int:
+    """The Workday ordinal of ``day``: working days from EPOCH to ``day`` inclusive.
+
+    SQL lights compare ordinals ("due within N working days" is ordinal(deadline) ≤
+    ordinal(today) + N), so every list computes working days exactly as `workdays_between`.
+    """
+    ensure_workdays()
+    found = Workday.objects.filter(date=day).values_list("ordinal", flat=True).first()
+    if found is None:  # outside the table (before 2000): count from the calendar instead
+        return get_calendar().workdays_between(EPOCH - dt.timedelta(days=1), day).days
+    return found
+
+
+def first_day_after_ordinal(ordinal: int) -> dt.date | None:
+    """The first date whose ordinal exceeds ``ordinal`` (None past the table's end):
+    ordinal(d) ≤ ordinal ⟺ d < this date, since ordinals never decrease with the date."""
+    ensure_workdays()
+    return (
+        Workday.objects.filter(ordinal__gt=ordinal)
+        .order_by("date")
+        .values_list("date", flat=True)
+        .first()
+    )
+
+
 def fill_after_migrate(**kwargs: Any) -> None:
     """post_migrate (and flush): a fresh or emptied database gets its calendar table."""
     global _table_ok_for

@@ -36,7 +36,12 @@ from django.db.models import (
     When,
 )
 
-from taizhang.core.calendar import ensure_workdays, get_calendar, today, unconfirmed_note
+from taizhang.core.calendar import (
+    get_calendar,
+    ordinal_at,
+    today,
+    unconfirmed_note,
+)
 from taizhang.core.models import Workday
 from taizhang.lib.lights import Light, LightResult, deadline_light
 from taizhang.lib.workdays import WorkCalendar
@@ -274,16 +279,6 @@ def _ordinal_of(field: str) -> Subquery:
     return Subquery(Workday.objects.filter(date=OuterRef(field)).values("ordinal")[:1])
 
 
-def _ordinal_at(day: dt.date) -> int:
-    ensure_workdays()
-    found = Workday.objects.filter(date=day).values_list("ordinal", flat=True).first()
-    if found is None:  # outside the table (before 2000): count from the calendar instead
-        from taizhang.core.calendar import EPOCH
-
-        return get_calendar().workdays_between(EPOCH - dt.timedelta(days=1), day).days
-    return found
-
-
 def annotate_timing(qs: QuerySet[Matter], as_of: dt.date | None = None) -> QuerySet[Matter]:
     """Add ``light`` ('red'/'yellow'/'green'/None), ``late_workdays``, ``deadline_as_of``
     and ``light_rank`` to matters, computed by the database with the core.Workday table.
@@ -294,7 +289,7 @@ def annotate_timing(qs: QuerySet[Matter], as_of: dt.date | None = None) -> Query
     for them this is the deadline rule only.
     """
     as_of = as_of or today()
-    now = _ordinal_at(as_of)
+    now = ordinal_at(as_of)
     yellow = yellow_workdays()
     finished = Q(status__in=list(FINISHED), finished_on__isnull=False, finished_on__lte=as_of)
     late_open = Value(now) - F("_deadline_ord")

@@ -3,17 +3,33 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, Round
 
-from taizhang.core.calendar import get_calendar
+from taizhang.core.calendar import first_day_after_ordinal, get_calendar, ordinal_at
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.lib.lights import Light, LightResult, milestone_light, pace_light, project_light
+from taizhang.lib.lights import LightResult, milestone_light, pace_light, project_light
 from taizhang.lib.numbers import elapsed_share_month, rate
 from taizhang.lib.periods import month_end
 from taizhang.projects.models import (
@@ -208,6 +224,18 @@ class ProjectStatus:
     milestone_lights: dict[int, LightResult]
 
 
+def _pace_window(as_of: dt.date, year: int | None, month: int | None) -> tuple[int, int, int]:
+    """(year, last month of reports counted, month whose 时序进度 the pace compares with)."""
+    year = as_of.year if year is None else year
+    if month is not None:
+        return year, month, month
+    if year == as_of.year:
+        # Reports come in for the previous month, so pace compares with the last full month.
+        return year, as_of.month, as_of.month - 1
+    through = 12 if year < as_of.year else 0
+    return year, through, through
+
+
 def project_statuses(
     projects: list[Project],
     as_of: dt.date,
@@ -225,14 +253,7 @@ def project_statuses(
     cfg = settings.TAIZHANG
     cal = get_calendar()
     ids = [p.pk for p in projects]
-    year = as_of.year if year is None else year
-    if month is not None:
-        through, pace_month = month, month
-    elif year == as_of.year:
-        # Reports come in for the previous month, so pace compares with the last full month.
-        through, pace_month = as_of.month, as_of.month - 1
-    else:
-        through = pace_month = 12 if year < as_of.year else 0
+    year, through, pace_month = _pace_window(as_of, year, month)
     plans = dict(
         ProjectYear.objects.filter(project_id__in=ids, year=year).values_list(
             "project_id", "annual_plan"
@@ -273,4 +294,71 @@ def project_statuses(
     return out
 
 
-LIGHT_ORDER = {Light.RED: 0, Light.YELLOW: 1, Light.GREEN: 2}
+
+
+def _below_rate(threshold: Decimal) -> int:
+    """k such that rate(completed, plan) < threshold ⟺ completed_cents × 2000 < k × plan_cents.
+
+    rate() rounds half up to one decimal, so "rounded rate < T" is "exact rate < G + 0.05"
+    where G is the largest multiple of 0.1 below T; in cents and integers that is
+    completed × 100 / plan < G + 0.05 ⟺ completed × 2000 < (20G + 1) × plan. Integers keep
+    SQLite (which sums decimals as floats) and PostgreSQL on the same side of every tie.
+    """
+    g = Decimal(math.ceil(threshold * 10) - 1) / 10
+    return int(g * 20 + 1)
+
+
+def annotate_lights(
+    qs: QuerySet[Project], as_of: dt.date, *, year: int | None = None, month: int | None = None
+) -> QuerySet[Project]:
+    """Add ``light`` ('red'/'yellow'/'green') and ``light_rank`` (red 0 … green 2) computed by
+    the database: the rule of :func:`project_statuses` (worst of the milestones and the
+    pace), so lists filter, sort and page by light without loading their rows.
+    `tests/test_project_light_sql.py` checks the two agree."""
+    cfg = settings.TAIZHANG
+    year, through, pace_month = _pace_window(as_of, year, month)
+    open_ = Q(actual_date__isnull=True) | Q(actual_date__gt=as_of)
+    mine = Milestone.objects.filter(open_, project=OuterRef("pk"))
+    overdue = Exists(mine.filter(planned_date__lt=as_of))
+    # Yellow: due within YELLOW_WORKDAYS working days, i.e. ordinal(planned) ≤ ordinal(as_of) + N.
+    after = first_day_after_ordinal(ordinal_at(as_of) + int(cfg["YELLOW_WORKDAYS"]))
+    due_soon = Exists(mine.filter(planned_date__lt=after) if after else mine)
+    plan = Subquery(
+        ProjectYear.objects.filter(project=OuterRef("pk"), year=year).values("annual_plan")[:1]
+    )
+    done = Subquery(
+        MonthlyReport.objects.filter(project=OuterRef("pk"), year=year, month__lte=through)
+        .values("project")
+        .annotate(s=Sum("amount"))
+        .values("s")[:1]
+    )
+
+    def cents(expr: Any) -> Any:
+        return Cast(Round(Coalesce(expr, Value(ZERO)) * 100), BigIntegerField())
+
+    elapsed = elapsed_share_month(year, pace_month) if pace_month else ZERO
+
+    def behind(margin: Any) -> Q:
+        k = _below_rate(elapsed - Decimal(margin))
+        return Q(_plan_cents__gt=0, _done_cents_x2000__lt=F("_plan_cents") * k)
+
+    qs = qs.alias(
+        _plan_cents=cents(plan),
+        _done_cents_x2000=cents(done) * 2000,
+        _overdue=overdue,
+        _due_soon=due_soon,
+    )
+    return qs.annotate(
+        light=Case(
+            When(Q(_overdue=True) | behind(cfg["PACE_RED_MARGIN"]), then=Value("red")),
+            When(Q(_due_soon=True) | behind(cfg["PACE_YELLOW_MARGIN"]), then=Value("yellow")),
+            default=Value("green"),
+            output_field=CharField(),
+        ),
+        light_rank=Case(
+            When(light="red", then=Value(0)),
+            When(light="yellow", then=Value(1)),
+            default=Value(2),
+            output_field=IntegerField(),
+        ),
+    )

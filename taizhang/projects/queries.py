@@ -11,8 +11,8 @@ from django.db.models import Q, QuerySet
 from taizhang.core import params as params_
 from taizhang.core.scope import Scope
 from taizhang.lib.periods import cutoff
-from taizhang.projects.figures import LIGHT_ORDER, ProjectStatus, project_statuses
-from taizhang.projects.models import Project
+from taizhang.projects.figures import ProjectStatus, annotate_lights, project_statuses
+from taizhang.projects.models import Project, ProjectYear
 
 SORTS = {
     "code": "code",
@@ -75,7 +75,8 @@ def filter_projects(scope: Scope, f: ProjectFilter) -> QuerySet[Project]:
         if f.level:
             qs = qs.filter(years__level=f.level)
     elif f.level:
-        qs = qs.filter(years__level=f.level).distinct()
+        # Listed at this level in any year: a semi-join, so a project listed twice appears once.
+        qs = qs.filter(pk__in=ProjectYear.objects.filter(level=f.level).values("project_id"))
     if f.stage:
         qs = qs.filter(stage=f.stage)
     if f.industry:
@@ -103,17 +104,28 @@ def as_of(f: ProjectFilter, today: dt.date) -> dt.date:
     return today if f.year is None else cutoff(f.year, f.month, today)
 
 
+def lit(qs: QuerySet[Project], f: ProjectFilter, today: dt.date) -> QuerySet[Project]:
+    """The list's rows with their lights from the database, filtered and sorted by light
+    there, so a page reads only its own rows; a list filtered to a year judges that year's
+    plan, completion and milestones as of its cut-off, not today."""
+    qs = annotate_lights(qs, as_of(f, today), year=f.year, month=f.month)
+    if f.light:
+        qs = qs.filter(light=f.light)
+    if f.sort in {"light", "-light"}:
+        qs = qs.order_by(f"{'-' if f.sort == '-light' else ''}light_rank", "code", "pk")
+    return qs
+
+
+def statuses_of(
+    projects: list[Project], f: ProjectFilter, today: dt.date
+) -> dict[int, ProjectStatus]:
+    """Plan, completion and light with its reasons for the rows of one page."""
+    return project_statuses(projects, as_of(f, today), year=f.year, month=f.month)
+
+
 def with_lights(
     qs: QuerySet[Project], f: ProjectFilter, today: dt.date
 ) -> tuple[list[Project], dict[int, ProjectStatus]]:
-    """The projects with their lights; a list filtered to a year shows that year's plan,
-    completion and lights as of its cut-off, not the current year's."""
-    projects = list(qs)
-    statuses = project_statuses(projects, as_of(f, today), year=f.year, month=f.month)
-    if f.light:
-        projects = [p for p in projects if statuses[p.pk].light.light.value == f.light]
-    if f.sort in {"light", "-light"}:
-        projects.sort(
-            key=lambda p: LIGHT_ORDER[statuses[p.pk].light.light], reverse=f.sort == "-light"
-        )
-    return projects, statuses
+    """Every row with its status: for exports, which print the whole filtered ledger."""
+    projects = list(lit(qs, f, today))
+    return projects, statuses_of(projects, f, today)

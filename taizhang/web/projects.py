@@ -32,7 +32,13 @@ from taizhang.projects.models import (
     ProjectYear,
     Stage,
 )
-from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+from taizhang.projects.queries import (
+    ProjectFilter,
+    filter_projects,
+    lit,
+    statuses_of,
+    with_lights,
+)
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.charts import investment_trend
 from taizhang.web.forms.base import ClerkForm, keep_form, kept_form
@@ -63,8 +69,10 @@ def _apply_errors(form, error: ValidationError) -> None:
 def project_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     f = ProjectFilter.from_params(request.GET)
-    projects, statuses = with_lights(filter_projects(scope, f), f, timezone.localdate())
-    page = Paginator(projects, 20).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    page = Paginator(lit(filter_projects(scope, f), f, today), 20).get_page(request.GET.get("page"))
+    shown = list(page.object_list)
+    statuses = statuses_of(shown, f, today)
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -72,8 +80,8 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "projects/list.html",
         {
             "page": page,
-            "rows": [(p, statuses[p.pk]) for p in page.object_list],
-            "total": len(projects),
+            "rows": [(p, statuses[p.pk]) for p in shown],
+            "total": page.paginator.count,
             "f": f,
             "querystring": params.urlencode(),
             "stages": Stage.choices,
