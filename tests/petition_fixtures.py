@@ -15,7 +15,9 @@ GOOD_PHONE = "13812345678"
 
 def id_with_check(body17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights)) % 11]
+    return (
+        body17 + "10X98765432"[sum(int(c) * w for c, w in zip(body17, weights, strict=True)) % 11]
+    )
 
 
 def petition_data(division: Any, **over: Any) -> dict[str, Any]:
