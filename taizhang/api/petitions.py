@@ -32,7 +32,7 @@ router = Router(tags=["信访"])
 dash = Router(tags=["看板"])
 
 
-class VisitOut(Schema):
+class PetitionVisitOut(Schema):
     id: int
     date: dt.date
     leader: str
@@ -60,7 +60,7 @@ class PetitionOut(MatterFields):
     mediation_agreement: str
     mediation_on: dt.date | None
     may_reveal: bool
-    visits: list[VisitOut] = []
+    visits: list[PetitionVisitOut] = []
     steps: list[StepOut] = []
 
 
@@ -174,7 +174,7 @@ def get_petition(request: HttpRequest, pk: Id):
     return _out(scope, _get(scope, pk), full=True)
 
 
-class PersonalOut(Schema):
+class PetitionPersonalOut(Schema):
     petitioner_name: str
     petitioner_phone: str
     petitioner_id_number: str
@@ -182,7 +182,7 @@ class PersonalOut(Schema):
 
 @router.get(
     "/petitions/{pk}/personal",
-    response=PersonalOut,
+    response=PetitionPersonalOut,
     summary="信访人个人信息明文（仅包案领导、承办单位、督查室；每次查看记入审计日志）",
 )
 def get_personal(request: HttpRequest, pk: Id):
@@ -190,7 +190,7 @@ def get_personal(request: HttpRequest, pk: Id):
     return services.personal_data(scope, _get(scope, pk), request=request)
 
 
-class VisitIn(Schema):
+class PetitionVisitIn(Schema):
     date: dt.date
     place: str
     met: str = Field(description="接谈对象")
@@ -200,10 +200,10 @@ class VisitIn(Schema):
 
 @router.post(
     "/petitions/{pk}/visits",
-    response={201: VisitOut},
+    response={201: PetitionVisitOut},
     summary="登记带案下访（照片用 /attachments，owner_type=petition_visit）",
 )
-def add_visit(request: HttpRequest, pk: Id, payload: VisitIn):
+def add_visit(request: HttpRequest, pk: Id, payload: PetitionVisitIn):
     scope = scope_of(request)
     v = services.do_record_visit(
         scope,
@@ -227,14 +227,14 @@ def add_visit(request: HttpRequest, pk: Id, payload: VisitIn):
     )
 
 
-class MediationIn(Schema):
+class PetitionMediationIn(Schema):
     outcome: str = Field(description="success 调解成功 / partial 部分成功 / failed 调解未成")
     agreement: str = ""
     date: dt.date | None = None
 
 
 @router.post("/petitions/{pk}/mediation", response=PetitionOut, summary="登记矛盾纠纷调解结果")
-def set_mediation(request: HttpRequest, pk: Id, payload: MediationIn):
+def set_mediation(request: HttpRequest, pk: Id, payload: PetitionMediationIn):
     scope = scope_of(request)
     services.do_record_mediation(
         scope,

@@ -42,12 +42,21 @@ def petition(s, stage: str = "assigned") -> Matter:
     m = ps.do_register_petition(
         sup, petition_data(s.division, title=title, raised_on=dt.date(2022, 3, 1))
     )
-    if stage == "assigned":
+    if stage in {"accepted", "assigned"}:
         m = ps.do_accept_petition(sup, m, expected_version=m.version).matter
+    if stage == "assigned":
         m = ps.do_assign_petition(
             sup, m, lead_unit=s.unit, leader=_leader(s), expected_version=m.version
         ).matter
     return m
+
+
+def make_petitions(mw) -> None:
+    """Every district's petitions made up front (for tests that count what a write saved)."""
+    for side in (mw.a, mw.b):
+        _leader(side)
+        for stage in ("submitted", "accepted", "assigned"):
+            petition(side, stage)
 
 
 def _version(m: Matter) -> int:
@@ -169,3 +178,46 @@ API = {
         ),
     ),
 }
+
+
+def foreign_id_cases(Case) -> list:
+    """The id fields of the petition writes, for tests/matrix/test_foreign_ids.py: each names
+    the given side's object; district B's must be refused with nothing saved."""
+    today = dt.date.today().isoformat()
+    return [
+        Case(
+            ("POST", "/api/v1/petitions"),
+            "division",
+            lambda a: f"{V1}/petitions",
+            lambda mw, s: {**NEW_PETITION, "people_count": 1, "division": s.division.code},
+        ),
+        Case(
+            ("POST", "/api/v1/petitions/{pk}/visits"),
+            "leader_id",
+            lambda a: f"{V1}/petitions/{petition(a).pk}/visits",
+            lambda mw, s: {
+                "date": today,
+                "place": "某村",
+                "met": "信访人",
+                "leader_id": _leader(s).pk,
+            },
+        ),
+        Case(
+            ("POST", "/api/v1/matters/{pk}/steps/take_charge"),
+            "leader",
+            lambda a: f"{V1}/matters/{petition(a).pk}/steps/take_charge",
+            lambda mw, s: {"version": _version(petition(mw.a)), "leader": _leader(s).pk},
+            ok=200,
+        ),
+        Case(
+            ("POST", "/api/v1/matters/{pk}/steps/assign"),
+            "leader",
+            lambda a: f"{V1}/matters/{petition(a, 'accepted').pk}/steps/assign",
+            lambda mw, s: {
+                "version": _version(petition(mw.a, "accepted")),
+                "lead_unit": mw.a.unit.pk,
+                "leader": _leader(s).pk,
+            },
+            ok=200,
+        ),
+    ]
