@@ -9,6 +9,9 @@ class PetitionsConfig(AppConfig):
     verbose_name = "信访"
 
     def ready(self) -> None:
+        from taizhang.assessment.bulletin import register_section
         from taizhang.petitions import steps
+        from taizhang.petitions.bulletin import petition_section
 
         steps.register()
+        register_section(petition_section)
