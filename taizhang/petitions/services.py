@@ -21,6 +21,7 @@ from taizhang.core.audit_events import record_event
 from taizhang.core.divisions import require_within
 from taizhang.core.errors import as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
+from taizhang.core.params import ID_MAX
 from taizhang.core.scope import Scope
 from taizhang.matters import notify
 from taizhang.matters import services as msvc
@@ -110,7 +111,9 @@ def _division(scope: Scope, value: Any) -> Division:
     if isinstance(value, Division):
         d = value
     elif value not in (None, ""):
-        d = scope.divisions.filter(pk=value).first() if str(value).isdigit() else None
+        # Digits beyond a 64-bit id are a code at most, never a row id (SQLite cannot bind them).
+        as_id = str(value).isdigit() and int(value) <= ID_MAX
+        d = scope.divisions.filter(pk=int(value)).first() if as_id else None
         d = d or scope.divisions.filter(code=str(value)).first()
         if d is None:
             raise invalid("division", "所属区划不存在或不在您的范围内")
