@@ -373,3 +373,11 @@ def test_it_reports_the_year_in_the_bulletin_and_nothing_without_petitions(world
     section = petition_section(sup, world.a, dt.date(2022, 6, 30))
     assert section is not None and section.heading == "信访工作情况"
     assert "受理信访件1件" in section.paragraphs[0] and "领导包案1件" in section.paragraphs[0]
+
+
+def test_it_links_the_handling_units_work_to_the_petition_page(world):
+    m = _case(world)
+    body = _client(world, "unit_a").get("/my/").content.decode()
+    assert f'href="/petitions/{m.pk}/"' in body
+    today = _client(world, "unit_a").get("/today/").content.decode()
+    assert f"/petitions/{m.pk}/" in today
