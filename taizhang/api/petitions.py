@@ -69,6 +69,7 @@ def _out(scope: Scope, m: Matter, *, full: bool = False) -> dict[str, Any]:
     out = {
         **matter_fields(scope, m, light_of(m, timezone.localdate())),
         **d.masked,
+        "status_label": d.status_label,
         "channel": d.channel,
         "channel_label": d.get_channel_display(),
         "category": d.category,

@@ -61,7 +61,7 @@ def petition_row(m: Matter, *, personal: bool) -> list[Any]:
         m.get_rating_display(),
         d.resolved_on,
         d.get_mediation_outcome_display(),
-        m.get_status_display(),
+        d.status_label,
         {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}.get(light or "", ""),
     ]
 

@@ -42,6 +42,9 @@ class Mediation(models.TextChoices):
     FAILED = "failed", _("调解未成")
 
 
+_STATUS_WORDS = {"reported": "已答复", "rated": "已回访", "returned": "重新办理"}
+
+
 class PetitionDetail(models.Model):
     matter = models.OneToOneField(
         Matter, on_delete=models.CASCADE, related_name="petition", primary_key=True
@@ -90,6 +93,16 @@ class PetitionDetail(models.Model):
             ("is_key", "疑难/重点"),
         )
         return [label for f, label in names if getattr(self, f)]
+
+    @property
+    def status_label(self) -> str:
+        """The status in 信访 words: 答复 is the workflow's 办结, 化解/办结 its 销号."""
+        status = self.matter.status
+        if status == "closed":
+            if self.rejected_on:
+                return "不予受理"
+            return "已化解" if self.resolved_on else "已办结"
+        return _STATUS_WORDS.get(status) or self.matter.get_status_display()
 
     @property
     def masked(self) -> dict[str, str]:

@@ -106,6 +106,7 @@ def test_it_runs_register_assign_visit_reply_resolve(
         m.refresh_from_db()
         assert m.status == Status.CLOSED and m.petition.resolved_on == dt.date.today()
         assert "已化解" in page.locator("[data-field=resolved]").inner_text()
+        assert page.locator("[data-field=status]").inner_text() == "已化解"
         # The ledger and its figures fit the screen too.
         page.goto(live_server.url + "/petitions/")
         assert page.locator("[data-figure=difficult_resolved]").inner_text() == "1"
