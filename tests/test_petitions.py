@@ -381,3 +381,18 @@ def test_it_links_the_handling_units_work_to_the_petition_page(world):
     assert f'href="/petitions/{m.pk}/"' in body
     today = _client(world, "unit_a").get("/today/").content.decode()
     assert f"/petitions/{m.pk}/" in today
+
+
+def test_it_takes_visit_photos_through_the_attachments_api(world, media):
+    from taizhang.attachments.models import Attachment
+    from tests import attachment_files as af
+
+    m = _case(world)
+    v = ps.do_record_visit(world.scope("sup_a"), m, date="2022-03-10", place="某村", met="信访人")
+    body = {"owner_type": "petition_visit", "owner_id": v.pk, "files": [af.jpeg("下访.jpg")]}
+    r = _client(world, "leader_a").post("/api/v1/attachments", body)
+    assert r.status_code == 201, r.content
+    assert Attachment.objects.filter(original_name="下访.jpg", owner_id=v.pk).count() == 1
+    body["files"] = [af.jpeg("外区.jpg")]
+    assert _client(world, "unit_b").post("/api/v1/attachments", body).status_code == 404
+    assert not Attachment.objects.filter(original_name="外区.jpg").exists()

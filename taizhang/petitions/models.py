@@ -153,4 +153,13 @@ _PETITION_RULE = ScopeRule(
 )
 register(PetitionDetail, _PETITION_RULE)
 register(PetitionVisit, _PETITION_RULE)
-register_owner("petition_visit", PetitionVisit, "带案下访")
+
+
+def _may_attach(scope, visit: PetitionVisit) -> bool:
+    # The case's handlers add visit photos: the 包案领导 too, though a read-only leader elsewhere.
+    from taizhang.petitions.services import is_handler
+
+    return is_handler(scope, visit.matter)
+
+
+register_owner("petition_visit", PetitionVisit, "带案下访", can_attach=_may_attach)
