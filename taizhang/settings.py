@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
+    # 信访 with 领导包案 (a kind of matter on the one step table).
+    "taizhang.petitions",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

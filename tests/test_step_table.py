@@ -14,12 +14,13 @@ from django.utils import timezone
 from pydantic import Field
 
 from taizhang.core.errors import messages_of
-from taizhang.core.models import AuditEntry
+from taizhang.core.models import AuditEntry, Person
 from taizhang.core.scope import Scope
 from taizhang.matters import services, steps
 from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Status
 from taizhang.matters.steps import Step, StepInput, StepResult
 from taizhang.matters.workflow import Actor, Transition
+from taizhang.petitions.models import PetitionDetail
 from taizhang.tasks.models import Cycle, TaskDetail
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -53,11 +54,16 @@ def valid_input(action: str, m: Matter) -> dict:
         "rate": {"rating": Rating.SATISFIED},
         "close": {},
         "return": {"note": "未落实"},
-        "request_extension": {"deadline": today + dt.timedelta(days=90), "reason": "等待批复"},
+        # Within 30 days of the first deadline (today + 10): petitions allow no more.
+        "request_extension": {"deadline": today + dt.timedelta(days=35), "reason": "等待批复"},
         "approve_extension": {},
         "refuse_extension": {},
         "urge": {"level": "blue", "note": "请加快办理"},
         "submit_report": {"period": "2022-03", "text": "按计划推进"},
+        "reject": {"note": "不属于受理范围"},
+        "take_charge": {
+            "leader": Person.objects.filter(division=m.division, is_leader=True).first().pk
+        },
     }[action] | {"version": m.version}
 
 
@@ -88,6 +94,8 @@ def make_matter(ew, spec: steps.KindSteps, status: str, action: str) -> Matter:
     )
     if "submit_report" in spec.steps:
         TaskDetail.objects.create(matter=m, year=2022, cycle=Cycle.NONE, start=RAISED)
+    if spec.kind == Kind.PETITION:
+        PetitionDetail.objects.create(matter=m, channel="letter")
     return m
 
 
@@ -110,7 +118,13 @@ def message(e: Exception) -> str:
     return str(e)
 
 
-KINDS = [Kind.ENTERPRISE_PROBLEM, Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL]
+KINDS = [
+    Kind.ENTERPRISE_PROBLEM,
+    Kind.SUPERVISION_TASK,
+    Kind.SUGGESTION,
+    Kind.PROPOSAL,
+    Kind.PETITION,
+]
 
 # The table spelled out, so that a change to it is a change to this test too:
 # action -> (statuses it may run from, status it leads to; None: unchanged).
@@ -136,6 +150,14 @@ EXPECTED = {
     Kind.SUPERVISION_TASK: TASK,
     Kind.SUGGESTION: PROBLEM | TASK_EXTRA,
     Kind.PROPOSAL: PROBLEM | TASK_EXTRA,
+    # 信访: 不予受理 closes at once, 领导包案 at any stage until 答复 is rated, the office
+    # records the 回访评价 and closes with 化解/办结 (rated or not).
+    Kind.PETITION: PROBLEM
+    | {
+        "reject": ({S.SUBMITTED}, S.CLOSED),
+        "take_charge": (OPEN | {S.ACCEPTED, S.REPORTED}, None),
+        "close": ({S.REPORTED, S.RATED}, S.CLOSED),
+    },
 }
 
 
@@ -334,7 +356,10 @@ def test_it_shows_each_actions_fields_in_openapi(eworld):
     c.force_login(eworld.users["sup_a"])
     paths = c.get("/api/v1/openapi.json").json()["paths"]
     body = paths["/api/v1/matters/{pk}/steps/assign"]["post"]["requestBody"]
-    fields = body["content"]["application/json"]["schema"]["properties"]
+    schema = body["content"]["application/json"]["schema"]
+    # One variant per kind whose 交办 differs (petitions: 承办单位 and 包案领导).
+    variants = schema.get("oneOf", [schema])
+    fields = next(v["properties"] for v in variants if "co_units" in v["properties"])
     assert fields["lead_unit"]["title"] == "主办单位" and "version" in fields
     finish = paths["/api/v1/matters/{pk}/steps/report"]["post"]["requestBody"]
     variants = finish["content"]["application/json"]["schema"]["oneOf"]

@@ -129,3 +129,9 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+
+# petitions (信访): list, register, personal data, visits, mediation, figures.
+from taizhang.api import petitions as _petitions  # noqa: E402
+
+for _router in _petitions.ROUTERS:
+    api.add_router("", _router)

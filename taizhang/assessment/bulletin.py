@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -279,6 +280,18 @@ class Gathered:
     overdue: list[Overdue]
 
 
+# Sections from ledgers of apps above this one (信访 …): each is called with the scope, the
+# district and the cut-off, and returns a Section, or None when it has nothing to report.
+# They sit before 下一步工作要求; apps register them in their AppConfig.ready.
+ExtraSection = Callable[[Scope, Division, dt.date], Section | None]
+EXTRA_SECTIONS: list[ExtraSection] = []
+
+
+def register_section(fn: ExtraSection) -> None:
+    if fn not in EXTRA_SECTIONS:
+        EXTRA_SECTIONS.append(fn)
+
+
 def gather(
     scope: Scope,
     district: Division,
@@ -445,6 +458,7 @@ def gather(
             ],
             tables=[overdue_table],
         ),
+        *[x for x in (fn(scope, district, cutoff) for fn in EXTRA_SECTIONS) if x is not None],
         Section(
             "下一步工作要求",
             paragraphs=[

@@ -127,6 +127,16 @@ _load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-define
 EXTRA_LOADERS.append(_load_tasks)
 
 
+def _load_petitions(scope, org) -> None:
+    from taizhang.demo import petitions as demo_petitions
+
+    demo_petitions.load(scope, org)
+
+
+_load_petitions.stage = "示范区纪工委信访件"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_petitions)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment

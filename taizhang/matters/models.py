@@ -20,6 +20,8 @@ class Kind(models.TextChoices):
     SUPERVISION_TASK = "supervision_task", _("督办任务")
     SUGGESTION = "suggestion", _("人大代表建议")
     PROPOSAL = "proposal", _("政协提案")
+    # 信访件, registered on the step table by taizhang.petitions.
+    PETITION = "petition", _("信访件")
 
 
 class Source(models.TextChoices):
@@ -197,6 +199,7 @@ class Matter(models.Model):
             "supervision_task": "DB",
             "suggestion": "JY",
             "proposal": "TA",
+            "petition": "XF",
         }.get(self.kind, "SX")
         # A task (suggestion, proposal) is numbered in its own year (DB2027-…), which need
         # not be the year it was raised in; lists select_related("task") to avoid a query.

@@ -52,7 +52,8 @@ def conf(key: str):
 def matter_link(m: Matter) -> str:
     """The absolute address of the matter's page (TAIZHANG_BASE_URL + the web route)."""
     # The web layer sits above this app, so the two page paths are spelled out here.
-    path = f"/problems/{m.pk}/" if m.kind == Kind.ENTERPRISE_PROBLEM else f"/tasks/{m.pk}/"
+    path = {Kind.ENTERPRISE_PROBLEM: "problems", Kind.PETITION: "petitions"}.get(m.kind, "tasks")
+    path = f"/{path}/{m.pk}/"
     return settings.TAIZHANG_BASE_URL + path
 
 

@@ -16,6 +16,7 @@ from taizhang.web import (
     enterprises,
     imports,
     notify,
+    petitions,
     pick,
     problems,
     projects,
@@ -175,4 +176,12 @@ urlpatterns = [
     path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
     path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
     path("my/notify/", notify.preferences, name="notify_preferences"),
+    # petitions (信访 with 领导包案): steps post to matter_step (/matters/<pk>/steps/<action>/).
+    path("petitions/", petitions.petition_list, name="petition_list"),
+    path("petitions/export.<str:fmt>", petitions.petition_export, name="petition_export"),
+    path("petitions/new/", petitions.petition_new, name="petition_new"),
+    path("petitions/<int:pk>/", petitions.petition_detail, name="petition_detail"),
+    path("petitions/<int:pk>/personal/", petitions.petition_personal, name="petition_personal"),
+    path("petitions/<int:pk>/visits/", petitions.petition_visit, name="petition_visit"),
+    path("petitions/<int:pk>/mediation/", petitions.petition_mediation, name="petition_mediation"),
 ]

@@ -473,3 +473,8 @@ API: dict[tuple[str, str], Route] = {
         ),
     ),
 }
+
+# petitions (信访): rows kept in their own module.
+from tests.matrix.petition_rows import API as _PETITION_API  # noqa: E402
+
+API.update(_PETITION_API)

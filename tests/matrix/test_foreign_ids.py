@@ -30,6 +30,7 @@ from taizhang.projects.models import Project
 from taizhang.tasks.models import DraftRow
 from tests import attachment_files as af
 from tests.enterprise_fixtures import code
+from tests.matrix import petition_rows
 from tests.matrix.world import build_matrix_world
 
 V1 = "/api/v1"
@@ -309,6 +310,9 @@ CASES: list[Case] = [
     ),
 ]
 
+# petitions (信访): cases kept beside the part's matrix rows.
+CASES += petition_rows.foreign_id_cases(Case)
+
 
 def _extras(mw) -> None:
     """Objects of each district the shared world lacks: a park, a second unit, a leader, a visit."""
@@ -327,6 +331,7 @@ def _extras(mw) -> None:
         side.extra["visit"] = ent_services.do_record_visit(
             mw.w.scope(sup), {"date": dt.date(2022, 3, 1), "enterprises": [side.enterprise]}
         )
+    petition_rows.make_petitions(mw)  # petitions (信访): made before any write is counted
 
 
 @pytest.fixture(scope="module")

@@ -833,3 +833,8 @@ WEB: dict[str, Route] = {
         write=Write(E(302), data=lambda mw, s: {"channels": ["wecom"], "mobile": ""}),
     ),
 }
+
+# petitions (信访): rows kept in their own module.
+from tests.matrix.petition_rows import WEB as _PETITION_WEB  # noqa: E402
+
+WEB.update(_PETITION_WEB)

@@ -1,0 +1,68 @@
+"""The demo's petitions reproduce seed 001 (示范区纪工委, 2022) by the system's own computations."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.test import Client
+
+from taizhang.core.models import Division
+from taizhang.core.scope import Scope
+from taizhang.demo import load as demo
+from taizhang.petitions.figures import petition_figures
+from taizhang.petitions.models import PetitionVisit
+
+
+@pytest.fixture(scope="module")
+def demo_module(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        assert demo.load()
+    yield
+    with django_db_blocker.unblock():
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def sfq(demo_module, db) -> Client:
+    c = Client()
+    c.force_login(get_user_model().objects.get(username="sfq_duchashi"))
+    return c
+
+
+def test_it_reproduces_the_seed_figures_of_2022(demo_module, db):
+    scope = Scope(get_user_model().objects.get(username="sfq_duchashi"))
+    f = petition_figures(scope, Division.objects.get(code="410471"), 2022)
+    assert f.petitions_accepted == 16
+    assert 80 <= f.people_received < 90  # 接待群众80余人次
+    assert f.cases_under_leader == 9
+    assert f.difficult_resolved == 12
+
+
+def test_it_answers_the_figures_contract_by_name_and_by_code(sfq):
+    for ref in ("410471", "平顶山市城乡一体化示范区"):
+        r = sfq.get("/api/v1/dashboard/petitions", {"division": ref, "year": 2022})
+        assert r.status_code == 200, r.content
+        body = r.json()
+        assert body["petitions_accepted"] == 16
+        assert body["people_received"] >= 80
+        assert body["cases_under_leader"] == 9
+        assert body["difficult_resolved"] == 12
+        assert body["satisfaction_rate_pct"] == "100.0"
+        assert body["on_time_rate_pct"] is not None
+
+
+def test_it_keeps_the_august_19_feedback_visit(demo_module, db):
+    v = PetitionVisit.objects.get(date=dt.date(2022, 8, 19))
+    assert "反馈办理结果" in v.note
+    assert v.matter.status == "closed"
+
+
+def test_it_shows_the_figures_with_their_formulas_on_the_page(sfq):
+    body = sfq.get("/petitions/", {"division": "410471", "year": 2022}).content.decode()
+    assert 'data-figure="petitions_accepted">16<' in body
+    assert 'data-figure="cases_under_leader">9<' in body
+    assert 'data-figure="difficult_resolved">12<' in body
+    assert "受理信访件 = " in body
