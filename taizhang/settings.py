@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
+    # 创文 inspections → points → rectification (issue 14)
+    "taizhang.civility",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

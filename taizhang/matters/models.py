@@ -20,6 +20,7 @@ class Kind(models.TextChoices):
     SUPERVISION_TASK = "supervision_task", _("督办任务")
     SUGGESTION = "suggestion", _("人大代表建议")
     PROPOSAL = "proposal", _("政协提案")
+    RECTIFICATION = "rectification", _("创文整改")
 
 
 class Source(models.TextChoices):
@@ -197,6 +198,7 @@ class Matter(models.Model):
             "supervision_task": "DB",
             "suggestion": "JY",
             "proposal": "TA",
+            "rectification": "ZG",
         }.get(self.kind, "SX")
         # A task (suggestion, proposal) is numbered in its own year (DB2027-…), which need
         # not be the year it was raised in; lists select_related("task") to avoid a query.

@@ -1,0 +1,83 @@
+"""A small 创文 world on top of tests.conftest's: a 2022 tree for 山城区, two points."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from taizhang.civility import services, tree
+from taizhang.civility.models import Point, Standard
+from tests.conftest import World
+
+DAY = dt.date(2022, 6, 1)
+
+
+@dataclass
+class CivWorld:
+    w: World
+    street: Point  # 区发改委's road, held by 王区长
+    market: Point  # 红旗街道's market
+    road_std: Standard  # applies to streets only
+    market_std: Standard  # applies to markets only
+    both_std: Standard  # streets and markets
+
+
+def build_civ(w: World, *, division=None, unit=None, sup: str = "sup_a") -> CivWorld:
+    scope = w.scope(sup)
+    division = division or w.a
+    unit = unit or w.unit_a
+    rows = tree.clean_rows(
+        scope,
+        division,
+        [
+            {
+                "section": "市容环境",
+                "content": "主次干道",
+                "text": "路面平整，无坑洼、无积水",
+                "score": "1.5",
+                "unit": unit.name,
+                "point_types": "街道/主干道",
+            },
+            {
+                "section": "市容环境",
+                "content": "农贸市场",
+                "text": "市场内划行归市，无占道经营",
+                "score": "2",
+                "unit": "",
+                "point_types": "农贸市场",
+                "workdays": "5",
+            },
+            {
+                "section": "公共秩序",
+                "content": "公益广告",
+                "text": "公益广告醒目、数量充足",
+                "score": "1",
+                "unit": "",
+                "point_types": "街道/主干道、农贸市场",
+            },
+        ],
+    )
+    made = tree.do_load_tree(scope, division, 2022, rows)
+    town_unit = w.unit_a_town if division == w.a else unit
+    street = services.do_save_point(
+        scope,
+        {
+            "division": division.pk,
+            "name": f"{division.name}人民路",
+            "type": "street",
+            "unit": unit.pk,
+            "leader": w.leader_a.pk if division == w.a else None,
+            "leader_level": "road" if division == w.a else "",
+            "position": "人民路全段",
+        },
+    )
+    market = services.do_save_point(
+        scope,
+        {
+            "division": division.pk,
+            "name": f"{division.name}红旗农贸市场",
+            "type": "market",
+            "unit": town_unit.pk,
+        },
+    )
+    return CivWorld(w, street, market, made[0], made[1], made[2])

@@ -1,0 +1,128 @@
+"""创文: tree, points, inspections → rectification matters on the one step table, figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+
+from taizhang.attachments import services as attachments
+from taizhang.civility import figures, services
+from taizhang.civility.models import Failure, Inspection
+from taizhang.civility.services import FoundFailure
+from taizhang.matters.models import Matter, Status
+from taizhang.matters.steps import take_step
+from taizhang.matters.timing import annotate_timing, timing_of
+from tests.attachment_files import jpeg, pdf
+from tests.civility_fixtures import DAY, build_civ
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def civ(world):
+    return build_civ(world)
+
+
+def _inspect(civ, point=None, std=None, day=DAY, photos=None):
+    return services.do_inspect(
+        civ.w.scope("sup_a"),
+        point or civ.street,
+        date=day,
+        failures=[FoundFailure(std or civ.road_std, "路面有坑洼", photos or [jpeg()])],
+    )
+
+
+def test_it_refuses_a_standard_that_does_not_apply_to_the_point_type(civ):
+    before = (Inspection.objects.count(), Matter.objects.count())
+    with pytest.raises(ValidationError) as e:
+        _inspect(civ, point=civ.street, std=civ.market_std)
+    assert "不适用于「街道/主干道」类点位" in str(e.value.message_dict["failures"])
+    assert (Inspection.objects.count(), Matter.objects.count()) == before
+
+
+def test_it_turns_each_failure_into_a_rectification_assigned_to_the_point_unit(civ):
+    ins, matters = _inspect(civ)
+    (m,) = matters
+    assert m.kind == "rectification"
+    assert m.status == Status.ASSIGNED
+    assert m.lead_unit == civ.street.unit
+    assert m.leader == civ.w.leader_a
+    # 限时整改: 3 working days from Wednesday 2022-06-01 (06-03 is 端午) → 2022-06-07.
+    assert m.deadline == dt.date(2022, 6, 7)
+    assert ins.checked == 2  # the road standard and the one for streets and markets
+    assert Failure.objects.get(matter=m).standard == civ.road_std
+    assert len(attachments.attachments_of(m)) == 1
+    assert timing_of(m, dt.date(2022, 6, 8)).light == "red"
+
+
+def test_it_gives_a_standard_its_own_rectification_workdays(civ):
+    _, (m,) = _inspect(civ, point=civ.market, std=civ.market_std)
+    assert m.deadline == dt.date(2022, 6, 9)  # 5 working days, 端午 skipped
+
+
+def test_it_requires_an_after_photo_to_report_a_rectification(civ):
+    _, (m,) = _inspect(civ)
+    unit = civ.w.scope("unit_a")
+    with pytest.raises(ValidationError) as e:
+        take_step(unit, m, "report", {"version": m.version, "note": "已修补", "date": DAY})
+    assert "整改后照片" in str(e.value)
+    doc = attachments.do_attach(unit, m, [pdf()])[0]
+    with pytest.raises(ValidationError):
+        take_step(unit, m, "report", {"version": m.version, "note": "已修补", "photos": [doc.pk]})
+    m.refresh_from_db()
+    assert m.status == Status.ASSIGNED
+
+
+def _report(civ, m, day):
+    unit = civ.w.scope("unit_a")
+    photo = attachments.do_attach(unit, m, [jpeg()])[0]
+    services.do_submit_rectification(
+        unit, m, note="已修补", photos=[photo.pk], expected_version=m.version, date=day
+    )
+    m.refresh_from_db()
+    photo.refresh_from_db()
+    assert photo.step_id is not None
+    return m
+
+
+def test_it_closes_on_a_passed_recheck_and_reopens_on_a_failed_one(civ):
+    _, (m,) = _inspect(civ)
+    m = _report(civ, m, dt.date(2022, 6, 6))
+    sup = civ.w.scope("sup_a")
+    with pytest.raises(PermissionDenied):
+        take_step(civ.w.scope("unit_a"), m, "close", {"version": m.version})
+    services.do_recheck_fail(
+        sup, m, note="仍有积水", expected_version=m.version, date=dt.date(2022, 6, 7)
+    )
+    m.refresh_from_db()
+    assert m.status == Status.RETURNED
+    assert m.deadline == dt.date(2022, 6, 10)  # 3 working days from the re-inspection
+    m = _report(civ, m, dt.date(2022, 6, 9))
+    services.do_recheck_pass(sup, m, expected_version=m.version, date=dt.date(2022, 6, 10))
+    m.refresh_from_db()
+    assert m.status == Status.CLOSED
+    assert list(m.steps.values_list("label", flat=True)) == [
+        "交办",
+        "整改报送",
+        "复查不通过",
+        "整改报送",
+        "复查通过",
+    ]
+    assert annotate_timing(Matter.objects.filter(pk=m.pk)).get().light == "green"
+    f = figures.civility_figures(sup, civ.w.a, 2022)
+    assert (f.failures, f.rectified, f.rectified_on_time_rate_pct) == (1, 1, 100)
+
+
+def test_it_counts_the_figures_in_scope(civ):
+    _inspect(civ)
+    _inspect(civ, point=civ.market, std=civ.market_std)
+    f = figures.civility_figures(civ.w.scope("sup_a"), civ.w.a, 2022)
+    assert (f.sections, f.contents, f.standards, f.points) == (2, 3, 3, 2)
+    assert (f.inspections, f.failures, f.rectified) == (2, 2, 0)
+    assert f.rectified_on_time_rate_pct is None
+    # Another district's office counts nothing of 山城区.
+    with pytest.raises(Http404):
+        civ.w.scope("sup_b").division_by_ref("山城区")
