@@ -1,0 +1,93 @@
+"""创文 pages: the office inspects a point on the web, the unit rectifies with a photo, the
+office re-inspects; lists, exports, the bulletin and bad input."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.test import Client
+from docx import Document
+
+from taizhang.civility.models import Inspection
+from taizhang.matters.models import Matter, Status
+from tests.attachment_files import jpeg
+from tests.civility_fixtures import build_civ
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def civ(world):
+    return build_civ(world)
+
+
+def _client(civ, name: str) -> Client:
+    c = Client()
+    c.force_login(civ.w.users[name])
+    return c
+
+
+def test_it_inspects_rectifies_and_closes_through_the_pages(civ):
+    sup = _client(civ, "sup_a")
+    url = f"/civility/points/{civ.street.pk}/inspect/"
+    page = sup.get(url + "?date=2022-06-01")
+    assert page.status_code == 200
+    assert civ.road_std.text in page.content.decode()
+    assert civ.market_std.text not in page.content.decode()
+    r = sup.post(
+        url,
+        {
+            "date": "2022-06-01",
+            "failed": [str(civ.road_std.pk)],
+            f"note_{civ.road_std.pk}": "路面坑洼积水",
+            f"photo_{civ.road_std.pk}": jpeg(),
+        },
+    )
+    assert r.status_code == 302
+    m = Matter.objects.get(kind="rectification")
+    unit = _client(civ, "unit_a")
+    detail = unit.get(f"/civility/rectifications/{m.pk}/")
+    assert "整改报送" in detail.content.decode()
+    act = f"/civility/rectifications/{m.pk}/steps/"
+    # Without a photo the report is refused and nothing changes.
+    unit.post(act + "report/", {"version": m.version, "note": "已修补"})
+    m.refresh_from_db()
+    assert m.status == Status.ASSIGNED
+    unit.post(act + "report/", {"version": m.version, "note": "已修补", "files": jpeg("整改后.jpg")})
+    m.refresh_from_db()
+    assert m.status == Status.REPORTED
+    sup.post(act + "close/", {"version": m.version, "note": "复查合格"})
+    m.refresh_from_db()
+    assert m.status == Status.CLOSED
+    listing = sup.get("/civility/rectifications/?status=closed").content.decode()
+    assert m.number in listing
+
+
+def test_it_refuses_a_standard_of_another_point_type_on_the_form(civ):
+    sup = _client(civ, "sup_a")
+    r = sup.post(
+        f"/civility/points/{civ.street.pk}/inspect/",
+        {"date": "2022-06-01", "failed": [str(civ.market_std.pk)], f"note_{civ.market_std.pk}": "x"},
+    )
+    assert r.status_code == 200
+    assert "不适用于「街道/主干道」类点位" in r.content.decode()
+    assert not Inspection.objects.exists()
+
+
+def test_it_shows_the_figures_with_formulas_and_gives_the_bulletin(civ):
+    sup = _client(civ, "sup_a")
+    page = sup.get("/civility/?division=410603&year=2022").content.decode()
+    assert 'data-figure="standards">3<' in page
+    assert "按时整改率 = " in page
+    r = sup.get("/civility/bulletin.docx?division=410603&year=2022")
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "3条测评标准" in text
+
+
+def test_it_exports_points_and_rectifications(civ):
+    sup = _client(civ, "sup_a")
+    for url in ("/civility/points/export.csv", "/civility/rectifications/export.xlsx"):
+        r = sup.get(url)
+        assert r.status_code == 200
+    assert "人民路" in sup.get("/civility/points/export.csv").content.decode("utf-8-sig")
