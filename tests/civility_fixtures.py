@@ -81,3 +81,43 @@ def build_civ(w: World, *, division=None, unit=None, sup: str = "sup_a") -> CivW
         },
     )
     return CivWorld(w, street, market, made[0], made[1], made[2])
+
+
+def civ_extra(w: World, sup: str, lead: str, division, unit) -> dict:
+    """The permission matrix's 创文 objects of one district: a tree, a street point, an
+    inspection whose failure is assigned (civ_rect) and one already reported (civ_reported)."""
+    from taizhang.attachments import services as attachments
+    from tests.attachment_files import jpeg
+
+    civ = build_civ(w, division=division, unit=unit, sup=sup)
+    scope = w.scope(sup)
+    ins, (rect,) = services.do_inspect(
+        scope,
+        civ.street,
+        date=DAY,
+        failures=[services.FoundFailure(civ.road_std, f"{division.name}路面坑洼")],
+    )
+    _, (reported,) = services.do_inspect(
+        scope,
+        civ.street,
+        date=DAY + dt.timedelta(days=1),
+        failures=[services.FoundFailure(civ.both_std, f"{division.name}公益广告破损")],
+    )
+    photo = attachments.do_attach(w.scope(lead), reported, [jpeg()])[0]
+    services.do_submit_rectification(
+        w.scope(lead),
+        reported,
+        note="已更换",
+        photos=[photo.pk],
+        expected_version=reported.version,
+        date=DAY + dt.timedelta(days=2),
+    )
+    reported.refresh_from_db()
+    return {
+        "civ_point": civ.street,
+        "civ_std": civ.road_std,
+        "civ_section": civ.road_std.content.section,
+        "civ_inspection": ins,
+        "civ_rect": rect,
+        "civ_reported": reported,
+    }
