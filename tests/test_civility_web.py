@@ -54,7 +54,9 @@ def test_it_inspects_rectifies_and_closes_through_the_pages(civ):
     unit.post(act + "report/", {"version": m.version, "note": "已修补"})
     m.refresh_from_db()
     assert m.status == Status.ASSIGNED
-    unit.post(act + "report/", {"version": m.version, "note": "已修补", "files": jpeg("整改后.jpg")})
+    unit.post(
+        act + "report/", {"version": m.version, "note": "已修补", "files": jpeg("整改后.jpg")}
+    )
     m.refresh_from_db()
     assert m.status == Status.REPORTED
     sup.post(act + "close/", {"version": m.version, "note": "复查合格"})
@@ -68,7 +70,11 @@ def test_it_refuses_a_standard_of_another_point_type_on_the_form(civ):
     sup = _client(civ, "sup_a")
     r = sup.post(
         f"/civility/points/{civ.street.pk}/inspect/",
-        {"date": "2022-06-01", "failed": [str(civ.market_std.pk)], f"note_{civ.market_std.pk}": "x"},
+        {
+            "date": "2022-06-01",
+            "failed": [str(civ.market_std.pk)],
+            f"note_{civ.market_std.pk}": "x",
+        },
     )
     assert r.status_code == 200
     assert "不适用于「街道/主干道」类点位" in r.content.decode()
