@@ -126,3 +126,62 @@ def test_it_counts_the_figures_in_scope(civ):
     # Another district's office counts nothing of 山城区.
     with pytest.raises(Http404):
         civ.w.scope("sup_b").division_by_ref("山城区")
+
+
+HEAD = [
+    "年度",
+    "测评项目板块",
+    "测评内容",
+    "测评标准",
+    "分值",
+    "责任单位",
+    "适用点位类型",
+    "整改时限",
+]
+
+
+def test_it_imports_the_tree_from_excel_and_reports_bad_rows(civ):
+    from taizhang.civility.models import Standard
+    from taizhang.imports import engine
+    from tests.import_sheets import xlsx
+
+    rows = [
+        HEAD,
+        [
+            2022,
+            "志愿服务",
+            "志愿服务站点",
+            "站点有标识、有人值守",
+            2,
+            "区发改委",
+            "社区、公园广场",
+            5,
+        ],
+        [2022, "志愿服务", "志愿服务站点", "志愿者服务记录完整", 1, "", "社区", ""],
+        # Already in the tree: unchanged.
+        [
+            2022,
+            "市容环境",
+            "主次干道",
+            "路面平整，无坑洼、无积水",
+            1.5,
+            "区发改委",
+            "街道/主干道",
+            "",
+        ],
+        [2022, "志愿服务", "志愿服务站点", "有误的行", "abc", "不存在的局", "飞机场", ""],
+    ]
+    before = Standard.objects.count()
+    a = engine.run(
+        "civility_standards", civ.w.scope("sup_a"), xlsx(rows), "测评体系.xlsx", commit=True
+    )
+    errs = [e[2] for r in a.rows for e in r.errors]
+    assert any("分值「abc」不是数字" in e for e in errs)
+    assert any("适用点位类型「飞机场」不存在" in e for e in errs)
+    assert any("责任单位「不存在的局」不存在" in e for e in errs)
+    assert (a.counts["create"], a.counts["unchanged"], a.counts["error"]) == (2, 1, 1)
+    assert Standard.objects.count() == before + 2
+    s = Standard.objects.get(text="站点有标识、有人值守")
+    assert (s.point_types, s.workdays, s.unit) == (["community", "park"], 5, civ.w.unit_a)
+    f = figures.civility_figures(civ.w.scope("sup_a"), civ.w.a, 2022)
+    assert (f.sections, f.contents, f.standards) == (3, 4, 5)

@@ -138,11 +138,12 @@ def clean_standard_fields(scope: Scope, division: Division, data: dict[str, Any]
         out["workdays"] = None
     else:
         try:
-            n = int(str(days).strip())
-            if not 1 <= n <= 60:
+            # A spreadsheet gives 5 as 5.0: whole numbers only, however written.
+            d = Decimal(str(days).strip())
+            if d != d.to_integral_value() or not 1 <= d <= 60:
                 raise ValueError
-            out["workdays"] = n
-        except ValueError:
+            out["workdays"] = int(d)
+        except (ValueError, InvalidOperation):
             errors.setdefault("workdays", []).append("整改时限应为 1 到 60 之间的工作日数")
     if errors:
         raise ValidationError(errors)

@@ -127,6 +127,16 @@ _load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-define
 EXTRA_LOADERS.append(_load_tasks)
 
 
+def _load_civility(scope, org) -> None:
+    from taizhang.demo import civility as demo_civility
+
+    demo_civility.load(scope, org)
+
+
+_load_civility.stage = "创文测评体系、点位、检查和整改"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_civility)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment
