@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from pydantic import Field
 
+from taizhang.attachments import services as attachments
+from taizhang.attachments.models import Attachment
 from taizhang.core.errors import messages_of
 from taizhang.core.models import AuditEntry
 from taizhang.core.scope import Scope
@@ -21,6 +23,7 @@ from taizhang.matters.models import Kind, Matter, MatterStep, Rating, Status
 from taizhang.matters.steps import Step, StepInput, StepResult
 from taizhang.matters.workflow import Actor, Transition
 from taizhang.tasks.models import Cycle, TaskDetail
+from tests.attachment_files import jpeg
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 RAISED = dt.date(2022, 3, 1)
@@ -45,20 +48,32 @@ WRONG = {
 def valid_input(action: str, m: Matter) -> dict:
     """A valid input for each action of the registered kinds; a new action must add its own."""
     today = timezone.localdate()
-    return {
-        "accept": {},
-        "assign": {"lead_unit": m.lead_unit_id},
-        "progress": {"note": "已对接"},
-        "report": {"note": "已办结", "evidence": "办结报告"},
-        "rate": {"rating": Rating.SATISFIED},
-        "close": {},
-        "return": {"note": "未落实"},
-        "request_extension": {"deadline": today + dt.timedelta(days=90), "reason": "等待批复"},
-        "approve_extension": {},
-        "refuse_extension": {},
-        "urge": {"level": "blue", "note": "请加快办理"},
-        "submit_report": {"period": "2022-03", "text": "按计划推进"},
-    }[action] | {"version": m.version}
+    return (
+        {
+            "accept": {},
+            "assign": {"lead_unit": m.lead_unit_id},
+            "progress": {"note": "已对接"},
+            "report": {"note": "已办结", "evidence": "办结报告"},
+            "rate": {"rating": Rating.SATISFIED},
+            "close": {},
+            "return": {"note": "未落实"},
+            "request_extension": {"deadline": today + dt.timedelta(days=90), "reason": "等待批复"},
+            "approve_extension": {},
+            "refuse_extension": {},
+            "urge": {"level": "blue", "note": "请加快办理"},
+            "submit_report": {"period": "2022-03", "text": "按计划推进"},
+        }[action]
+        | _kind_input(action, m)
+        | {"version": m.version}
+    )
+
+
+def _kind_input(action: str, m: Matter) -> dict:
+    """What a kind's own schema adds: a rectification's report names its after-photos."""
+    if m.kind == Kind.RECTIFICATION and action == "report":
+        photos = Attachment.objects.filter(owner_id=m.pk, step_id__isnull=True)
+        return {"evidence": "", "photos": list(photos.values_list("pk", flat=True))}
+    return {}
 
 
 def make_matter(ew, spec: steps.KindSteps, status: str, action: str) -> Matter:
@@ -88,6 +103,9 @@ def make_matter(ew, spec: steps.KindSteps, status: str, action: str) -> Matter:
     )
     if "submit_report" in spec.steps:
         TaskDetail.objects.create(matter=m, year=2022, cycle=Cycle.NONE, start=RAISED)
+    if spec.kind == Kind.RECTIFICATION:
+        # The after-photo a 整改报送 must name, uploaded before the step.
+        attachments.do_attach(ew.scope("sup_a"), m, [jpeg()])
     return m
 
 
@@ -110,7 +128,13 @@ def message(e: Exception) -> str:
     return str(e)
 
 
-KINDS = [Kind.ENTERPRISE_PROBLEM, Kind.SUPERVISION_TASK, Kind.SUGGESTION, Kind.PROPOSAL]
+KINDS = [
+    Kind.ENTERPRISE_PROBLEM,
+    Kind.SUPERVISION_TASK,
+    Kind.SUGGESTION,
+    Kind.PROPOSAL,
+    Kind.RECTIFICATION,
+]
 
 # The table spelled out, so that a change to it is a change to this test too:
 # action -> (statuses it may run from, status it leads to; None: unchanged).
@@ -136,6 +160,13 @@ EXPECTED = {
     Kind.SUPERVISION_TASK: TASK,
     Kind.SUGGESTION: PROBLEM | TASK_EXTRA,
     Kind.PROPOSAL: PROBLEM | TASK_EXTRA,
+    # 创文整改: born assigned at the inspection; 整改报送, then 复查 passes or sends it back.
+    Kind.RECTIFICATION: {
+        "progress": (OPEN, S.IN_PROGRESS),
+        "report": (OPEN, S.REPORTED),
+        "close": ({S.REPORTED}, S.CLOSED),
+        "return": ({S.REPORTED}, S.RETURNED),
+    },
 }
 
 
