@@ -22,7 +22,9 @@ class CivWorld:
     both_std: Standard  # streets and markets
 
 
-def build_civ(w: World, *, division=None, unit=None, sup: str = "sup_a") -> CivWorld:
+def build_civ(
+    w: World, *, division=None, unit=None, sup: str = "sup_a", year: int = 2022
+) -> CivWorld:
     scope = w.scope(sup)
     division = division or w.a
     unit = unit or w.unit_a
@@ -57,7 +59,7 @@ def build_civ(w: World, *, division=None, unit=None, sup: str = "sup_a") -> CivW
             },
         ],
     )
-    made = tree.do_load_tree(scope, division, 2022, rows)
+    made = tree.do_load_tree(scope, division, year, rows)
     town_unit = w.unit_a_town if division == w.a else unit
     street = services.do_save_point(
         scope,
