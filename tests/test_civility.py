@@ -9,9 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 
 from taizhang.attachments import services as attachments
-from taizhang.civility import figures, services
-from taizhang.civility.models import Failure, Inspection
+from taizhang.civility import figures, services, tree
+from taizhang.civility.models import Failure, Inspection, Point
 from taizhang.civility.services import FoundFailure
+from taizhang.core.models import AuditEntry
 from taizhang.matters.models import Matter, Status
 from taizhang.matters.steps import take_step
 from taizhang.matters.timing import annotate_timing, timing_of
@@ -185,3 +186,66 @@ def test_it_imports_the_tree_from_excel_and_reports_bad_rows(civ):
     assert (s.point_types, s.workdays, s.unit) == (["community", "park"], 5, civ.w.unit_a)
     f = figures.civility_figures(civ.w.scope("sup_a"), civ.w.a, 2022)
     assert (f.sections, f.contents, f.standards) == (3, 4, 5)
+
+
+def test_it_refuses_bad_points_and_inspections_in_chinese_and_saves_nothing(civ):
+    sup = civ.w.scope("sup_a")
+    before = (Point.objects.count(), Inspection.objects.count(), AuditEntry.objects.count())
+    with pytest.raises(ValidationError) as e:
+        services.do_save_point(
+            sup,
+            {
+                "division": civ.w.a.pk,
+                "name": "",
+                "type": "airport",
+                "unit": civ.w.unit_b.pk,
+                "leader": civ.w.leader_a.pk,
+            },
+        )
+    errors = e.value.message_dict
+    assert errors["name"] == ["请填写点位名称"]
+    assert errors["type"] == ["请选择点位类型"]
+    assert "不属于山城区" in errors["unit"][0]
+    assert errors["leader_level"] == ["请选择包保领导的分包层级"]
+    tomorrow = dt.date.today() + dt.timedelta(days=2)
+    with pytest.raises(ValidationError, match="检查日期不能晚于今天"):
+        services.do_inspect(sup, civ.street, date=tomorrow)
+    with pytest.raises(ValidationError, match="没有适用于"):
+        services.do_inspect(sup, civ.street, date=dt.date(2021, 6, 1))
+    with pytest.raises(PermissionDenied):
+        services.do_inspect(civ.w.scope("unit_a"), civ.street, date=DAY)
+    with pytest.raises(ValidationError, match="点位不在您的管理范围内"):
+        services.do_inspect(civ.w.scope("sup_b"), civ.street, date=DAY)
+    with pytest.raises(ValidationError, match="分值应在 0 到 100 之间"):
+        tree.do_save_standard(
+            sup, civ.road_std.content, {"text": "x", "score": "120", "point_types": ["street"]}
+        )
+    after = (Point.objects.count(), Inspection.objects.count(), AuditEntry.objects.count())
+    assert after == before
+
+
+def test_it_sends_a_failed_recheck_back_with_a_given_deadline_not_before_the_recheck(civ):
+    _, (m,) = _inspect(civ)
+    m = _report(civ, m, dt.date(2022, 6, 2))
+    sup = civ.w.scope("sup_a")
+    with pytest.raises(ValidationError, match="重新整改时限应晚于复查日期"):
+        services.do_recheck_fail(
+            sup,
+            m,
+            note="仍有积水",
+            expected_version=m.version,
+            deadline=dt.date(2022, 6, 6),
+            date=dt.date(2022, 6, 6),
+        )
+    services.do_recheck_fail(
+        sup,
+        m,
+        note="仍有积水",
+        expected_version=m.version,
+        deadline=dt.date(2022, 6, 20),
+        date=dt.date(2022, 6, 6),
+    )
+    m.refresh_from_db()
+    assert (m.status, m.deadline, m.round) == (Status.RETURNED, dt.date(2022, 6, 20), 2)
+    # As of a day before the failed re-inspection the matter was 已办结, on time.
+    assert timing_of(m, dt.date(2022, 6, 3)).light == "green"
