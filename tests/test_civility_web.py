@@ -97,3 +97,31 @@ def test_it_exports_points_and_rectifications(civ):
         r = sup.get(url)
         assert r.status_code == 200
     assert "人民路" in sup.get("/civility/points/export.csv").content.decode("utf-8-sig")
+
+
+def test_it_offers_the_tree_import_template(civ):
+    from openpyxl import load_workbook
+
+    sup = _client(civ, "sup_a")
+    assert "创文测评体系" in sup.get("/imports/").content.decode()
+    r = sup.get("/imports/template/civility_standards.xlsx")
+    assert r.status_code == 200
+    ws = load_workbook(io.BytesIO(r.content)).active
+    heads = [c.value for c in next(ws.iter_rows(max_row=1))]
+    assert heads[:4] == ["年度", "测评项目板块", "测评内容", "测评标准"]
+    assert "适用点位类型" in heads
+
+
+def test_it_links_a_units_rectification_from_its_work_lists(civ):
+    from taizhang.civility import services
+
+    _, (m,) = services.do_inspect(
+        civ.w.scope("sup_a"),
+        civ.street,
+        date="2022-06-01",
+        failures=[services.FoundFailure(civ.road_std, "路面坑洼")],
+    )
+    unit = _client(civ, "unit_a")
+    for url in ("/today/", "/my/"):
+        page = unit.get(url).content.decode()
+        assert f"/civility/rectifications/{m.pk}/" in page, url

@@ -36,6 +36,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.divisions import require_within
 from taizhang.core.errors import as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Unit
+from taizhang.core.params import ID_MAX
 from taizhang.core.scope import Scope
 from taizhang.matters import notify
 from taizhang.matters.models import Kind, Matter, MatterStep, NotificationKind, Source, Status
@@ -55,7 +56,10 @@ def _ref(model: Any, value: Any, field: str, label: str) -> Any:
     if isinstance(value, model):
         return value
     try:
-        return model.objects.get(pk=int(str(value)))
+        pk = int(str(value))
+        if not 1 <= pk <= ID_MAX:
+            raise ValueError
+        return model.objects.get(pk=pk)
     except (ValueError, OverflowError, model.DoesNotExist):
         raise invalid(field, f"{label}「{value}」不存在") from None
 
@@ -235,6 +239,8 @@ def do_inspect(
         pk = f.standard.pk if isinstance(f.standard, Standard) else f.standard
         try:
             pk = int(pk)
+            if not 1 <= pk <= ID_MAX:
+                raise ValueError
         except (TypeError, ValueError):
             errors.append(f"第{n}个问题：测评标准「{pk}」不存在")
             continue

@@ -49,6 +49,8 @@ def detail_url(scope: Scope, m: Matter) -> str:
         return reverse("portal_problem", args=[m.pk])
     if m.kind == Kind.ENTERPRISE_PROBLEM:
         return reverse("problem_detail", args=[m.pk])
+    if m.kind == Kind.RECTIFICATION:
+        return reverse("civility_rectification", args=[m.pk])
     return reverse("task_detail", args=[m.pk])
 
 
