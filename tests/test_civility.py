@@ -6,7 +6,6 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 
 from taizhang.attachments import services as attachments
 from taizhang.civility import figures, services, tree
@@ -124,9 +123,9 @@ def test_it_counts_the_figures_in_scope(civ):
     assert (f.sections, f.contents, f.standards, f.points) == (2, 3, 3, 2)
     assert (f.inspections, f.failures, f.rectified) == (2, 2, 0)
     assert f.rectified_on_time_rate_pct is None
-    # Another district's office counts nothing of 山城区.
-    with pytest.raises(Http404):
-        civ.w.scope("sup_b").division_by_ref("山城区")
+    # The town's office (a unit) counts only what is its own: its market's failure, no tree.
+    town = figures.civility_figures(civ.w.scope("unit_a_town"), civ.w.a, 2022)
+    assert (town.sections, town.points, town.inspections, town.failures) == (0, 1, 1, 1)
 
 
 HEAD = [
