@@ -45,6 +45,13 @@ def test_it_inspects_rectifies_and_closes(browser, live_server, world, media, tm
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    # The strict Content-Security-Policy: no page of the flow may trip it.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda e: violations.append(f"pageerror: {e}"))
     std = civ.road_std.pk
     try:
         # 1. The office inspects the street: the road standard fails, with a photo.
@@ -90,5 +97,8 @@ def test_it_inspects_rectifies_and_closes(browser, live_server, world, media, tm
         assert Matter.objects.get(pk=m.pk).status == Status.CLOSED
         page.goto(f"{live_server.url}/civility/?division={world.a.code}")
         fits(page, f"{device}-7-board")
+        page.goto(f"{live_server.url}/civility/tree/?division={world.a.code}")
+        fits(page, f"{device}-8-tree")
+        assert violations == []
     finally:
         context.close()
