@@ -125,3 +125,56 @@ def test_it_links_a_units_rectification_from_its_work_lists(civ):
     for url in ("/today/", "/my/"):
         page = unit.get(url).content.decode()
         assert f"/civility/rectifications/{m.pk}/" in page, url
+
+
+def test_it_runs_the_flow_through_the_api(civ):
+    import json
+
+    sup = _client(civ, "sup_a")
+    r = sup.post(
+        "/api/v1/civility/points",
+        json.dumps(
+            {
+                "division_id": civ.w.a.pk,
+                "name": "体育广场",
+                "type": "park",
+                "unit_id": civ.w.unit_a.pk,
+            }
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    point = r.json()["id"]
+    bad = sup.post(
+        f"/api/v1/civility/points/{point}/inspections",
+        json.dumps(
+            {"date": "2022-06-01", "failures": [{"standard_id": civ.road_std.pk, "note": "x"}]}
+        ),
+        content_type="application/json",
+    )
+    # Nothing in the 2022 tree applies to a park: refused, nothing saved.
+    assert bad.status_code == 422 and "没有适用于「公园广场」" in bad.json()["detail"]
+    r = sup.post(
+        f"/api/v1/civility/points/{civ.street.pk}/inspections",
+        json.dumps(
+            {"date": "2022-06-01", "failures": [{"standard_id": civ.road_std.pk, "note": "坑洼"}]}
+        ),
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    matter = r.json()["failures"][0]["matter_id"]
+    unit = _client(civ, "unit_a")
+    photo = unit.post(
+        "/api/v1/attachments", {"owner_type": "matter", "owner_id": matter, "files": jpeg()}
+    ).json()
+    ids = [a["id"] for a in photo]
+    version = Matter.objects.get(pk=matter).version
+    r = unit.post(
+        f"/api/v1/matters/{matter}/steps/report",
+        json.dumps({"version": version, "note": "已修补", "photos": ids}),
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert Matter.objects.get(pk=matter).status == Status.REPORTED
+    fig = sup.get("/api/v1/dashboard/civility?division=山城区&year=2022").json()
+    assert (fig["points"], fig["inspections"], fig["failures"], fig["rectified"]) == (3, 1, 1, 0)

@@ -67,6 +67,7 @@ class PointIn(Schema):
     leader_id: Id | None = None
     leader_level: str = ""
     position: str = Field("", max_length=200)
+    active: bool = True
 
 
 class FailureIn(Schema):
@@ -218,6 +219,7 @@ def create_point(request: HttpRequest, payload: PointIn):
             "leader": payload.leader_id,
             "leader_level": payload.leader_level,
             "position": payload.position,
+            "active": payload.active,
         },
     )
     return Status(201, _point(p))
@@ -227,6 +229,27 @@ def create_point(request: HttpRequest, payload: PointIn):
 def get_point(request: HttpRequest, pk: Id):
     scope = scope_of(request)
     return _point(scope.get(Point.objects.select_related("division", "unit", "leader"), pk))
+
+
+@router.put("/civility/points/{pk}", response=PointOut, summary="修改测评点位（全部字段）")
+def update_point(request: HttpRequest, pk: Id, payload: PointIn):
+    scope = scope_of(request)
+    p = scope.get(Point.objects.all(), pk)
+    p = services.do_save_point(
+        scope,
+        {
+            "division": payload.division_id,
+            "name": payload.name,
+            "type": payload.type,
+            "unit": payload.unit_id,
+            "leader": payload.leader_id,
+            "leader_level": payload.leader_level,
+            "position": payload.position,
+            "active": payload.active,
+        },
+        point=p,
+    )
+    return _point(Point.objects.select_related("division", "unit", "leader").get(pk=p.pk))
 
 
 @router.post(

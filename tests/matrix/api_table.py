@@ -528,6 +528,21 @@ API: dict[tuple[str, str], Route] = {
         url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
         get=E(200, nobody=404, unit_a_town=404, cadre_a=404, ent_a=404, sup_b=404, unit_b=404),
     ),
+    ("PUT", "/api/v1/civility/points/{pk}"): Route(
+        url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403),
+            ok=200,
+            method="PUT",
+            data=lambda mw, s: {
+                "division_id": s.division.pk,
+                "name": s.extra["civ_point"].name,
+                "type": "street",
+                "unit_id": s.unit.pk,
+                "position": "人民路东段",
+            },
+        ),
+    ),
     ("POST", "/api/v1/civility/points/{pk}/inspections"): Route(
         url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}/inspections",
         write=Write(

@@ -352,6 +352,16 @@ CASES: list[Case] = [
         )
         for field in ("division_id", "unit_id", "leader_id")
     ),
+    *(
+        Case(
+            ("PUT", "/api/v1/civility/points/{pk}"),
+            field,
+            lambda a: f"{V1}/civility/points/{a.extra['civ_point'].pk}",
+            lambda mw, s, field=field: _civ_point(mw, s, field) | {"name": "改名点位"},
+            ok=200,
+        )
+        for field in ("division_id", "unit_id", "leader_id")
+    ),
 ]
 
 
