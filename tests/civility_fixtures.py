@@ -115,7 +115,10 @@ def civ_extra(w: World, sup: str, lead: str, division, unit) -> dict:
         date=DAY + dt.timedelta(days=2),
     )
     reported.refresh_from_db()
+    # An after-photo uploaded to the assigned one, for its 整改报送.
+    after = attachments.do_attach(w.scope(lead), rect, [jpeg("整改后.jpg")])[0]
     return {
+        "civ_photo": after,
         "civ_point": civ.street,
         "civ_std": civ.road_std,
         "civ_section": civ.road_std.content.section,

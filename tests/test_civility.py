@@ -67,11 +67,11 @@ def test_it_requires_an_after_photo_to_report_a_rectification(civ):
     _, (m,) = _inspect(civ)
     unit = civ.w.scope("unit_a")
     with pytest.raises(ValidationError) as e:
-        take_step(unit, m, "report", {"version": m.version, "note": "已修补", "date": DAY})
+        take_step(unit, m, "rectify", {"version": m.version, "note": "已修补", "date": DAY})
     assert "整改后照片" in str(e.value)
     doc = attachments.do_attach(unit, m, [pdf()])[0]
     with pytest.raises(ValidationError):
-        take_step(unit, m, "report", {"version": m.version, "note": "已修补", "photos": [doc.pk]})
+        take_step(unit, m, "rectify", {"version": m.version, "note": "已修补", "photos": [doc.pk]})
     m.refresh_from_db()
     assert m.status == Status.ASSIGNED
 
@@ -93,7 +93,7 @@ def test_it_closes_on_a_passed_recheck_and_reopens_on_a_failed_one(civ):
     m = _report(civ, m, dt.date(2022, 6, 6))
     sup = civ.w.scope("sup_a")
     with pytest.raises(PermissionDenied):
-        take_step(civ.w.scope("unit_a"), m, "close", {"version": m.version})
+        take_step(civ.w.scope("unit_a"), m, "recheck_pass", {"version": m.version})
     services.do_recheck_fail(
         sup, m, note="仍有积水", expected_version=m.version, date=dt.date(2022, 6, 7)
     )

@@ -51,15 +51,15 @@ def test_it_inspects_rectifies_and_closes_through_the_pages(civ):
     assert "整改报送" in detail.content.decode()
     act = f"/civility/rectifications/{m.pk}/steps/"
     # Without a photo the report is refused and nothing changes.
-    unit.post(act + "report/", {"version": m.version, "note": "已修补"})
+    unit.post(act + "rectify/", {"version": m.version, "note": "已修补"})
     m.refresh_from_db()
     assert m.status == Status.ASSIGNED
     unit.post(
-        act + "report/", {"version": m.version, "note": "已修补", "files": jpeg("整改后.jpg")}
+        act + "rectify/", {"version": m.version, "note": "已修补", "files": jpeg("整改后.jpg")}
     )
     m.refresh_from_db()
     assert m.status == Status.REPORTED
-    sup.post(act + "close/", {"version": m.version, "note": "复查合格"})
+    sup.post(act + "recheck_pass/", {"version": m.version, "note": "复查合格"})
     m.refresh_from_db()
     assert m.status == Status.CLOSED
     listing = sup.get("/civility/rectifications/?status=closed").content.decode()
@@ -170,7 +170,7 @@ def test_it_runs_the_flow_through_the_api(civ):
     ids = [a["id"] for a in photo]
     version = Matter.objects.get(pk=matter).version
     r = unit.post(
-        f"/api/v1/matters/{matter}/steps/report",
+        f"/api/v1/matters/{matter}/steps/rectify",
         json.dumps({"version": version, "note": "已修补", "photos": ids}),
         content_type="application/json",
     )

@@ -62,6 +62,9 @@ def valid_input(action: str, m: Matter) -> dict:
             "refuse_extension": {},
             "urge": {"level": "blue", "note": "请加快办理"},
             "submit_report": {"period": "2022-03", "text": "按计划推进"},
+            "rectify": {"note": "已整改"},
+            "recheck_pass": {},
+            "recheck_fail": {"note": "仍不达标"},
         }[action]
         | _kind_input(action, m)
         | {"version": m.version}
@@ -70,9 +73,9 @@ def valid_input(action: str, m: Matter) -> dict:
 
 def _kind_input(action: str, m: Matter) -> dict:
     """What a kind's own schema adds: a rectification's report names its after-photos."""
-    if m.kind == Kind.RECTIFICATION and action == "report":
+    if m.kind == Kind.RECTIFICATION and action == "rectify":
         photos = Attachment.objects.filter(owner_id=m.pk, step_id__isnull=True)
-        return {"evidence": "", "photos": list(photos.values_list("pk", flat=True))}
+        return {"photos": list(photos.values_list("pk", flat=True))}
     return {}
 
 
@@ -163,9 +166,9 @@ EXPECTED = {
     # 创文整改: born assigned at the inspection; 整改报送, then 复查 passes or sends it back.
     Kind.RECTIFICATION: {
         "progress": (OPEN, S.IN_PROGRESS),
-        "report": (OPEN, S.REPORTED),
-        "close": ({S.REPORTED}, S.CLOSED),
-        "return": ({S.REPORTED}, S.RETURNED),
+        "rectify": (OPEN, S.REPORTED),
+        "recheck_pass": ({S.REPORTED}, S.CLOSED),
+        "recheck_fail": ({S.REPORTED}, S.RETURNED),
     },
 }
 

@@ -389,7 +389,7 @@ def do_submit_rectification(
     expected_version: int | None,
     date: dt.date | None = None,
 ) -> StepResult:
-    """整改报送 (action "report"): the unit reports what it did, with after-photos already
+    """整改报送 (action "rectify"): the unit reports what it did, with after-photos already
     uploaded to the matter; the photos are tied to this step."""
     if not (note or "").strip():
         raise invalid("note", "请填写整改情况")
@@ -402,7 +402,7 @@ def do_submit_rectification(
     result = run_step(
         scope,
         matter,
-        "report",
+        "rectify",
         expected_version=expected_version,
         date=date,
         note=note,
@@ -422,7 +422,7 @@ def do_recheck_pass(
     note: str = "",
     date: dt.date | None = None,
 ) -> StepResult:
-    """复查通过 (action "close"): the office re-inspects and closes the matter."""
+    """复查通过 (action "recheck_pass"): the office re-inspects and closes the matter."""
 
     def apply(m: Matter, day: dt.date) -> Change:
         if m.finished_on and day < m.finished_on:
@@ -431,7 +431,13 @@ def do_recheck_pass(
         return Change()
 
     return run_step(
-        scope, matter, "close", expected_version=expected_version, date=date, note=note, apply=apply
+        scope,
+        matter,
+        "recheck_pass",
+        expected_version=expected_version,
+        date=date,
+        note=note,
+        apply=apply,
     )
 
 
@@ -444,7 +450,7 @@ def do_recheck_fail(
     deadline: dt.date | None = None,
     date: dt.date | None = None,
 ) -> StepResult:
-    """复查不通过 (action "return"): back to the unit with a new short deadline (the
+    """复查不通过 (action "recheck_fail"): back to the unit with a new short deadline (the
     standard's working days from the re-inspection, unless one is given)."""
     if not (note or "").strip():
         raise invalid("note", "请填写复查意见（未整改到位的情况）")
@@ -468,7 +474,7 @@ def do_recheck_fail(
     return run_step(
         scope,
         matter,
-        "return",
+        "recheck_fail",
         expected_version=expected_version,
         date=date,
         note=note,

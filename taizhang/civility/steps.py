@@ -42,9 +42,9 @@ class RecheckFailInput(StepInput):
     )
 
 
-REPORT = Transition("report", "整改报送", OPEN, S.REPORTED, Actor.LEAD_UNIT)
-PASS = Transition("close", "复查通过", frozenset({S.REPORTED}), S.CLOSED, Actor.MANAGER)
-FAIL = Transition("return", "复查不通过", frozenset({S.REPORTED}), S.RETURNED, Actor.MANAGER)
+REPORT = Transition("rectify", "整改报送", OPEN, S.REPORTED, Actor.LEAD_UNIT)
+PASS = Transition("recheck_pass", "复查通过", frozenset({S.REPORTED}), S.CLOSED, Actor.MANAGER)
+FAIL = Transition("recheck_fail", "复查不通过", frozenset({S.REPORTED}), S.RETURNED, Actor.MANAGER)
 PROGRESS = Transition("progress", "整改进展", OPEN, S.IN_PROGRESS, Actor.UNIT)
 
 

@@ -430,7 +430,7 @@ def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpRespons
         step = steps.step_of(m.kind, action)
         data = steps.form_data(step.schema, request.POST)
         with transaction.atomic():
-            if action == "report":
+            if action == "rectify":
                 photos = attachments.do_attach(scope, m, request.FILES.getlist("files"))
                 data["photos"] = [a.pk for a in photos]
             result = steps.take_step(scope, m, action, data)

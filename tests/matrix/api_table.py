@@ -528,6 +528,35 @@ API: dict[tuple[str, str], Route] = {
         url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
         get=E(200, nobody=404, unit_a_town=404, cadre_a=404, ent_a=404, sup_b=404, unit_b=404),
     ),
+    # The rectification steps (their own actions on the one step route).
+    ("POST", "/api/v1/matters/{pk}/steps/rectify"): Route(
+        url=lambda s: f"{V1}/matters/{s.extra['civ_rect'].pk}/steps/rectify",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200),
+            ok=200,
+            data=lambda mw, s: {
+                "version": _version(Matter, s.extra["civ_rect"].pk),
+                "note": "已修补",
+                "photos": [s.extra["civ_photo"].pk],
+            },
+        ),
+    ),
+    **{
+        ("POST", f"/api/v1/matters/{{pk}}/steps/{action}"): Route(
+            url=lambda s, action=action: (
+                f"{V1}/matters/{s.extra['civ_reported'].pk}/steps/{action}"
+            ),
+            write=Write(
+                E(404, admin=200, sup_a=200, leader_a=403, unit_a=403),
+                ok=200,
+                data=lambda mw, s: {
+                    "version": _version(Matter, s.extra["civ_reported"].pk),
+                    "note": "复查",
+                },
+            ),
+        )
+        for action in ("recheck_pass", "recheck_fail")
+    },
     ("PUT", "/api/v1/civility/points/{pk}"): Route(
         url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
         write=Write(

@@ -940,7 +940,7 @@ WEB: dict[str, Route] = {
         b=CIV_B,
     ),
     "civility_rectification_act": Route(
-        url=lambda s: f"/civility/rectifications/{s.extra['civ_reported'].pk}/steps/close/",
+        url=lambda s: f"/civility/rectifications/{s.extra['civ_reported'].pk}/steps/recheck_pass/",
         get=POST_ONLY,
         write=Write(
             CIV_RECT_CLOSE,
