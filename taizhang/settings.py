@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "taizhang.assessment",
     # 信访 with 领导包案 (a kind of matter on the one step table).
     "taizhang.petitions",
+    # 创文 inspections → points → rectification (issue 14)
+    "taizhang.civility",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

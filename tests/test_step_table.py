@@ -13,6 +13,8 @@ from django.test import Client
 from django.utils import timezone
 from pydantic import Field
 
+from taizhang.attachments import services as attachments
+from taizhang.attachments.models import Attachment
 from taizhang.core.errors import messages_of
 from taizhang.core.models import AuditEntry, Person
 from taizhang.core.scope import Scope
@@ -22,6 +24,7 @@ from taizhang.matters.steps import Step, StepInput, StepResult
 from taizhang.matters.workflow import Actor, Transition
 from taizhang.petitions.models import PetitionDetail
 from taizhang.tasks.models import Cycle, TaskDetail
+from tests.attachment_files import jpeg
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 RAISED = dt.date(2022, 3, 1)
@@ -46,25 +49,40 @@ WRONG = {
 def valid_input(action: str, m: Matter) -> dict:
     """A valid input for each action of the registered kinds; a new action must add its own."""
     today = timezone.localdate()
-    return {
-        "accept": {},
-        "assign": {"lead_unit": m.lead_unit_id},
-        "progress": {"note": "已对接"},
-        "report": {"note": "已办结", "evidence": "办结报告"},
-        "rate": {"rating": Rating.SATISFIED},
-        "close": {},
-        "return": {"note": "未落实"},
-        # Within 30 days of the first deadline (today + 10): petitions allow no more.
-        "request_extension": {"deadline": today + dt.timedelta(days=35), "reason": "等待批复"},
-        "approve_extension": {},
-        "refuse_extension": {},
-        "urge": {"level": "blue", "note": "请加快办理"},
-        "submit_report": {"period": "2022-03", "text": "按计划推进"},
-        "reject": {"note": "不属于受理范围"},
-        "take_charge": {
-            "leader": Person.objects.filter(division=m.division, is_leader=True).first().pk
-        },
-    }[action] | {"version": m.version}
+    return (
+        {
+            "accept": {},
+            "assign": {"lead_unit": m.lead_unit_id},
+            "progress": {"note": "已对接"},
+            "report": {"note": "已办结", "evidence": "办结报告"},
+            "rate": {"rating": Rating.SATISFIED},
+            "close": {},
+            "return": {"note": "未落实"},
+            # Within 30 days of the first deadline (today + 10): petitions allow no more.
+            "request_extension": {"deadline": today + dt.timedelta(days=35), "reason": "等待批复"},
+            "approve_extension": {},
+            "refuse_extension": {},
+            "urge": {"level": "blue", "note": "请加快办理"},
+            "submit_report": {"period": "2022-03", "text": "按计划推进"},
+            "rectify": {"note": "已整改"},
+            "recheck_pass": {},
+            "recheck_fail": {"note": "仍不达标"},
+            "reject": {"note": "不属于受理范围"},
+            "take_charge": {
+                "leader": Person.objects.filter(division=m.division, is_leader=True).first().pk
+            },
+        }[action]
+        | _kind_input(action, m)
+        | {"version": m.version}
+    )
+
+
+def _kind_input(action: str, m: Matter) -> dict:
+    """What a kind's own schema adds: a rectification's report names its after-photos."""
+    if m.kind == Kind.RECTIFICATION and action == "rectify":
+        photos = Attachment.objects.filter(owner_id=m.pk, step_id__isnull=True)
+        return {"photos": list(photos.values_list("pk", flat=True))}
+    return {}
 
 
 def make_matter(ew, spec: steps.KindSteps, status: str, action: str) -> Matter:
@@ -96,6 +114,9 @@ def make_matter(ew, spec: steps.KindSteps, status: str, action: str) -> Matter:
         TaskDetail.objects.create(matter=m, year=2022, cycle=Cycle.NONE, start=RAISED)
     if spec.kind == Kind.PETITION:
         PetitionDetail.objects.create(matter=m, channel="letter")
+    if spec.kind == Kind.RECTIFICATION:
+        # The after-photo a 整改报送 must name, uploaded before the step.
+        attachments.do_attach(ew.scope("sup_a"), m, [jpeg()])
     return m
 
 
@@ -124,6 +145,7 @@ KINDS = [
     Kind.SUGGESTION,
     Kind.PROPOSAL,
     Kind.PETITION,
+    Kind.RECTIFICATION,
 ]
 
 # The table spelled out, so that a change to it is a change to this test too:
@@ -157,6 +179,13 @@ EXPECTED = {
         "reject": ({S.SUBMITTED}, S.CLOSED),
         "take_charge": (OPEN | {S.ACCEPTED, S.REPORTED}, None),
         "close": ({S.REPORTED, S.RATED}, S.CLOSED),
+    },
+    # 创文整改: born assigned at the inspection; 整改报送, then 复查 passes or sends it back.
+    Kind.RECTIFICATION: {
+        "progress": (OPEN, S.IN_PROGRESS),
+        "rectify": (OPEN, S.REPORTED),
+        "recheck_pass": ({S.REPORTED}, S.CLOSED),
+        "recheck_fail": ({S.REPORTED}, S.RETURNED),
     },
 }
 

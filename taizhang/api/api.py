@@ -11,7 +11,17 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
-from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
+from taizhang.api import (
+    assessment,
+    attachments,
+    civility,
+    enterprises,
+    imports,
+    matters,
+    petitions,
+    projects,
+    tasks,
+)
 from taizhang.api.auth import TokenAuth, TokenExpired
 from taizhang.api.messages import chinese
 from taizhang.api.schemas import ERRORS, ErrorOut
@@ -126,12 +136,17 @@ def _unreadable_file(request, exc: ReadError):
     return api.create_response(request, {"detail": str(exc)}, status=422)
 
 
-for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
+# Each ledger's route module is a leaf that lists its routers; a new ledger adds itself here.
+for _module in (
+    assessment,
+    attachments,
+    civility,
+    enterprises,
+    imports,
+    matters,
+    petitions,
+    projects,
+    tasks,
+):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
-
-# petitions (信访): list, register, personal data, visits, mediation, figures.
-from taizhang.api import petitions as _petitions  # noqa: E402
-
-for _router in _petitions.ROUTERS:
-    api.add_router("", _router)

@@ -135,6 +135,14 @@ def _load_petitions(scope, org) -> None:
 
 _load_petitions.stage = "示范区纪工委信访件"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_petitions)
+def _load_civility(scope, org) -> None:
+    from taizhang.demo import civility as demo_civility
+
+    demo_civility.load(scope, org)
+
+
+_load_civility.stage = "创文测评体系、点位、检查和整改"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_civility)
 
 
 def _issue_bulletins(scope, org) -> None:

@@ -32,6 +32,7 @@ Progress = Callable[[int, int], None]
 
 
 def _kinds() -> dict[str, type[Importer]]:
+    from taizhang.imports.kinds.civility import CivilityStandardImporter
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
     from taizhang.imports.kinds.petitions import PetitionImporter
     from taizhang.imports.kinds.problems import ProblemImporter
@@ -48,6 +49,7 @@ def _kinds() -> dict[str, type[Importer]]:
             ProblemImporter,
             TaskImporter,
             PetitionImporter,
+            CivilityStandardImporter,
         )
     }
 

@@ -22,6 +22,7 @@ class Kind(models.TextChoices):
     PROPOSAL = "proposal", _("政协提案")
     # 信访件, registered on the step table by taizhang.petitions.
     PETITION = "petition", _("信访件")
+    RECTIFICATION = "rectification", _("创文整改")
 
 
 class Source(models.TextChoices):
@@ -200,6 +201,7 @@ class Matter(models.Model):
             "suggestion": "JY",
             "proposal": "TA",
             "petition": "XF",
+            "rectification": "ZG",
         }.get(self.kind, "SX")
         # A task (suggestion, proposal) is numbered in its own year (DB2027-…), which need
         # not be the year it was raised in; lists select_related("task") to avoid a query.

@@ -36,10 +36,12 @@ from taizhang.petitions.rules import DEADLINES
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import flash_errors, page_division
 from taizhang.web.forms.widgets import picked
+from taizhang.web.links import register_detail_route
 from taizhang.web.steps import kept_step_context
 from taizhang.web.trail import trail_page
 
 PER_PAGE = 30
+register_detail_route(Kind.PETITION, "petition_detail")
 
 
 def _no_enterprise(scope: Scope) -> None:

@@ -17,16 +17,16 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.lights import LightResult
 from taizhang.matters import services, steps
-from taizhang.matters.models import Kind, Matter
+from taizhang.matters.models import Matter
 from taizhang.matters.queries import my_work, page_lights
 from taizhang.matters.timing import annotate_timing
+from taizhang.web.links import matter_url
 
 PER_PAGE = 20
 # ?show= → the SQL light it keeps; "all" keeps everything, red first.
@@ -45,13 +45,7 @@ class TodayItem:
 
 def detail_url(scope: Scope, m: Matter) -> str:
     """The page holding the matter's step forms, for this person's role."""
-    if scope.role == Role.ENTERPRISE:
-        return reverse("portal_problem", args=[m.pk])
-    if m.kind == Kind.ENTERPRISE_PROBLEM:
-        return reverse("problem_detail", args=[m.pk])
-    if m.kind == Kind.PETITION:
-        return reverse("petition_detail", args=[m.pk])
-    return reverse("task_detail", args=[m.pk])
+    return matter_url(scope.role, m.kind, m.pk)
 
 
 def waiting(scope: Scope, today_: dt.date) -> QuerySet[Matter]:

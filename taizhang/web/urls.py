@@ -11,6 +11,7 @@ from taizhang.web import (
     attachments,
     audit,
     calendar,
+    civility,
     dashboard,
     duty,
     enterprises,
@@ -184,4 +185,30 @@ urlpatterns = [
     path("petitions/<int:pk>/personal/", petitions.petition_personal, name="petition_personal"),
     path("petitions/<int:pk>/visits/", petitions.petition_visit, name="petition_visit"),
     path("petitions/<int:pk>/mediation/", petitions.petition_mediation, name="petition_mediation"),
+    # 创文 (civility): figures and boards, the 测评体系 tree, points, inspections, rectifications.
+    path("civility/", civility.home, name="civility_home"),
+    path("civility/bulletin.docx", civility.bulletin_download, name="civility_bulletin"),
+    path("civility/tree/", civility.tree_page, name="civility_tree"),
+    path("civility/standards/<int:pk>/", civility.standard_edit, name="civility_standard"),
+    path("civility/points/", civility.point_list, name="civility_points"),
+    path("civility/points/export.<str:fmt>", civility.point_export, name="civility_points_export"),
+    path("civility/points/new/", civility.point_new, name="civility_point_new"),
+    path("civility/points/<int:pk>/", civility.point_detail, name="civility_point"),
+    path("civility/points/<int:pk>/inspect/", civility.inspect, name="civility_inspect"),
+    path("civility/rectifications/", civility.rectification_list, name="civility_rectifications"),
+    path(
+        "civility/rectifications/export.<str:fmt>",
+        civility.rectification_export,
+        name="civility_rectifications_export",
+    ),
+    path(
+        "civility/rectifications/<int:pk>/",
+        civility.rectification_detail,
+        name="civility_rectification",
+    ),
+    path(
+        "civility/rectifications/<int:pk>/steps/<str:action>/",
+        civility.rectification_act,
+        name="civility_rectification_act",
+    ),
 ]

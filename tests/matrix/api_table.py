@@ -96,6 +96,12 @@ def _sheet():
     return {"file": SimpleUploadedFile("p.xlsx", xlsx(rows))}
 
 
+# 创文 writes naming a division: whoever may not write is refused before it is looked up.
+CIV_REFUSED_FIRST = {
+    r: (403, False) for r in ("nobody", "leader_a", "unit_a", "unit_a_town", "cadre_a", "ent_a")
+}
+
+
 def _q(s) -> str:
     return f"division={s.division.code}"
 
@@ -471,6 +477,115 @@ API: dict[tuple[str, str], Route] = {
             ok=201,
             data=lambda mw, s: {"row_ids": [s.row.pk]},
         ),
+    ),
+    # ------------------------------------------------------------------ 创文 (civility)
+    ("GET", "/api/v1/dashboard/civility"): Route(
+        url=lambda s: f"{V1}/dashboard/civility?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/civility/boards"): Route(
+        url=lambda s: f"{V1}/civility/boards?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/civility/standards"): Route(
+        url=lambda s: f"{V1}/civility/standards?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("POST", "/api/v1/civility/standards"): Route(
+        url=lambda s: f"{V1}/civility/standards",
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=404),
+            ok=201,
+            b=CIV_REFUSED_FIRST | {"sup_a": (404, False)},
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "year": 2022,
+                "section": "志愿服务",
+                "content": "志愿服务站点",
+                "text": "设有志愿服务站点并正常运行",
+                "point_types": ["community"],
+            },
+        ),
+    ),
+    ("GET", "/api/v1/civility/points"): Route(
+        url=lambda s: f"{V1}/civility/points", get=E(200), scoped=False
+    ),
+    ("POST", "/api/v1/civility/points"): Route(
+        url=lambda s: f"{V1}/civility/points",
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=422),
+            ok=201,
+            b=CIV_REFUSED_FIRST | {"sup_a": (422, False)},
+            data=lambda mw, s: {
+                "division_id": s.division.pk,
+                "name": "矩阵新点位",
+                "type": "park",
+                "unit_id": s.unit.pk,
+            },
+        ),
+    ),
+    ("GET", "/api/v1/civility/points/{pk}"): Route(
+        url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
+        get=E(200, nobody=404, unit_a_town=404, cadre_a=404, ent_a=404, sup_b=404, unit_b=404),
+    ),
+    # The rectification steps (their own actions on the one step route).
+    ("POST", "/api/v1/matters/{pk}/steps/rectify"): Route(
+        url=lambda s: f"{V1}/matters/{s.extra['civ_rect'].pk}/steps/rectify",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=200),
+            ok=200,
+            data=lambda mw, s: {
+                "version": _version(Matter, s.extra["civ_rect"].pk),
+                "note": "已修补",
+                "photos": [s.extra["civ_photo"].pk],
+            },
+        ),
+    ),
+    **{
+        ("POST", f"/api/v1/matters/{{pk}}/steps/{action}"): Route(
+            url=lambda s, action=action: (
+                f"{V1}/matters/{s.extra['civ_reported'].pk}/steps/{action}"
+            ),
+            write=Write(
+                E(404, admin=200, sup_a=200, leader_a=403, unit_a=403),
+                ok=200,
+                data=lambda mw, s: {
+                    "version": _version(Matter, s.extra["civ_reported"].pk),
+                    "note": "复查",
+                },
+            ),
+        )
+        for action in ("recheck_pass", "recheck_fail")
+    },
+    ("PUT", "/api/v1/civility/points/{pk}"): Route(
+        url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403),
+            ok=200,
+            method="PUT",
+            data=lambda mw, s: {
+                "division_id": s.division.pk,
+                "name": s.extra["civ_point"].name,
+                "type": "street",
+                "unit_id": s.unit.pk,
+                "position": "人民路东段",
+            },
+        ),
+    ),
+    ("POST", "/api/v1/civility/points/{pk}/inspections"): Route(
+        url=lambda s: f"{V1}/civility/points/{s.extra['civ_point'].pk}/inspections",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=403),
+            ok=201,
+            data=lambda mw, s: {
+                "date": "2022-07-01",
+                "failures": [{"standard_id": s.extra["civ_std"].pk, "note": "路面积水"}],
+            },
+        ),
+    ),
+    ("GET", "/api/v1/civility/inspections"): Route(
+        url=lambda s: f"{V1}/civility/inspections?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
     ),
 }
 

@@ -72,6 +72,32 @@ def _project(mw, s, **over):
     return body | over
 
 
+def _civ_standard(mw, s, field: str) -> dict[str, Any]:
+    body = {
+        "division": mw.a.division.code,
+        "year": 2022,
+        "section": "市容环境",
+        "content": "外区编号测试",
+        "text": "外区编号测试标准",
+        "point_types": ["street"],
+        "unit_id": mw.a.unit.pk,
+    }
+    return body | {field: s.division.code if field == "division" else s.unit.pk}
+
+
+def _civ_point(mw, s, field: str) -> dict[str, Any]:
+    body = {
+        "division_id": mw.a.division.pk,
+        "name": "外区编号测试点位",
+        "type": "street",
+        "unit_id": mw.a.unit.pk,
+        "leader_id": mw.a.cadre.pk,
+        "leader_level": "road",
+    }
+    other = {"division_id": s.division.pk, "unit_id": s.unit.pk, "leader_id": s.cadre.pk}
+    return body | {field: other[field]}
+
+
 def _task(mw, s, **over):
     year = dt.date.today().year
     body = {
@@ -307,6 +333,35 @@ CASES: list[Case] = [
         "row_ids",
         lambda a: f"{V1}/drafts/{a.draft.pk}/publish",
         lambda mw, s: {"row_ids": [s.row.pk]},
+    ),
+    # ------------------------------------------------------------- 创文 (civility)
+    *(
+        Case(
+            ("POST", "/api/v1/civility/standards"),
+            field,
+            lambda a: f"{V1}/civility/standards",
+            lambda mw, s, field=field: _civ_standard(mw, s, field),
+        )
+        for field in ("division", "unit_id")
+    ),
+    *(
+        Case(
+            ("POST", "/api/v1/civility/points"),
+            field,
+            lambda a: f"{V1}/civility/points",
+            lambda mw, s, field=field: _civ_point(mw, s, field),
+        )
+        for field in ("division_id", "unit_id", "leader_id")
+    ),
+    *(
+        Case(
+            ("PUT", "/api/v1/civility/points/{pk}"),
+            field,
+            lambda a: f"{V1}/civility/points/{a.extra['civ_point'].pk}",
+            lambda mw, s, field=field: _civ_point(mw, s, field) | {"name": "改名点位"},
+            ok=200,
+        )
+        for field in ("division_id", "unit_id", "leader_id")
     ),
 ]
 

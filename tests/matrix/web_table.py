@@ -42,6 +42,7 @@ from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.lib.test_holiday_notice import NOTICE_2027
 from tests.matrix.harness import LOGIN, E, Route, Write, duty
+from tests.matrix.web_civility import CIVILITY
 
 # Role tables shared by several routes (statuses on district A's object).
 POST_ONLY = E(405)  # a POST-only route answers a GET 405 (after the login check)
@@ -832,6 +833,8 @@ WEB: dict[str, Route] = {
         scoped=False,
         write=Write(E(302), data=lambda mw, s: {"channels": ["wecom"], "mobile": ""}),
     ),
+    # 创文 (civility): tests/matrix/web_civility.py
+    **CIVILITY,
 }
 
 # petitions (信访): rows kept in their own module.

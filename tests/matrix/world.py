@@ -25,6 +25,7 @@ from taizhang.tasks import drafts
 from taizhang.tasks import services as tasks
 from taizhang.tasks.models import DraftRow, ReportDraft
 from tests.attachment_files import jpeg
+from tests.civility_fixtures import civ_extra
 from tests.conftest import World, build_world, make_user
 from tests.enterprise_fixtures import EWorld, accept_and_assign, build_eworld, code, new_problem
 from tests.import_sheets import xlsx
@@ -253,4 +254,6 @@ def build_matrix_world() -> MatrixWorld:
     for key, sup in (("a", "sup_a"), ("b", "sup_b")):
         side = sides[key]
         side.attachment = attachments.do_attach(w.scope(sup), side.problem, [jpeg()])[0]
+        # 创文: a tree, a point, an inspection with an assigned and a reported rectification.
+        side.extra.update(civ_extra(w, sup, f"unit_{key}", side.division, side.unit))
     return MatrixWorld(w, ew, sides["a"], sides["b"])
