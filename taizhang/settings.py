@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
+    # 政务服务办件 and 银企对接 (issue 14): before imports, which imports its cases.
+    "taizhang.services",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

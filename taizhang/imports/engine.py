@@ -35,6 +35,7 @@ def _kinds() -> dict[str, type[Importer]]:
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
+    from taizhang.imports.kinds.service_cases import ServiceCaseImporter
     from taizhang.imports.kinds.tasks import TaskImporter
 
     return {
@@ -46,6 +47,7 @@ def _kinds() -> dict[str, type[Importer]]:
             LiaisonImporter,
             ProblemImporter,
             TaskImporter,
+            ServiceCaseImporter,
         )
     }
 

@@ -284,6 +284,11 @@ def _ordinal_at(day: dt.date) -> int:
     return found
 
 
+# Other ledgers that count working days in SQL (政务服务 cases) use the same ordinal.
+ordinal_at = _ordinal_at
+ordinal_of = _ordinal_of
+
+
 def annotate_timing(qs: QuerySet[Matter], as_of: dt.date | None = None) -> QuerySet[Matter]:
     """Add ``light`` ('red'/'yellow'/'green'/None), ``late_workdays``, ``deadline_as_of``
     and ``light_rank`` to matters, computed by the database with the core.Workday table.
