@@ -129,3 +129,9 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from taizhang.api import services as _services  # noqa: E402
+
+for _router in _services.ROUTERS:
+    api.add_router("", _router)

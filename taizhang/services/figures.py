@@ -189,3 +189,66 @@ def financing_figures(
         "granted_amount_wan": total["granted_amount_wan"],
         "banks": banks,
     }
+
+
+# ---------------------------------------------------------------- the API contract
+
+
+def _rate(v: Decimal | None) -> str | None:
+    return None if v is None else str(quantize_1(v))
+
+
+def _money(v: Decimal) -> str:
+    return str(Decimal(v).quantize(Decimal("0.01")))
+
+
+def service_contract(fig: dict[str, Any]) -> dict[str, Any]:
+    """service_figures as /api/v1/dashboard/services answers it: rates as strings with
+    one decimal (null when nothing to divide), like the other dashboard contracts."""
+
+    def row(r: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "cases": r["cases"],
+            "finished": r["finished"],
+            "on_time": r["on_time"],
+            "overdue": r["overdue"],
+            "on_time_rate_pct": _rate(r["on_time_rate_pct"]),
+            "satisfaction_rate_pct": _rate(r["satisfaction_rate_pct"]),
+            "avg_workdays": _rate(r["avg_workdays"]),
+        }
+
+    return {
+        "division": {"code": fig["division_code"], "name": fig["division"]},
+        "year": fig["year"],
+        "month": fig["month"],
+        "as_of": fig["as_of"].isoformat(),
+        **row(fig),
+        "by_unit": [{"unit": u["unit"], **row(u)} for u in fig["units"]],
+        "formulas": SERVICE_FORMULAS,
+    }
+
+
+def financing_contract(fig: dict[str, Any]) -> dict[str, Any]:
+    """financing_figures as /api/v1/dashboard/financing answers it: amounts in 万元 as strings."""
+    return {
+        "division": {"code": fig["division_code"], "name": fig["division"]},
+        "year": fig["year"],
+        "month": fig["month"],
+        "as_of": fig["as_of"].isoformat(),
+        "needs": fig["needs"],
+        "need_amount_wan": _money(fig["need_amount_wan"]),
+        "intentions": fig["intentions"],
+        "intention_amount_wan": _money(fig["intention_amount_wan"]),
+        "granted_amount_wan": _money(fig["granted_amount_wan"]),
+        "by_bank": [
+            {
+                "bank": b["bank"],
+                "intentions": b["intentions"],
+                "intention_amount_wan": _money(b["intention_amount_wan"]),
+                "granted": b["granted"],
+                "granted_amount_wan": _money(b["granted_amount_wan"]),
+            }
+            for b in fig["banks"]
+        ],
+        "formulas": FINANCING_FORMULAS,
+    }
