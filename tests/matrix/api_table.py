@@ -473,3 +473,8 @@ API: dict[tuple[str, str], Route] = {
         ),
     ),
 }
+
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from tests.matrix.services_rows import API_ROWS  # noqa: E402
+
+API.update(API_ROWS)

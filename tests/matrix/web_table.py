@@ -833,3 +833,8 @@ WEB: dict[str, Route] = {
         write=Write(E(302), data=lambda mw, s: {"channels": ["wecom"], "mobile": ""}),
     ),
 }
+
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from tests.matrix.services_rows import WEB_ROWS  # noqa: E402
+
+WEB.update(WEB_ROWS)
