@@ -127,6 +127,12 @@ _load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-define
 EXTRA_LOADERS.append(_load_tasks)
 
 
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from taizhang.demo.services import load as _load_services  # noqa: E402
+
+EXTRA_LOADERS.append(_load_services)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment
