@@ -23,7 +23,7 @@ from taizhang.core.scope import Scope
 from taizhang.demo.org import Org
 from taizhang.enterprises.models import Enterprise
 from taizhang.services import cases, financing
-from taizhang.services.models import Bank
+from taizhang.services.models import Bank, ensure_default_banks
 
 DISTRICT = "410411"
 CASES = 686
@@ -124,6 +124,7 @@ def load_financing(scope: Scope, org: Org) -> None:
     enterprises = list(
         Enterprise.objects.filter(division=org.divisions[DISTRICT]).order_by("pk")[:22]
     )
+    ensure_default_banks()
     banks = [Bank.objects.get(name=b) for b in BANKS]
     assert sum(INTENTIONS) == 50000 and len(enterprises) == 22
     for n, ent in enumerate(enterprises):

@@ -22,7 +22,13 @@ from taizhang.core.models import AuditEntry
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise
 from taizhang.matters.models import Kind, Matter
-from taizhang.services.models import Bank, BankResponse, FinancingNeed, ResponseStatus
+from taizhang.services.models import (
+    Bank,
+    BankResponse,
+    FinancingNeed,
+    ResponseStatus,
+    ensure_default_banks,
+)
 
 S = ResponseStatus
 # Which stage may follow which (未成 from any open stage).
@@ -176,6 +182,7 @@ def do_need_from_problem(
 def _bank(value: Any) -> Bank:
     if isinstance(value, Bank):
         return value
+    ensure_default_banks()
     found = None
     text = str(value or "").strip()
     if text.isdigit():

@@ -75,6 +75,28 @@ class Bank(models.Model):
         return self.name
 
 
+# The banks a county's 银企对接会 usually seats (the list migration 0002 starts with).
+DEFAULT_BANKS = [
+    "中国工商银行",
+    "中国农业银行",
+    "中国银行",
+    "中国建设银行",
+    "交通银行",
+    "中国邮政储蓄银行",
+    "中原银行",
+    "平顶山银行",
+    "农村商业银行",
+    "郑州银行",
+]
+
+
+def ensure_default_banks() -> None:
+    """The managed list is never empty (a flushed database, e.g. between tests, loses the
+    migration's rows); the admin edits it afterwards."""
+    if not Bank.objects.exists():
+        Bank.objects.bulk_create([Bank(name=n, order=i) for i, n in enumerate(DEFAULT_BANKS)])
+
+
 class FinancingNeed(models.Model):
     """An enterprise's financing need (融资需求) published to the banks."""
 

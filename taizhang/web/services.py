@@ -39,6 +39,7 @@ from taizhang.services.models import (
     FinancingNeed,
     ResponseStatus,
     ServiceCase,
+    ensure_default_banks,
 )
 from taizhang.web.common import flash_errors, page_division
 from taizhang.web.forms.widgets import picked
@@ -345,6 +346,7 @@ def _need(request: HttpRequest, pk: int) -> FinancingNeed:
 def financing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
     need = _need(request, pk)
+    ensure_default_banks()
     responses = list(need.responses.select_related("bank"))
     for r in responses:
         r.next_choices = [
