@@ -57,3 +57,22 @@ def test_it_reproduces_the_bank_enterprise_figures_of_seed_004(zh):
 def test_it_has_a_live_overdue_case_to_escalate(zh):
     body = zh.get("/services/", {"division": "410411", "state": "overdue"}).content.decode()
     assert "超期未办结" in body and "没有符合条件的办件" not in body
+
+
+def test_it_reports_both_ledgers_in_the_districts_bulletin(zh, demo_module):
+    from taizhang.assessment import bulletin
+    from taizhang.core.models import Division
+    from taizhang.core.scope import Scope
+
+    scope = Scope(get_user_model().objects.get(username="zh_duchashi"))
+    g = bulletin.gather(scope, Division.objects.get(code="410411"), "2022Q1")
+    section = next(s for s in g.content.sections if s.heading == "政务服务和银企对接情况")
+    text = "".join(section.paragraphs)
+    assert "受理各类行政许可和服务事项686件，按时办结率100.0%，群众满意度99.0%" in text
+    assert "达成银企合作意向18个，意向金额5.0亿元" in text
+    figures = dict(map(tuple, bulletin.figures_of(g)))
+    assert figures["政务服务办件办理情况（按办理单位）·区市场监督管理局·受理"] == str(
+        ServiceCase.objects.filter(
+            unit__name="区市场监督管理局", accepted_on__year=2022, accepted_on__month__lte=3
+        ).count()
+    )

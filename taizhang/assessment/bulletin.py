@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -279,6 +280,12 @@ class Gathered:
     overdue: list[Overdue]
 
 
+# Sections of the ledgers of apps above this one (政务服务、银企对接 …): each registers, in its
+# AppConfig.ready, a function (scope, district, year, cutoff) → Section or None (None when the
+# district has nothing of it in the period, so other bulletins stay as they were).
+EXTRA_SECTIONS: list[Callable[[Scope, Division, int, dt.date], Section | None]] = []
+
+
 def gather(
     scope: Scope,
     district: Division,
@@ -436,6 +443,7 @@ def gather(
         Section("总体情况", paragraphs=overview),
         Section("重点项目推进情况", tables=[project_table], charts=[project_chart]),
         Section("企业问题办理情况", tables=[problem_table]),
+        *(x for fn in EXTRA_SECTIONS if (x := fn(scope, district, year, cutoff)) is not None),
         Section("考评排名情况", paragraphs=[score_intro], subsections=score_sections),
         Section("飞虎榜和蜗牛榜", tables=boards),
         Section(
@@ -495,7 +503,7 @@ def content_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # Columns that name a table row rather than hold one of its figures.
-_LABEL_COLUMNS = frozenset({"责任单位", "主办单位", "名称", "分组", "类别", "事项"})
+_LABEL_COLUMNS = frozenset({"责任单位", "主办单位", "名称", "分组", "类别", "事项", "办理单位"})
 
 
 def _tables(sections: Any) -> list[TableBlock]:

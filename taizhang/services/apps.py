@@ -7,3 +7,11 @@ class ServicesConfig(AppConfig):
     name = "taizhang.services"
     label = "services"
     verbose_name = "政务服务与银企对接"
+
+    def ready(self) -> None:
+        # The bulletin (assessment, a layer below) takes this app's section through its hook.
+        from taizhang.assessment.bulletin import EXTRA_SECTIONS
+        from taizhang.services.bulletin import bulletin_section
+
+        if bulletin_section not in EXTRA_SECTIONS:
+            EXTRA_SECTIONS.append(bulletin_section)
