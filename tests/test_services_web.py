@@ -40,6 +40,9 @@ def test_it_lists_cases_with_figures_and_their_formula(loaded):
     assert c.get("/services/", {"state": "nonsense"}).status_code == 400
     body = c.get("/services/figures/", {"year": 2022}).content.decode()
     assert "红旗街道办事处" in body and 'data-figure="on_time_rate_pct">50.0%' in body
+    # The hall's sheet has a template to download from the import page.
+    r = c.get("/imports/template/service_cases.xlsx")
+    assert r.status_code == 200 and r.content[:2] == b"PK"
     r = c.get("/services/export.csv", {"year": 2022})
     assert r.status_code == 200 and "超期未办结" in r.content.decode("utf-8-sig")
 
@@ -137,3 +140,43 @@ def test_it_answers_the_dashboard_contracts(loaded):
         other.get("/api/v1/dashboard/services", {"division": "410603", "year": 2022}).status_code
         == 404
     )
+
+
+def test_it_refuses_bad_input_through_the_api_with_chinese_messages(loaded):
+    c = client(loaded, "sup_a")
+    body = {
+        "enterprise_id": loaded.enterprise_a.pk,
+        "amount_wan": "-5",
+        "purpose": "扩产",
+        "term_months": 12,
+        "published_on": "2022-03-01",
+    }
+    r = c.post("/api/v1/financing/needs", body, content_type="application/json")
+    assert r.status_code == 422 and "必须大于0" in r.json()["detail"]
+    assert not FinancingNeed.objects.exists()
+    r = c.post(
+        "/api/v1/financing/needs", body | {"amount_wan": "800"}, content_type="application/json"
+    )
+    assert r.status_code == 201
+    resp = c.post(
+        f"/api/v1/financing/needs/{r.json()['id']}/responses",
+        {"bank": "中国银行", "started_on": "2022-03-02"},
+        content_type="application/json",
+    ).json()
+    step = {
+        "status": "granted",
+        "date": "2022-03-05",
+        "amount_wan": "100",
+        "version": resp["version"],
+    }
+    r = c.post(
+        f"/api/v1/financing/responses/{resp['id']}/status", step, content_type="application/json"
+    )
+    assert r.status_code == 422 and "下一步只能是" in r.json()["detail"]
+    case = ServiceCase.objects.get(number="ZH-3")
+    assert c.post(f"/api/v1/services/cases/{case.pk}/escalate").status_code == 201
+    r = c.post(f"/api/v1/services/cases/{case.pk}/escalate")
+    assert r.status_code == 422 and "不能重复转办" in r.json()["detail"]
+    case.refresh_from_db()
+    d = c.get(f"/api/v1/services/cases/{case.pk}").json()
+    assert d["state"] == "overdue" and d["matter_id"] == case.matter_id is not None

@@ -296,6 +296,8 @@ def list_needs(request: HttpRequest, params: Query[NeedListParams]):
     return {"count": qs.count(), "items": [_need_out(n) for n in window]}
 
 
+# Ranges below are wide on purpose: a value out of the business range (a term of 0 months,
+# a negative amount) reaches the domain check, which answers with its Chinese message.
 class NeedIn(Schema):
     enterprise_id: Id
     amount_wan: Decimal = Field(..., description="融资需求，万元，大于0")
