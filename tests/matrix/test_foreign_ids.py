@@ -30,6 +30,7 @@ from taizhang.projects.models import Project
 from taizhang.tasks.models import DraftRow
 from tests import attachment_files as af
 from tests.enterprise_fixtures import code
+from tests.matrix import services_rows
 from tests.matrix.world import build_matrix_world
 
 V1 = "/api/v1"
@@ -306,6 +307,32 @@ CASES: list[Case] = [
         "row_ids",
         lambda a: f"{V1}/drafts/{a.draft.pk}/publish",
         lambda mw, s: {"row_ids": [s.row.pk]},
+    ),
+    # 政务服务办件 and 银企对接 (issue 14, part services).
+    Case(
+        ("PUT", "/api/v1/services/cases/{pk}"),
+        "unit_id",
+        lambda a: f"{V1}/services/cases/{services_rows.case(a).pk}",
+        lambda mw, s: {
+            "item": "外区编号测试许可",
+            "unit_id": s.unit.pk,
+            "accepted_on": "2022-03-07",
+            "limit_workdays": 5,
+            "version": services_rows.case(mw.a).version,
+        },
+        ok=200,
+    ),
+    Case(
+        ("POST", "/api/v1/financing/needs"),
+        "enterprise_id",
+        lambda a: f"{V1}/financing/needs",
+        lambda mw, s: {
+            "enterprise_id": s.enterprise.pk,
+            "amount_wan": "100",
+            "purpose": "外区编号测试",
+            "term_months": 12,
+            "published_on": "2022-03-01",
+        },
     ),
 ]
 
