@@ -157,8 +157,9 @@ def do_need_from_problem(
 ) -> FinancingNeed:
     """A 融资 problem becomes a financing need of its enterprise, linked both ways (once)."""
     scope.require_manage()
+    # Lock the problem row only: PostgreSQL cannot lock the nullable side of an outer join.
     problem = (
-        Matter.objects.select_for_update()
+        Matter.objects.select_for_update(of=("self",))
         .select_related("category", "enterprise")
         .get(pk=problem.pk)
     )
