@@ -123,3 +123,14 @@ def test_it_shows_a_need_to_its_enterprise_and_office_only(eworld):
             w.scope(outsider).get(FinancingNeed.objects.all(), n.pk)
     with pytest.raises(PermissionDenied):
         fin.do_add_response(w.scope("ent_a"), n, {"bank": "中原银行"})
+
+
+def test_it_counts_a_cadres_view_of_the_figures_once_per_response(eworld):
+    w = eworld.w
+    s = w.scope("sup_a")
+    r = fin.do_add_response(s, need(w), {"bank": "中原银行", "started_on": DAY})
+    advance(w, r, "intention", "2022-03-10", "2000")
+    # The liaison cadre of enterprise A sees the same figures as the office.
+    f = financing_figures(w.scope("cadre_a"), w.a, 2022)
+    assert (f["needs"], f["intentions"], f["intention_amount_wan"]) == (1, 1, Decimal("2000.00"))
+    assert [b["intentions"] for b in f["banks"]] == [1]
