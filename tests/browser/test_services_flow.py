@@ -35,6 +35,13 @@ def new_page(browser, live_server, size: str):
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    # The pages run under the strict CSP: any violation or script error is collected.
+    page.violations = []
+    page.on(
+        "console",
+        lambda m: page.violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
+    page.on("pageerror", lambda e: page.violations.append(f"pageerror: {e}"))
     return context, page
 
 
@@ -99,6 +106,7 @@ def test_it_imports_cases_shows_figures_and_escalates_an_overdue_one(
         page.click("[data-escalated]")
         page.wait_for_selector("[data-source-case]")
         assert "ZH-3" in page.locator("[data-source-case]").inner_text()
+        assert page.violations == []
     finally:
         context.close()
 
@@ -140,5 +148,6 @@ def test_it_publishes_a_need_and_records_a_banks_intention(browser, live_server,
         page.goto(live_server.url + "/financing/?year=2022")
         assert page.locator("[data-figure=intentions]").inner_text() == "1"
         fits(page, "needs list")
+        assert page.violations == []
     finally:
         context.close()
