@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "taizhang.petitions",
     # 创文 inspections → points → rectification (issue 14)
     "taizhang.civility",
+    # 政务服务办件 and 银企对接 (issue 14): before imports, which imports its cases.
+    "taizhang.services",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

@@ -368,9 +368,9 @@ def test_it_reports_the_year_in_the_bulletin_and_nothing_without_petitions(world
     from taizhang.petitions.bulletin import petition_section
 
     sup = world.scope("sup_a")
-    assert petition_section(sup, world.a, dt.date(2022, 6, 30)) is None
+    assert petition_section(sup, world.a, 2022, dt.date(2022, 6, 30)) is None
     _case(world)
-    section = petition_section(sup, world.a, dt.date(2022, 6, 30))
+    section = petition_section(sup, world.a, 2022, dt.date(2022, 6, 30))
     assert section is not None and section.heading == "信访工作情况"
     assert "受理信访件1件" in section.paragraphs[0] and "领导包案1件" in section.paragraphs[0]
 

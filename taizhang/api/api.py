@@ -20,6 +20,7 @@ from taizhang.api import (
     matters,
     petitions,
     projects,
+    services,
     tasks,
 )
 from taizhang.api.auth import TokenAuth, TokenExpired
@@ -146,6 +147,7 @@ for _module in (
     matters,
     petitions,
     projects,
+    services,
     tasks,
 ):
     for _router in _module.ROUTERS:

@@ -280,10 +280,11 @@ class Gathered:
     overdue: list[Overdue]
 
 
-# Sections from ledgers of apps above this one (信访 …): each is called with the scope, the
-# district and the cut-off, and returns a Section, or None when it has nothing to report.
-# They sit before 下一步工作要求; apps register them in their AppConfig.ready.
-ExtraSection = Callable[[Scope, Division, dt.date], Section | None]
+# Sections of the ledgers of apps above this one (信访、政务服务、银企对接 …): each app
+# registers, in its AppConfig.ready, a function (scope, district, year, cutoff) → Section, or
+# None when the district has nothing of it in the period (so other bulletins stay as they
+# were). They follow 企业问题办理情况, in registration order.
+ExtraSection = Callable[[Scope, Division, int, dt.date], Section | None]
 EXTRA_SECTIONS: list[ExtraSection] = []
 
 
@@ -449,6 +450,7 @@ def gather(
         Section("总体情况", paragraphs=overview),
         Section("重点项目推进情况", tables=[project_table], charts=[project_chart]),
         Section("企业问题办理情况", tables=[problem_table]),
+        *(x for fn in EXTRA_SECTIONS if (x := fn(scope, district, year, cutoff)) is not None),
         Section("考评排名情况", paragraphs=[score_intro], subsections=score_sections),
         Section("飞虎榜和蜗牛榜", tables=boards),
         Section(
@@ -458,7 +460,6 @@ def gather(
             ],
             tables=[overdue_table],
         ),
-        *[x for x in (fn(scope, district, cutoff) for fn in EXTRA_SECTIONS) if x is not None],
         Section(
             "下一步工作要求",
             paragraphs=[
@@ -509,7 +510,7 @@ def content_from_json(data: dict[str, Any]) -> dict[str, Any]:
 
 
 # Columns that name a table row rather than hold one of its figures.
-_LABEL_COLUMNS = frozenset({"责任单位", "主办单位", "名称", "分组", "类别", "事项"})
+_LABEL_COLUMNS = frozenset({"责任单位", "主办单位", "名称", "分组", "类别", "事项", "办理单位"})
 
 
 def _tables(sections: Any) -> list[TableBlock]:

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -155,6 +155,12 @@ def ordinal_at(day: dt.date) -> int:
     if found is None:  # outside the table (before 2000): count from the calendar instead
         return get_calendar().workdays_between(EPOCH - dt.timedelta(days=1), day).days
     return found
+
+
+def ordinal_of(field: str) -> Subquery:
+    """The Workday ordinal of a date column, for SQL that counts working days (lights,
+    政务服务 on-time rates): working days between two dates are a difference of ordinals."""
+    return Subquery(Workday.objects.filter(date=OuterRef(field)).values("ordinal")[:1])
 
 
 def first_day_after_ordinal(ordinal: int) -> dt.date | None:

@@ -135,6 +135,8 @@ def _load_petitions(scope, org) -> None:
 
 _load_petitions.stage = "示范区纪工委信访件"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_petitions)
+
+
 def _load_civility(scope, org) -> None:
     from taizhang.demo import civility as demo_civility
 
@@ -143,6 +145,16 @@ def _load_civility(scope, org) -> None:
 
 _load_civility.stage = "创文测评体系、点位、检查和整改"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_load_civility)
+
+
+def _load_services(scope, org) -> None:
+    from taizhang.demo import services as demo_services
+
+    demo_services.load(scope, org)
+
+
+_load_services.stage = "湛河区政务服务办件和银企对接"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_services)
 
 
 def _issue_bulletins(scope, org) -> None:

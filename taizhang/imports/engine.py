@@ -37,6 +37,7 @@ def _kinds() -> dict[str, type[Importer]]:
     from taizhang.imports.kinds.petitions import PetitionImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
+    from taizhang.imports.kinds.service_cases import ServiceCaseImporter
     from taizhang.imports.kinds.tasks import TaskImporter
 
     return {
@@ -50,6 +51,7 @@ def _kinds() -> dict[str, type[Importer]]:
             TaskImporter,
             PetitionImporter,
             CivilityStandardImporter,
+            ServiceCaseImporter,
         )
     }
 

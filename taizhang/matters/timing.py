@@ -28,10 +28,8 @@ from django.db.models import (
     CharField,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Value,
     When,
 )
@@ -39,10 +37,10 @@ from django.db.models import (
 from taizhang.core.calendar import (
     get_calendar,
     ordinal_at,
+    ordinal_of,
     today,
     unconfirmed_note,
 )
-from taizhang.core.models import Workday
 from taizhang.lib.lights import Light, LightResult, deadline_light
 from taizhang.lib.workdays import WorkCalendar
 from taizhang.matters.models import FINISHED, Matter, MatterStep, Status
@@ -275,10 +273,6 @@ def light_of(m: Matter, as_of: dt.date | None = None) -> LightResult | None:
 LIGHT_RANK = {"red": 0, "yellow": 1, "green": 2, None: 3}
 
 
-def _ordinal_of(field: str) -> Subquery:
-    return Subquery(Workday.objects.filter(date=OuterRef(field)).values("ordinal")[:1])
-
-
 def annotate_timing(qs: QuerySet[Matter], as_of: dt.date | None = None) -> QuerySet[Matter]:
     """Add ``light`` ('red'/'yellow'/'green'/None), ``late_workdays``, ``deadline_as_of``
     and ``light_rank`` to matters, computed by the database with the core.Workday table.
@@ -295,7 +289,7 @@ def annotate_timing(qs: QuerySet[Matter], as_of: dt.date | None = None) -> Query
     late_open = Value(now) - F("_deadline_ord")
     late_done = F("_finished_ord") - F("_deadline_ord")
     return (
-        qs.alias(_deadline_ord=_ordinal_of("deadline"), _finished_ord=_ordinal_of("finished_on"))
+        qs.alias(_deadline_ord=ordinal_of("deadline"), _finished_ord=ordinal_of("finished_on"))
         .annotate(
             deadline_as_of=F("deadline"),
             late_workdays=Case(

@@ -294,8 +294,6 @@ def project_statuses(
     return out
 
 
-
-
 def _below_rate(threshold: Decimal) -> int:
     """k such that rate(completed, plan) < threshold ⟺ completed_cents × 2000 < k × plan_cents.
 

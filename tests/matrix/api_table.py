@@ -593,3 +593,7 @@ API: dict[tuple[str, str], Route] = {
 from tests.matrix.petition_rows import API as _PETITION_API  # noqa: E402
 
 API.update(_PETITION_API)
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from tests.matrix.services_rows import API_ROWS  # noqa: E402
+
+API.update(API_ROWS)

@@ -30,7 +30,7 @@ from taizhang.projects.models import Project
 from taizhang.tasks.models import DraftRow
 from tests import attachment_files as af
 from tests.enterprise_fixtures import code
-from tests.matrix import petition_rows
+from tests.matrix import petition_rows, services_rows
 from tests.matrix.world import build_matrix_world
 
 V1 = "/api/v1"
@@ -362,6 +362,32 @@ CASES: list[Case] = [
             ok=200,
         )
         for field in ("division_id", "unit_id", "leader_id")
+    ),
+    # 政务服务办件 and 银企对接 (issue 14, part services).
+    Case(
+        ("PUT", "/api/v1/services/cases/{pk}"),
+        "unit_id",
+        lambda a: f"{V1}/services/cases/{services_rows.case(a).pk}",
+        lambda mw, s: {
+            "item": "外区编号测试许可",
+            "unit_id": s.unit.pk,
+            "accepted_on": "2022-03-07",
+            "limit_workdays": 5,
+            "version": services_rows.case(mw.a).version,
+        },
+        ok=200,
+    ),
+    Case(
+        ("POST", "/api/v1/financing/needs"),
+        "enterprise_id",
+        lambda a: f"{V1}/financing/needs",
+        lambda mw, s: {
+            "enterprise_id": s.enterprise.pk,
+            "amount_wan": "100",
+            "purpose": "外区编号测试",
+            "term_months": 12,
+            "published_on": "2022-03-01",
+        },
     ),
 ]
 

@@ -841,3 +841,7 @@ WEB: dict[str, Route] = {
 from tests.matrix.petition_rows import WEB as _PETITION_WEB  # noqa: E402
 
 WEB.update(_PETITION_WEB)
+# 政务服务办件 and 银企对接 (issue 14, part services).
+from tests.matrix.services_rows import WEB_ROWS  # noqa: E402
+
+WEB.update(WEB_ROWS)

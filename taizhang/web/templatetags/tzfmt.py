@@ -53,4 +53,3 @@ def bar(value: Any, cap: Any = 150) -> str:
 @register.filter
 def get(mapping: dict, key: Any) -> Any:
     return mapping.get(key) if mapping else None
-
