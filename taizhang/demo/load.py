@@ -127,6 +127,16 @@ _load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-define
 EXTRA_LOADERS.append(_load_tasks)
 
 
+def _load_bonds(scope, org) -> None:
+    from taizhang.demo import bonds as demo_bonds
+
+    demo_bonds.load(scope, org)
+
+
+_load_bonds.stage = "专项债项目和三个一批活动"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_bonds)  # projx
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment
