@@ -69,9 +69,7 @@ def load_bonds(scope: Scope, org: Org) -> None:
             date=PLANNED_ON,
             amounts={"applied": Decimal(applied)},
         )
-        bond_services.do_change_bond_status(
-            scope, bond, BondStatus.PACKAGING, date=PACKAGED_ON
-        )
+        bond_services.do_change_bond_status(scope, bond, BondStatus.PACKAGING, date=PACKAGED_ON)
         bond_services.do_change_bond_status(scope, bond, BondStatus.POOLED, date=POOLED_ON)
 
 
