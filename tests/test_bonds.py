@@ -284,3 +284,13 @@ def test_it_counts_stationed_officers_apart_from_the_other_service_officers(worl
     )
     assert sorted(r["name"] for r in rows) == ["专员0", "专员1"]
     assert all(r["enterprises"] == 1 for r in rows)
+
+
+def test_it_puts_the_bond_figures_in_the_bulletin_only_when_there_are_bonds(world):
+    from taizhang.assessment.bulletin import bond_paragraphs
+
+    sup = world.scope("sup_a")
+    assert bond_paragraphs(sup, world.a, 2022) == []
+    _bond(world, applied="15500")
+    (text,) = bond_paragraphs(sup, world.a, 2022)
+    assert "专项债项目1个" in text and "总投资30.0亿元" in text and "拟申请专项债1.6亿元" in text

@@ -32,6 +32,7 @@ Progress = Callable[[int, int], None]
 
 
 def _kinds() -> dict[str, type[Importer]]:
+    from taizhang.imports.kinds.bonds import BondImporter
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
@@ -46,6 +47,7 @@ def _kinds() -> dict[str, type[Importer]]:
             LiaisonImporter,
             ProblemImporter,
             TaskImporter,
+            BondImporter,  # projx
         )
     }
 

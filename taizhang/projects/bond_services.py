@@ -77,6 +77,20 @@ def clean_amounts(data: dict[str, Any], project: Project, base: BondProject | No
     return out
 
 
+def amounts_fit_status(status: str, amounts: dict[str, Decimal]) -> dict[str, list[str]]:
+    """An amount cannot stand before its status: money approved on a bond not yet approved."""
+    errors: dict[str, list[str]] = {}
+    at = bond_index(status)
+    for key, label, needs in (
+        ("approved", "获批额度", BondStatus.APPROVED),
+        ("issued", "已发行", BondStatus.ISSUED),
+        ("received", "资金到位", BondStatus.FUNDED),
+    ):
+        if amounts.get(key, ZERO) > 0 and at < bond_index(needs):
+            errors[key] = [f"项目尚未到「{BondStatus(needs).label}」状态，{label}应为0"]
+    return errors
+
+
 def _bond_path(bond: BondProject) -> str:
     return bond.project.division.path
 
@@ -118,6 +132,9 @@ def do_create_bond(
     except ValidationError as e:
         errors.update(e.message_dict)
         clean = {}
+    if status in BondStatus.values:
+        for key, messages in amounts_fit_status(status, clean).items():
+            errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     bond = BondProject(
@@ -235,16 +252,8 @@ def do_update_bond(
     except ValidationError as e:
         errors.update(e.message_dict)
         amounts = {}
-    status_at = bond_index(locked.status)
-    for key, label, needs in (
-        ("approved", "获批额度", BondStatus.APPROVED),
-        ("issued", "已发行", BondStatus.ISSUED),
-        ("received", "资金到位", BondStatus.FUNDED),
-    ):
-        if amounts.get(key, ZERO) > 0 and status_at < bond_index(needs):
-            errors.setdefault(key, []).append(
-                f"项目尚未到「{BondStatus(needs).label}」状态，{label}应为0"
-            )
+    for key, messages in amounts_fit_status(locked.status, amounts).items():
+        errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
     before = audit.snapshot(locked)

@@ -32,7 +32,14 @@ from taizhang.projects.bond_figures import (
     event_investment,
     events_in,
 )
-from taizhang.projects.bonds import BatchEvent, BatchKind, BondField, BondProject, BondStatus
+from taizhang.projects.bonds import (
+    BOND_ORDER,
+    BatchEvent,
+    BatchKind,
+    BondField,
+    BondProject,
+    BondStatus,
+)
 from taizhang.projects.figures import flow_between
 from taizhang.projects.models import Stage
 from taizhang.web.forms.base import keep_form, kept_form
@@ -142,6 +149,12 @@ def bond_new(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/bond_new.html", {"form": form})
 
 
+def _next_status(status: str) -> str:
+    """The form offers the next status: the usual move is one step forward."""
+    i = BOND_ORDER.index(status)
+    return BOND_ORDER[min(i + 1, len(BOND_ORDER) - 1)]
+
+
 @login_required
 def bond_detail(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_of(request)
@@ -163,7 +176,13 @@ def bond_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": bond.changes.select_related("by").order_by("-date", "-id"),
             "can_manage": scope.can_manage,
             "status_form": kept_form(request, key + "status", BondStatusForm)
-            or BondStatusForm(initial={"date": timezone.localdate(), "version": bond.version}),
+            or BondStatusForm(
+                initial={
+                    "to_status": _next_status(bond.status),
+                    "date": timezone.localdate(),
+                    "version": bond.version,
+                }
+            ),
             "amounts_form": kept_form(request, key + "amounts", BondAmountsForm)
             or BondAmountsForm(initial=amounts_initial | {"version": bond.version}),
         },
