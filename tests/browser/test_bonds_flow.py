@@ -105,3 +105,49 @@ def test_it_moves_a_bond_project_through_packaging_and_the_totals_follow(
         fits(page, f"{device}-5-list-after")
     finally:
         context.close()
+
+
+def test_it_fits_the_batch_event_and_officer_pages_on_a_phone(browser, live_server, world):
+    import datetime as dt
+
+    from taizhang.enterprises import services as ent_services
+    from taizhang.projects import bond_services
+
+    sup = world.scope("sup_a")
+    event = bond_services.do_create_batch_event(
+        sup,
+        {
+            "division": world.a,
+            "kind": "start",
+            "date": dt.date(2022, 4, 1),
+            "title": "山城区2022年第一批重点项目集中开工仪式",
+            "place": "新拓洋生物科技产业园项目现场",
+            "projects": [world.pa, world.pa_town],
+        },
+    )
+    ent_services.do_add_liaison(
+        sup,
+        person=world.cadre_a,
+        role="stationed",
+        start=dt.date(2022, 1, 1),
+        enterprise=world.enterprise_a,
+    )
+    context = browser.new_context(locale="zh-CN", **VIEWPORTS["phone"])
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    page.base_url = live_server.url
+    try:
+        login(page, "sup_a", "pw-sup_a")
+        page.goto(live_server.url + "/batches/?division=410603&start=2022-01-01&end=2022-12-31")
+        assert page.get_by_text(event.title).count() == 1
+        fits(page, "phone-6-batches")
+        page.goto(f"{live_server.url}/batches/{event.pk}/")
+        assert "305,000.00" in page.locator("#event-total").inner_text()
+        fits(page, "phone-7-batch-detail")
+        page.goto(live_server.url + "/batches/new/")
+        fits(page, "phone-8-batch-form")
+        page.goto(live_server.url + "/officers/?division=410603&year=2022")
+        assert page.get_by_text(world.cadre_a.name).count() >= 1
+        fits(page, "phone-9-officers")
+    finally:
+        context.close()
