@@ -294,3 +294,31 @@ def test_it_puts_the_bond_figures_in_the_bulletin_only_when_there_are_bonds(worl
     _bond(world, applied="15500")
     (text,) = bond_paragraphs(sup, world.a, 2022)
     assert "专项债项目1个" in text and "总投资30.0亿元" in text and "拟申请专项债1.6亿元" in text
+
+
+def test_it_counts_the_problems_of_the_enterprises_an_officer_is_stationed_at(eworld):
+    from taizhang.matters.officers import officer_workload
+
+    w = eworld.w
+    sup = w.scope("sup_a")
+    officer = Person.objects.create(name="驻厂王", division=w.a, unit=w.unit_a)
+    ent_services.do_add_liaison(
+        sup, person=officer, role=Liaison.Role.STATIONED, start=D, enterprise=w.enterprise_a
+    )
+    (row,) = officer_workload(
+        sup, w.a, dt.date(2022, 1, 1), dt.date(2022, 12, 31), dt.date(2022, 12, 31)
+    )
+    # problem_a: enterprise A's, raised 2022-03-01, assigned and long past its deadline.
+    assert (row.person, row.enterprises, row.raised, row.resolved, row.overdue) == (
+        officer,
+        1,
+        1,
+        0,
+        1,
+    )
+    # Outside the period nothing is counted; B's office sees no officer of A.
+    (early,) = officer_workload(sup, w.a, dt.date(2022, 1, 1), dt.date(2022, 2, 28), D)
+    assert (early.raised, early.overdue) == (0, 0)
+    assert (
+        officer_workload(w.scope("sup_b"), w.a, dt.date(2022, 1, 1), dt.date(2022, 12, 31), D) == []
+    )
