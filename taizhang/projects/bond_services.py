@@ -120,6 +120,9 @@ def do_create_bond(
         errors["field"] = ["专项债领域无效，请从列表中选择"]
     if status not in BondStatus.values:
         errors["status"] = ["包装状态无效"]
+    note = (note or "").strip()
+    if len(note) > 300:
+        errors["note"] = ["备注不能超过300字"]
     try:
         day = as_date(date or timezone.localdate(), "date", "日期")
         if day is not None and day > timezone.localdate():
@@ -138,7 +141,7 @@ def do_create_bond(
     if errors:
         raise ValidationError(errors)
     bond = BondProject(
-        project=project, year=year, field=field, status=status, note=(note or "").strip(), **clean
+        project=project, year=year, field=field, status=status, note=note, **clean
     )
     try:
         with transaction.atomic():
