@@ -322,3 +322,18 @@ def test_it_counts_the_problems_of_the_enterprises_an_officer_is_stationed_at(ew
     assert (
         officer_workload(w.scope("sup_b"), w.a, dt.date(2022, 1, 1), dt.date(2022, 12, 31), D) == []
     )
+
+
+def test_it_moves_the_projects_of_an_event_to_its_stage_when_asked(world):
+    sup = world.scope("sup_a")
+    data = {"division": world.a, "kind": "produce", "title": "集中投产", "projects": [world.pa]}
+    with pytest.raises(ValidationError) as e:
+        # Before the project's last stage change (2022-01-10): refused, no event either.
+        bs.do_create_batch_event(sup, data | {"date": dt.date(2022, 1, 5)}, advance_stages=True)
+    assert "新拓洋生物科技产业园」阶段无法变更" in str(e.value)
+    assert not BatchEvent.objects.exists()
+    bs.do_create_batch_event(sup, data | {"date": dt.date(2022, 6, 1)}, advance_stages=True)
+    world.pa.refresh_from_db()
+    assert world.pa.stage == "producing"
+    assert world.pa.stage_changes.last().reason == "集中投产"
+    assert project_figures(sup, world.a, 2022, 12).producing_count == 1

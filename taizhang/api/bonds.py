@@ -313,6 +313,9 @@ class EventIn(Schema):
     place: str = ""
     note: str = ""
     project_ids: list[Id]
+    advance_stages: bool = Field(
+        False, description="同时把尚未到该阶段的项目变更为签约/开工/投产（以活动日期为准）"
+    )
 
 
 @router.post("/batch-events", response={201: EventOut}, summary="登记三个一批活动")
@@ -322,7 +325,8 @@ def create_event(request: HttpRequest, payload: EventIn):
     data = payload.dict()
     data["division"] = scope.division_by_ref(payload.division)
     data["projects"] = data.pop("project_ids")
-    e = services.do_create_batch_event(scope, data)
+    advance = data.pop("advance_stages")
+    e = services.do_create_batch_event(scope, data, advance_stages=advance)
     return Status(201, _event_out(e, event_investment([e.pk])))
 
 

@@ -17,6 +17,7 @@ from taizhang.core import audit
 from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division
 from taizhang.core.scope import Scope
+from taizhang.projects import services as project_services
 from taizhang.projects.bonds import (
     BatchEvent,
     BatchKind,
@@ -26,7 +27,7 @@ from taizhang.projects.bonds import (
     BondStatusChange,
     bond_index,
 )
-from taizhang.projects.models import Project
+from taizhang.projects.models import Project, Stage, stage_index
 from taizhang.projects.services import to_decimal
 
 AMOUNTS = (
@@ -140,9 +141,7 @@ def do_create_bond(
             errors.setdefault(key, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    bond = BondProject(
-        project=project, year=year, field=field, status=status, note=note, **clean
-    )
+    bond = BondProject(project=project, year=year, field=field, status=status, note=note, **clean)
     try:
         with transaction.atomic():
             bond.save()
@@ -330,14 +329,40 @@ def clean_batch_event(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# The stage a project reaches at each kind of event.
+EVENT_STAGE = {
+    BatchKind.SIGN: Stage.SIGNED,
+    BatchKind.START: Stage.STARTED,
+    BatchKind.PRODUCE: Stage.PRODUCING,
+}
+
+
 @transaction.atomic
-def do_create_batch_event(scope: Scope, data: dict[str, Any]) -> BatchEvent:
-    """Record a 集中签约/开工/投产 event and its projects; the total investment is theirs, summed."""
+def do_create_batch_event(
+    scope: Scope, data: dict[str, Any], *, advance_stages: bool = False
+) -> BatchEvent:
+    """Record a 集中签约/开工/投产 event and its projects; the total investment is theirs, summed.
+
+    With ``advance_stages`` each project not yet at the event's stage moves there on the
+    event's day (projects.services.do_change_stage, so the 新签约/新开工/新投产 counts,
+    which read the stage history, include it); any refusal undoes the whole event.
+    """
     scope.require_manage()
     clean = clean_batch_event(scope, data)
     projects = clean.pop("projects")
     event = BatchEvent.objects.create(**clean, created_by=scope.actor)
     event.projects.set(projects)
+    if advance_stages:
+        target = EVENT_STAGE[BatchKind(event.kind)]
+        for p in projects:
+            if stage_index(p.stage) >= stage_index(target):
+                continue
+            try:
+                project_services.do_change_stage(
+                    scope, p, target, date=event.date, reason=event.title
+                )
+            except ValidationError as e:
+                raise invalid("projects", f"「{p.name}」阶段无法变更：{e.messages[0]}") from None
     audit.record(
         scope.actor,
         event,

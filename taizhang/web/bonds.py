@@ -294,10 +294,11 @@ def batch_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "once_token"}
             data["projects"] = list(data["projects"])
+            advance = bool(data.pop("advance_stages", False))
             try:
                 with transaction.atomic():
                     form.consume_once()
-                    event = services.do_create_batch_event(scope, data)
+                    event = services.do_create_batch_event(scope, data, advance_stages=advance)
                 messages.success(request, f"已登记「{event.title}」")
                 return redirect("batch_detail", pk=event.pk)
             except ValidationError as e:

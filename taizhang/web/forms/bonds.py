@@ -52,6 +52,9 @@ class BatchEventForm(ClerkForm):
     place = forms.CharField(label=_("活动地点"), max_length=200, required=False)
     projects = forms.ModelMultipleChoiceField(queryset=None, label=_("参加项目"))
     note = forms.CharField(label=_("备注"), max_length=500, required=False)
+    advance_stages = forms.BooleanField(
+        label=_("同时把尚未到该阶段的项目变更为签约/开工/投产（以活动日期为准）"), required=False
+    )
 
     def __init__(self, scope: Scope, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
