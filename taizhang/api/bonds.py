@@ -262,7 +262,8 @@ class EventOut(Schema):
     total_investment_wan: Decimal
 
 
-def _event_out(e: BatchEvent, sums: dict[int, tuple[int, Decimal]]) -> dict[str, Any]:
+def _event_out(scope: Scope, e: BatchEvent, sums: dict[int, tuple[int, Decimal]]) -> dict[str, Any]:
+    """The event; its project ids only those the caller may see (the total is the event's own)."""
     n, total = sums.get(e.pk, (0, Decimal("0.00")))
     return {
         "id": e.pk,
@@ -274,7 +275,7 @@ def _event_out(e: BatchEvent, sums: dict[int, tuple[int, Decimal]]) -> dict[str,
         "title": e.title,
         "place": e.place,
         "note": e.note,
-        "project_ids": sorted(e.projects.values_list("pk", flat=True)),
+        "project_ids": sorted(scope.filter(e.projects.all()).values_list("pk", flat=True)),
         "project_count": n,
         "total_investment_wan": total,
     }
@@ -296,13 +297,14 @@ def list_events(
         events_in(scope, d, start, end).select_related("division")[offset : offset + limit]
     )
     sums = event_investment([e.pk for e in events])
-    return [_event_out(e, sums) for e in events]
+    return [_event_out(scope, e, sums) for e in events]
 
 
 @router.get("/batch-events/{pk}", response=EventOut, summary="三个一批活动详情")
 def get_event(request: HttpRequest, pk: Id):
-    e = scope_of(request).get(BatchEvent.objects.select_related("division"), pk)
-    return _event_out(e, event_investment([e.pk]))
+    scope = scope_of(request)
+    e = scope.get(BatchEvent.objects.select_related("division"), pk)
+    return _event_out(scope, e, event_investment([e.pk]))
 
 
 class EventIn(Schema):
@@ -327,7 +329,7 @@ def create_event(request: HttpRequest, payload: EventIn):
     data["projects"] = data.pop("project_ids")
     advance = data.pop("advance_stages")
     e = services.do_create_batch_event(scope, data, advance_stages=advance)
-    return Status(201, _event_out(e, event_investment([e.pk])))
+    return Status(201, _event_out(scope, e, event_investment([e.pk])))
 
 
 # 驻厂专员 ---------------------------------------------------------------------
