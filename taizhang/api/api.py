@@ -152,3 +152,9 @@ for _module in (
 ):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+
+# projx: 专项债, 三个一批 and the stationed-officer roster.
+from taizhang.api import bonds  # noqa: E402
+
+for _router in bonds.ROUTERS:
+    api.add_router("", _router)

@@ -40,6 +40,7 @@ from taizhang.lib.numbers import fmt_rate, fmt_yi, quantize_1
 from taizhang.matters.figures import problem_figures
 from taizhang.matters.models import Kind, Matter
 from taizhang.matters.timing import timings_for
+from taizhang.projects.bond_figures import BondFilter, bond_figures
 from taizhang.projects.figures import project_figures
 
 LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
@@ -293,6 +294,18 @@ def register_section(fn: ExtraSection) -> None:
         EXTRA_SECTIONS.append(fn)
 
 
+def bond_paragraphs(scope: Scope, district: Division, year: int) -> list[str]:
+    """专项债 in one sentence, from the ledger's own figures; nothing when the year has none."""
+    b = bond_figures(scope, BondFilter(year=year, division=district))
+    if not b.bond_projects:
+        return []
+    return [
+        f"专项债方面，{year}年全区谋划包装专项债项目{b.bond_projects}个，"
+        f"总投资{fmt_yi(b.total_investment_wan)}亿元，拟申请专项债{fmt_yi(b.bond_applied_wan)}亿元，"
+        f"已获批{fmt_yi(b.bond_approved_wan)}亿元，资金到位{fmt_yi(b.bond_received_wan)}亿元。"
+    ]
+
+
 def gather(
     scope: Scope,
     district: Division,
@@ -448,7 +461,12 @@ def gather(
     )
     sections = [
         Section("总体情况", paragraphs=overview),
-        Section("重点项目推进情况", tables=[project_table], charts=[project_chart]),
+        Section(
+            "重点项目推进情况",
+            paragraphs=bond_paragraphs(scope, district, year),
+            tables=[project_table],
+            charts=[project_chart],
+        ),
         Section("企业问题办理情况", tables=[problem_table]),
         *(x for fn in EXTRA_SECTIONS if (x := fn(scope, district, year, cutoff)) is not None),
         Section("考评排名情况", paragraphs=[score_intro], subsections=score_sections),

@@ -606,7 +606,7 @@ def load_shifanqu(ld: Loader) -> None:
     d = "410471"
     named = ld.named(d)
     officers = ld.officers(d, len(named), "驻厂专员")
-    ld.liaisons(d, named, officers, Liaison.Role.OFFICER, dt.date(2022, 3, 1))
+    ld.liaisons(d, named, officers, Liaison.Role.STATIONED, dt.date(2022, 3, 1))
 
 
 def live_problems(ld: Loader, named: list[Enterprise]) -> None:

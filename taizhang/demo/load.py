@@ -157,6 +157,16 @@ _load_services.stage = "湛河区政务服务办件和银企对接"  # type: ign
 EXTRA_LOADERS.append(_load_services)
 
 
+def _load_bonds(scope, org) -> None:
+    from taizhang.demo import bonds as demo_bonds
+
+    demo_bonds.load(scope, org)
+
+
+_load_bonds.stage = "专项债项目和三个一批活动"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_bonds)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment

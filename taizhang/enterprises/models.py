@@ -70,8 +70,12 @@ class Liaison(models.Model):
         CADRE = "cadre", _("包联干部")
         OFFICER = "officer", _("服务专员")
         CHIEF = "chief", _("首席服务官")
+        STATIONED = "stationed", _("驻厂专员")
 
-    OFFICER_ROLES = (Role.OFFICER, Role.CHIEF)
+    # Every service officer; the stationed ones (驻厂专员/首席服务官, seed 004's 派驻制度)
+    # are also counted apart, as STATIONED_ROLES.
+    OFFICER_ROLES = (Role.OFFICER, Role.CHIEF, Role.STATIONED)
+    STATIONED_ROLES = (Role.CHIEF, Role.STATIONED)
 
     person = models.ForeignKey(
         "core.Person", verbose_name=_("包联人"), on_delete=models.PROTECT, related_name="liaisons"

@@ -32,6 +32,7 @@ Progress = Callable[[int, int], None]
 
 
 def _kinds() -> dict[str, type[Importer]]:
+    from taizhang.imports.kinds.bonds import BondImporter
     from taizhang.imports.kinds.civility import CivilityStandardImporter
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
     from taizhang.imports.kinds.petitions import PetitionImporter
@@ -52,6 +53,7 @@ def _kinds() -> dict[str, type[Importer]]:
             PetitionImporter,
             CivilityStandardImporter,
             ServiceCaseImporter,
+            BondImporter,
         )
     }
 

@@ -37,6 +37,7 @@ FORMULAS = {
     "on_time": "按时办结率 = 按时办结数 ÷（办结数 + 未办结且已逾期数）",
     "satisfaction": "满意率 =（满意 + 基本满意）÷ 已评价问题数",
     "avg_days": "平均办结用时 = 各问题从交办到办结的工作日数之和 ÷ 办结数",
+    "stationed": "驻厂专员 = 期末在岗的驻厂专员、首席服务官人数（服务专员中派驻企业和项目的部分）",
     "coverage": "四上企业包联覆盖率 = 有包联人的四上企业数 ÷ 四上企业数",
 }
 OPEN = (Status.ASSIGNED, Status.IN_PROGRESS, Status.RETURNED)
@@ -58,6 +59,8 @@ class ProblemFigures:
     sishang_under_liaison: int = 0
     coverage_pct: Decimal | None = None
     service_officers: int = 0
+    # 驻厂专员/首席服务官: the stationed subset of the service officers, counted apart.
+    stationed_officers: int = 0
     visits: int = 0
     forums: int = 0
     service_days: int = 0
@@ -92,6 +95,7 @@ class ProblemFigures:
             "enterprises_under_liaison": self.enterprises_under_liaison,
             "sishang_coverage_pct": pct(self.coverage_pct),
             "service_officers": self.service_officers,
+            "stationed_officers": self.stationed_officers,
             "visits": self.visits,
             "forums": self.forums,
             "service_days": self.service_days,
@@ -244,6 +248,9 @@ def problem_figures(
     fig.coverage_pct = rate(fig.sishang_under_liaison, fig.sishang)
     fig.service_officers = (
         live.filter(role__in=Liaison.OFFICER_ROLES).values("person_id").distinct().count()
+    )
+    fig.stationed_officers = (
+        live.filter(role__in=Liaison.STATIONED_ROLES).values("person_id").distinct().count()
     )
     visits = scope.filter(Visit.objects.all()).filter(
         division__path__startswith=division.path, date__gte=start, date__lte=end

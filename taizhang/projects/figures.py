@@ -91,6 +91,11 @@ class ProjectFigures:
     signed_investment_wan: Decimal = ZERO
     landed_count: int = 0
     landed_investment_wan: Decimal = ZERO
+    # 三个一批: projects that reached 开工 / 投产 in the period (their stage history).
+    started_count: int = 0
+    started_investment_wan: Decimal = ZERO
+    producing_count: int = 0
+    producing_investment_wan: Decimal = ZERO
     by_stage: dict[str, int] = field(default_factory=dict)
     by_level: dict[str, int] = field(default_factory=dict)
     by_unit: list[UnitRow] = field(default_factory=list)
@@ -116,6 +121,10 @@ class ProjectFigures:
             "signed_investment_wan": money(self.signed_investment_wan),
             "landed_count": self.landed_count,
             "landed_investment_wan": money(self.landed_investment_wan),
+            "started_count": self.started_count,
+            "started_investment_wan": money(self.started_investment_wan),
+            "producing_count": self.producing_count,
+            "producing_investment_wan": money(self.producing_investment_wan),
             "by_stage": self.by_stage,
             "by_level": self.by_level,
             "by_unit": [
@@ -139,10 +148,26 @@ def _flow(
     stage: str,
     levels: list[str] | None,
 ) -> tuple[int, Decimal]:
+    return flow_between(
+        scope, division, dt.date(year, 1, 1), month_end(year, month), stage, levels, year
+    )
+
+
+def flow_between(
+    scope: Scope,
+    division: Division,
+    start: dt.date,
+    end: dt.date,
+    stage: str,
+    levels: list[str] | None = None,
+    year: int | None = None,
+) -> tuple[int, Decimal]:
+    """Projects that reached ``stage`` between two days (StageChange history), and their total
+    investment: 新签约/新落地/新开工/新投产 for any period."""
     qs = scope.filter(StageChange.objects.all()).filter(
         to_stage=stage,
-        date__gte=dt.date(year, 1, 1),
-        date__lte=month_end(year, month),
+        date__gte=start,
+        date__lte=end,
         project__division__path__startswith=division.path,
     )
     if levels:
@@ -189,6 +214,12 @@ def project_figures(
     )
     fig.landed_count, fig.landed_investment_wan = _flow(
         scope, division, year, month, Stage.LANDED, levels
+    )
+    fig.started_count, fig.started_investment_wan = _flow(
+        scope, division, year, month, Stage.STARTED, levels
+    )
+    fig.producing_count, fig.producing_investment_wan = _flow(
+        scope, division, year, month, Stage.PRODUCING, levels
     )
     stages = stages_as_of(ids, month_end(year, month))
     fig.by_stage = {str(s.label): 0 for s in Stage}

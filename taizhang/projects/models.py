@@ -229,3 +229,41 @@ for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
 register_owner("project", Project, "重点项目")
 register_owner("milestone", Milestone, "时间节点")
 register_owner("monthly_report", MonthlyReport, "月度投资报送")
+
+# 专项债 and 三个一批 (projx): their models live in bonds.py; imported here so Django sees them.
+from taizhang.projects.bonds import (  # noqa: E402
+    BatchEvent,
+    BondProject,
+    BondStatusChange,
+)
+
+_BOND_RULE = ScopeRule(
+    division="project__division__path",
+    units=("project__responsible_unit",),
+    people=("project__liaison_leader", Active("project__liaisons")),
+    enterprise="project__owner_enterprise",
+    distinct=True,
+)
+register(BondProject, _BOND_RULE)
+register(
+    BondStatusChange,
+    ScopeRule(
+        division="bond__project__division__path",
+        units=("bond__project__responsible_unit",),
+        people=("bond__project__liaison_leader", Active("bond__project__liaisons")),
+        enterprise="bond__project__owner_enterprise",
+        distinct=True,
+    ),
+)
+# A batch event is a district's public activity: everyone who reads the district sees it,
+# units and cadres those with a project of theirs.
+register(
+    BatchEvent,
+    ScopeRule(
+        division="division__path",
+        units=("projects__responsible_unit",),
+        people=("projects__liaison_leader", Active("projects__liaisons")),
+        enterprise="projects__owner_enterprise",
+        distinct=True,
+    ),
+)

@@ -146,6 +146,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "project": project,
             "status": status,
             "years": years,
+            "bonds": list(project.bonds.order_by("-year")),
             "trend": trend,
             "milestones": [(m, status.milestone_lights[m.pk]) for m in milestones],
             "milestone_files": attachments.by_owner(Milestone, [m.pk for m in milestones]),

@@ -10,6 +10,7 @@ from taizhang.web import (
     assessment,
     attachments,
     audit,
+    bonds,  # noqa: E402  (projx)
     calendar,
     civility,
     dashboard,
@@ -239,4 +240,16 @@ urlpatterns = [
         services.financing_from_problem,
         name="financing_from_problem",
     ),
+    # projx: 专项债 ledger, 三个一批 events, 驻厂专员 roster.
+    path("bonds/", bonds.bond_list, name="bond_list"),
+    path("bonds/new/", bonds.bond_new, name="bond_create"),
+    path("bonds/export.<str:fmt>", bonds.bond_export, name="bond_export"),
+    path("bonds/<int:pk>/", bonds.bond_detail, name="bond_detail"),
+    path("bonds/<int:pk>/status/", bonds.bond_status, name="bond_status"),
+    path("bonds/<int:pk>/amounts/", bonds.bond_update, name="bond_update"),
+    path("batches/", bonds.batch_list, name="batch_list"),
+    path("batches/new/", bonds.batch_new, name="batch_create"),
+    path("batches/<int:pk>/", bonds.batch_detail, name="batch_detail"),
+    path("officers/", bonds.officer_roster, name="officer_roster"),
+    path("officers/export.<str:fmt>", bonds.officer_export, name="officer_export"),
 ]

@@ -26,6 +26,7 @@ from taizhang.matters.models import Matter
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
 from tests.attachment_files import pdf
+from tests.bond_fixtures import side_bond, side_event
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.matrix.harness import E, Route, Write
@@ -585,6 +586,81 @@ API: dict[tuple[str, str], Route] = {
     ),
     ("GET", "/api/v1/civility/inspections"): Route(
         url=lambda s: f"{V1}/civility/inspections?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    # ------------------------------------------------------------------ projx: 专项债, 三个一批, 驻厂专员
+    ("GET", "/api/v1/bonds"): Route(url=lambda s: f"{V1}/bonds", get=E(200), scoped=False),
+    ("GET", "/api/v1/bonds/export"): Route(
+        url=lambda s: f"{V1}/bonds/export?format=csv", get=E(200), scoped=False
+    ),
+    ("POST", "/api/v1/bonds"): Route(
+        url=lambda s: f"{V1}/bonds",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=404),
+            ok=201,
+            data=lambda mw, s: {
+                "project_id": s.project.pk,
+                "year": 2021,
+                "field": "municipal",
+                "date": "2021-05-01",
+                "applied_wan": "10",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/bonds/{pk}"): Route(
+        url=lambda s: f"{V1}/bonds/{side_bond(s).pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("PATCH", "/api/v1/bonds/{pk}"): Route(
+        url=lambda s: f"{V1}/bonds/{side_bond(s).pk}",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=200,
+            method="PATCH",
+            data=lambda mw, s: {"version": side_bond(s).version, "applied_wan": "5"},
+        ),
+    ),
+    ("POST", "/api/v1/bonds/{pk}/status"): Route(
+        url=lambda s: f"{V1}/bonds/{side_bond(s).pk}/status",
+        write=Write(
+            E(404, admin=201, sup_a=201, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+            ok=201,
+            data=lambda mw, s: {"to_status": "pooled", "date": "2022-06-01"},
+        ),
+    ),
+    ("GET", "/api/v1/bonds/{pk}/history"): Route(
+        url=lambda s: f"{V1}/bonds/{side_bond(s).pk}/history",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/dashboard/bonds"): Route(
+        url=lambda s: f"{V1}/dashboard/bonds?{_q(s)}&year=2022",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/batch-events"): Route(
+        url=lambda s: f"{V1}/batch-events", get=E(200), scoped=False
+    ),
+    ("POST", "/api/v1/batch-events"): Route(
+        url=lambda s: f"{V1}/batch-events",
+        scoped=False,
+        write=Write(
+            E(403, admin=201, sup_a=201, sup_b=404),
+            ok=201,
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "kind": "start",
+                "date": "2022-04-01",
+                "title": "集中开工",
+                "project_ids": [s.project.pk],
+            },
+        ),
+    ),
+    ("GET", "/api/v1/batch-events/{pk}"): Route(
+        url=lambda s: f"{V1}/batch-events/{side_event(s).pk}",
+        get=E(200, nobody=404, unit_a_town=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/officers/workload"): Route(
+        url=lambda s: f"{V1}/officers/workload?{_q(s)}&year=2022",
         get=E(200, nobody=404, sup_b=404, unit_b=404),
     ),
 }

@@ -98,6 +98,17 @@ def _civ_point(mw, s, field: str) -> dict[str, Any]:
     return body | {field: other[field]}
 
 
+def _event(mw, s, **over):
+    body = {
+        "division": mw.a.division.code,
+        "kind": "start",
+        "date": "2022-04-01",
+        "title": "外区编号测试活动",
+        "project_ids": [mw.a.project.pk],
+    }
+    return body | over
+
+
 def _task(mw, s, **over):
     year = dt.date.today().year
     body = {
@@ -230,6 +241,30 @@ CASES: list[Case] = [
         lambda a: f"{V1}/matters/{a.accepted.pk}/steps/assign",
         lambda mw, s: _assign(mw, s, leader=s.extra["leader"].pk),
         ok=200,
+    ),
+    # ------------------------------------------------------------- projx: bonds, batch events
+    Case(
+        ("POST", "/api/v1/bonds"),
+        "project_id",
+        lambda a: f"{V1}/bonds",
+        lambda mw, s: {
+            "project_id": s.project.pk,
+            "year": 2021,
+            "field": "municipal",
+            "date": "2021-05-01",
+        },
+    ),
+    Case(
+        ("POST", "/api/v1/batch-events"),
+        "project_ids",
+        lambda a: f"{V1}/batch-events",
+        lambda mw, s: _event(mw, s, project_ids=[s.project.pk]),
+    ),
+    Case(
+        ("POST", "/api/v1/batch-events"),
+        "division",
+        lambda a: f"{V1}/batch-events",
+        lambda mw, s: _event(mw, s, division=s.division.code),
     ),
     # ------------------------------------------------------------- projects
     Case(

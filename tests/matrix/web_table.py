@@ -38,6 +38,7 @@ from taizhang.notify.models import ChannelConfig
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks.models import DraftRow
 from tests.attachment_files import pdf
+from tests.bond_fixtures import side_bond, side_event
 from tests.enterprise_fixtures import code
 from tests.import_sheets import xlsx
 from tests.lib.test_holiday_notice import NOTICE_2027
@@ -835,6 +836,64 @@ WEB: dict[str, Route] = {
     ),
     # 创文 (civility): tests/matrix/web_civility.py
     **CIVILITY,
+    # ------------------------------------------------------------------ projx: 专项债, 三个一批, 驻厂专员
+    "bond_list": Route(url=lambda s: "/bonds/", get=EVERYONE, scoped=False),
+    "bond_export": Route(url=lambda s: "/bonds/export.csv", get=EVERYONE, scoped=False),
+    "bond_create": Route(
+        url=lambda s: "/bonds/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            # B's office picks A's project: not among its choices, the form comes back.
+            E(403, admin=302, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "project": s.project.pk,
+                "year": 2021,
+                "field": "municipal",
+                "status": "planning",
+                "date": "2021-05-01",
+                "applied": "10",
+            },
+        ),
+    ),
+    "bond_detail": Route(url=lambda s: f"/bonds/{side_bond(s).pk}/", get=SEES_A),
+    "bond_status": Route(
+        url=lambda s: f"/bonds/{side_bond(s).pk}/status/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"to_status": "pooled", "date": "2022-06-01"},
+        ),
+    ),
+    "bond_update": Route(
+        url=lambda s: f"/bonds/{side_bond(s).pk}/amounts/",
+        get=POST_ONLY,
+        write=Write(
+            OFFICE_WRITE_A,
+            data=lambda mw, s: {"field": "new_infra", "applied": "5", "note": "改"},
+        ),
+    ),
+    "batch_list": Route(url=lambda s: "/batches/", get=EVERYONE, scoped=False),
+    "batch_create": Route(
+        url=lambda s: "/batches/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            E(403, admin=302, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "division": s.division.pk,
+                "kind": "start",
+                "date": "2022-04-01",
+                "title": "集中开工",
+                "projects": [s.project.pk],
+            },
+        ),
+    ),
+    "batch_detail": Route(url=lambda s: f"/batches/{side_event(s).pk}/", get=SEES_A),
+    "officer_roster": Route(url=lambda s: "/officers/", get=E(200, nobody=404), scoped=False),
+    "officer_export": Route(
+        url=lambda s: "/officers/export.csv", get=E(200, nobody=404), scoped=False
+    ),
 }
 
 # petitions (信访): rows kept in their own module.
