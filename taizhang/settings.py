@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
+    # 推进会 and 领导批示: their decisions and instructions become supervision tasks.
+    "taizhang.meetings",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",
