@@ -113,6 +113,9 @@ class MeetingItem(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return str(self.subject)
+
     @property
     def subject(self):
         return self.project or self.enterprise or self.problem
@@ -124,9 +127,6 @@ class MeetingItem(models.Model):
         if self.enterprise_id:
             return str(_("企业"))
         return str(_("问题"))
-
-    def __str__(self) -> str:
-        return str(self.subject)
 
 
 class Decision(models.Model):
