@@ -207,7 +207,7 @@ def clean_meeting(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
                 e.check(
                     field, lambda d=division, o=obj, f=field, lb=label: require_within(d, o, f, lb)
                 )
-    rows = [r for r in (data.get("decisions") or []) if _filled(r)]
+    rows = [r for r in (data.get("decisions") or []) if filled(r)]
     if not rows:
         e.add("decisions", "请至少填写一条议定事项")
     if len(rows) > MAX_DECISIONS:
@@ -220,7 +220,8 @@ def clean_meeting(scope: Scope, data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _filled(row: Any) -> bool:
+def filled(row: Any) -> bool:
+    """Whether a decision row has anything in it (empty rows of a form are skipped)."""
     return isinstance(row, dict) and any(
         row.get(k) not in (None, "", []) for k in ("text", "lead_unit", "deadline", "problem")
     )

@@ -15,6 +15,7 @@ from taizhang.web import (
     duty,
     enterprises,
     imports,
+    meetings,
     notify,
     pick,
     problems,
@@ -175,4 +176,11 @@ urlpatterns = [
     path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
     path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
     path("my/notify/", notify.preferences, name="notify_preferences"),
+    # meetings: 推进会 (decisions become supervision tasks), minutes, 领导批示.
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/decisions.<str:fmt>", meetings.meeting_export, name="meeting_export"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes, name="meeting_minutes"),
+    path("instructions/", meetings.instruction_list, name="instruction_list"),
 ]
