@@ -129,3 +129,9 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+
+# meetings: 推进会 and 领导批示 (/api/v1/meetings…, /api/v1/instructions).
+from taizhang.api import meetings as _meetings  # noqa: E402
+
+for _router in _meetings.ROUTERS:
+    api.add_router("", _router)

@@ -181,7 +181,8 @@ def meeting_new(request: HttpRequest) -> HttpResponse:
 
 
 def _meeting(request: HttpRequest, pk: int) -> Meeting:
-    scope = _staff(request)
+    # Outside the scope (an enterprise account included: no rule gives it meetings) is 404.
+    scope = scope_of(request)
     return scope.get(Meeting.objects.select_related("division", "chair"), pk)
 
 
@@ -238,13 +239,13 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     """The 批示 page: every instruction the user may see, and (for the office) the form
     批示转督办, also reached from a matter's or a project's page (?on_matter= / ?on_project=)."""
     scope = scope_of(request)
+    if request.method == "POST" and not scope.can_manage:
+        raise PermissionDenied("只有督查室可以登记领导批示")
     if scope.role == Role.ENTERPRISE:
         return redirect("portal")
     errors: dict[str, list[str]] = {}
     data: dict[str, Any] = {"given_on": timezone.localdate().isoformat()}
     if request.method == "POST":
-        if not scope.can_manage:
-            raise PermissionDenied("只有督查室可以登记领导批示")
         data = _instruction_data(request.POST)
         try:
             ins = services.do_create_instruction(scope, data)
