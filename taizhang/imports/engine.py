@@ -33,6 +33,7 @@ Progress = Callable[[int, int], None]
 
 def _kinds() -> dict[str, type[Importer]]:
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
+    from taizhang.imports.kinds.meetings import MeetingImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
     from taizhang.imports.kinds.tasks import TaskImporter
@@ -46,6 +47,7 @@ def _kinds() -> dict[str, type[Importer]]:
             LiaisonImporter,
             ProblemImporter,
             TaskImporter,
+            MeetingImporter,
         )
     }
 
