@@ -37,7 +37,6 @@ def fits(page, name: str) -> None:
 
 @pytest.mark.parametrize("device", sorted(VIEWPORTS))
 def test_it_registers_a_meeting_whose_decisions_become_tasks(browser, live_server, world, device):
-    w = world
     context = browser.new_context(locale="zh-CN", **VIEWPORTS[device])
     page = context.new_page()
     page.set_default_timeout(15000)
