@@ -50,7 +50,10 @@ def test_it_counts_the_2022_meetings_and_decisions_of_zhanhe(zh):
 def test_it_lists_the_instructions_and_the_weekly_meetings(zh):
     ins = zh.get("/api/v1/instructions", {"division": "410411"}).json()
     assert ins["count"] == 4
-    assert {i["subject"] for i in ins["items"]} >= {"耀中纸业二期项目", "湛河区银企对接工作情况汇报"}
+    assert {i["subject"] for i in ins["items"]} >= {
+        "耀中纸业二期项目",
+        "湛河区银企对接工作情况汇报",
+    }
     listing = zh.get("/api/v1/meetings", {"year": 2022, "kind": "progress", "limit": 5}).json()
     assert listing["count"] == 34
     assert listing["items"][0]["doc_number"].startswith("湛会纪〔2022〕")
