@@ -201,3 +201,25 @@ def test_it_turns_an_instruction_on_a_document_into_a_task(world):
     with pytest.raises(Http404):
         world.scope("sup_b").get(Instruction.objects.all(), ins.pk)
     assert not Decision.objects.exists()
+
+
+def test_it_adds_the_meetings_section_to_the_bulletin_only_where_there_were_meetings(world):
+    from taizhang.assessment import bulletin
+    from taizhang.assessment import service as assessment
+    from tests.matrix.world import SCHEME
+
+    make_meeting(world)
+    sup = world.scope("sup_a")
+    assessment.do_save_scheme(sup, world.a, 2022, SCHEME)
+    g = bulletin.gather(sup, world.a, "2022Q1", today=dt.date(2022, 4, 10))
+    headings = [s.heading for s in g.content.sections]
+    assert headings[-2:] == ["推进会议定事项落实情况", "下一步工作要求"]
+    section = g.content.sections[-2]
+    assert section.paragraphs[0] == (
+        "2022年以来，共召开重点产业项目推进会等会议1次，议定事项2条，已办结0条（按时办结0条），"
+        "逾期未办结1条，在办1条，按时办结率0.0%。"
+    )
+    assert section.tables[0].rows == [["3月", "1", "2", "0", "0", "1"]]
+    assessment.do_save_scheme(world.scope("sup_b"), world.b, 2022, SCHEME)
+    other = bulletin.gather(world.scope("sup_b"), world.b, "2022Q1", today=dt.date(2022, 4, 10))
+    assert "推进会议定事项落实情况" not in [s.heading for s in other.content.sections]

@@ -12,6 +12,7 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -279,6 +280,19 @@ class Gathered:
     overdue: list[Overdue]
 
 
+# Sections of ledgers above assessment in the layers (推进会 …): each hook gets the scope, the
+# district, the year and the cut-off day and returns a Section, or None when it has nothing
+# to report for the period (so a district without such records gets the bulletin unchanged).
+# Registered from the ledger app's AppConfig.ready().
+ExtraSection = Callable[[Scope, Division, int, dt.date], Section | None]
+EXTRA_SECTIONS: list[ExtraSection] = []
+
+
+def register_section(hook: ExtraSection) -> None:
+    if hook not in EXTRA_SECTIONS:
+        EXTRA_SECTIONS.append(hook)
+
+
 def gather(
     scope: Scope,
     district: Division,
@@ -445,6 +459,7 @@ def gather(
             ],
             tables=[overdue_table],
         ),
+        *(sec for hook in EXTRA_SECTIONS if (sec := hook(scope, district, year, cutoff))),
         Section(
             "下一步工作要求",
             paragraphs=[
