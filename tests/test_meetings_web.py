@@ -58,6 +58,10 @@ def test_it_registers_a_meeting_from_the_form_skipping_empty_rows(world):
     with frozen(TODAY):
         body = c.get(r["Location"]).content.decode()
     assert "山会纪〔2022〕1号" in body and "协调用电增容" in body and "新拓洋生物科技产业园" in body
+    # The project's page lists the meeting that discussed it.
+    with frozen(TODAY):
+        project_page = c.get(f"/projects/{world.pa.pk}/").content.decode()
+    assert f"/meetings/{m.pk}/" in project_page and "会议研究" in project_page
     # The lead unit of one decision sees the meeting with only its own decision.
     with frozen(TODAY):
         body = client(world, "unit_a").get(f"/meetings/{m.pk}/").content.decode()

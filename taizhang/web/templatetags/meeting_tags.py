@@ -9,7 +9,7 @@ from typing import Any
 from django import template
 from django.utils import timezone
 
-from taizhang.meetings.models import Decision, Instruction
+from taizhang.meetings.models import Decision, Instruction, Meeting
 from taizhang.meetings.queries import instructions_on
 from taizhang.projects.models import Project
 
@@ -29,6 +29,11 @@ def meeting_box(context: Any, obj: Any) -> dict[str, Any]:
         return out
     is_project = isinstance(obj, Project)
     out["instructions"] = list(instructions_on(scope, obj))
+    # The meetings that discussed it (议题), as far as the user sees them.
+    items = {"items__project": obj} if is_project else {"items__problem": obj}
+    out["meetings_on"] = list(
+        scope.filter(Meeting.objects.filter(**items)).order_by("-date", "-id")[:20]
+    )
     if not is_project:
         out["origin_decision"] = (
             Decision.objects.select_related("meeting").filter(matter=obj).first()
