@@ -72,3 +72,9 @@ def test_it_hides_zhanhes_meetings_from_shanchengs_office(demo_module, db):
     assert c.get("/api/v1/meetings", {"year": 2022}).json()["count"] == 0
     site = Meeting.objects.get(kind="site")
     assert c.get(f"/meetings/{site.pk}/").status_code == 404
+
+
+def test_it_opens_the_meetings_page_on_the_latest_year_with_meetings(zh):
+    body = zh.get("/meetings/").content.decode()
+    figures = dict(re.findall(r'data-figure="(\w+)">([^<]*)<', body))
+    assert figures["meetings"] == "35" and "湛河区 2022年" in body

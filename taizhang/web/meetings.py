@@ -60,10 +60,13 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     f = MeetingFilter.from_params(request.GET)
     division = page_division(request, scope)
     today = timezone.localdate()
-    year = f.year or today.year
     month = params.month_param(request.GET)
-    fig = meeting_figures(scope, division, year, month) if division is not None else None
     qs = filter_meetings(scope, f, division)
+    # Without a chosen year the figures are those of the latest year with a meeting in view
+    # (a district whose meetings ended last year does not open on a year of zeros).
+    latest = qs.order_by("-date").values_list("date", flat=True).first()
+    year = f.year or (latest.year if latest else today.year)
+    fig = meeting_figures(scope, division, year, month) if division is not None else None
     page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
