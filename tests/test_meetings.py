@@ -223,3 +223,18 @@ def test_it_adds_the_meetings_section_to_the_bulletin_only_where_there_were_meet
     assessment.do_save_scheme(world.scope("sup_b"), world.b, 2022, SCHEME)
     other = bulletin.gather(world.scope("sup_b"), world.b, "2022Q1", today=dt.date(2022, 4, 10))
     assert "推进会议定事项落实情况" not in [s.heading for s in other.content.sections]
+
+
+def test_it_refuses_an_id_past_the_databases_range_in_chinese(world):
+    with frozen(dt.date(2022, 3, 8)), pytest.raises(ValidationError) as e:
+        services.do_create_instruction(
+            world.scope("sup_a"),
+            {
+                "leader": world.leader_a.pk,
+                "text": "抓紧办理",
+                "given_on": "2022-03-08",
+                "on_matter": "99999999999999999999999",
+                "lead_unit": world.unit_a.pk,
+            },
+        )
+    assert "不存在或不在您的范围内" in e.value.message_dict["on_matter"][0]

@@ -162,3 +162,17 @@ def test_it_turns_an_instruction_into_a_task_from_the_problem_page(eworld):
         task_page = c.get(f"/tasks/{ins.task_id}/").content.decode()
         listing = c.get("/instructions/").content.decode()
     assert "来源：领导批示" in task_page and "落实王区长批示：招工难" in listing
+
+
+def test_it_answers_a_form_with_ids_past_the_databases_range_without_a_500(world):
+    c = client(world, "sup_a")
+    huge = "99999999999999999999999"
+    with frozen(TODAY):
+        r = c.post("/meetings/new/", form(world, division=huge, chair=huge, projects=huge))
+        assert r.status_code == 200 and "请选择所属区划" in r.content.decode()
+        r = c.post(
+            "/instructions/",
+            {"division": huge, "leader": world.leader_a.pk, "text": "办", "given_on": "2022-03-08",
+             "doc_title": "报告", "lead_unit": world.unit_a.pk},
+        )  # fmt: skip
+    assert r.status_code == 200 and "请选择所属区划" in r.content.decode()

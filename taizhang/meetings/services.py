@@ -22,6 +22,7 @@ from taizhang.core import audit
 from taizhang.core.divisions import require_within
 from taizhang.core.errors import as_date, invalid, messages_of
 from taizhang.core.models import AuditEntry, Division, Person
+from taizhang.core.params import ID_MAX
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise
 from taizhang.matters.models import Kind, Matter
@@ -74,7 +75,11 @@ def _one(qs: QuerySet, value: Any, field: str, label: str) -> Any:
     if value in (None, ""):
         return None
     pk = value.pk if isinstance(value, Model) else value
-    found = qs.filter(pk=pk).first() if str(pk).isdigit() else None
+    # Past the database's integer range no row exists (and SQLite could not bind the id).
+    number = str(pk).strip()
+    found = (
+        qs.filter(pk=int(number)).first() if number.isdigit() and int(number) <= ID_MAX else None
+    )
     if found is None:
         raise invalid(field, f"{label}「{value}」不存在或不在您的范围内")
     return found
@@ -92,9 +97,9 @@ def _many(qs: QuerySet, value: Any, field: str, label: str) -> list[Any]:
 def _division(scope: Scope, value: Any) -> Division:
     division = value or scope.division
     if not isinstance(division, Division):
-        division = (
-            scope.divisions.filter(pk=division).first() if str(division or "").isdigit() else None
-        )
+        ref = str(division or "").strip()
+        ok = ref.isdigit() and int(ref) <= ID_MAX
+        division = scope.divisions.filter(pk=int(ref)).first() if ok else None
     if division is None or not scope.divisions.filter(pk=division.pk).exists():
         raise invalid("division", "请选择所属区划（在您的管辖范围内）")
     return division
