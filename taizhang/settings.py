@@ -68,6 +68,8 @@ INSTALLED_APPS = [
     "taizhang.civility",
     # 政务服务办件 and 银企对接 (issue 14): before imports, which imports its cases.
     "taizhang.services",
+    # 推进会 and 领导批示: their decisions and instructions become supervision tasks.
+    "taizhang.meetings",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

@@ -14,10 +14,12 @@ from ninja.security import SessionAuth
 from taizhang.api import (
     assessment,
     attachments,
+    bonds,
     civility,
     enterprises,
     imports,
     matters,
+    meetings,
     petitions,
     projects,
     services,
@@ -141,10 +143,12 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (
     assessment,
     attachments,
+    bonds,
     civility,
     enterprises,
     imports,
     matters,
+    meetings,
     petitions,
     projects,
     services,
@@ -152,9 +156,3 @@ for _module in (
 ):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
-
-# projx: 专项债, 三个一批 and the stationed-officer roster.
-from taizhang.api import bonds  # noqa: E402
-
-for _router in bonds.ROUTERS:
-    api.add_router("", _router)

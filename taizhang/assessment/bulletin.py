@@ -281,7 +281,7 @@ class Gathered:
     overdue: list[Overdue]
 
 
-# Sections of the ledgers of apps above this one (信访、政务服务、银企对接 …): each app
+# Sections of the ledgers of apps above this one (信访、政务服务、银企对接、推进会 …): each app
 # registers, in its AppConfig.ready, a function (scope, district, year, cutoff) → Section, or
 # None when the district has nothing of it in the period (so other bulletins stay as they
 # were). They follow 企业问题办理情况, in registration order.
@@ -478,6 +478,7 @@ def gather(
             ],
             tables=[overdue_table],
         ),
+        *(sec for hook in EXTRA_SECTIONS if (sec := hook(scope, district, year, cutoff))),
         Section(
             "下一步工作要求",
             paragraphs=[

@@ -167,6 +167,16 @@ _load_bonds.stage = "专项债项目和三个一批活动"  # type: ignore[attr-
 EXTRA_LOADERS.append(_load_bonds)
 
 
+def _load_meetings(scope, org) -> None:
+    from taizhang.demo import meetings as demo_meetings
+
+    demo_meetings.load(scope, org)
+
+
+_load_meetings.stage = "湛河区推进会和领导批示"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_meetings)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment

@@ -35,6 +35,7 @@ def _kinds() -> dict[str, type[Importer]]:
     from taizhang.imports.kinds.bonds import BondImporter
     from taizhang.imports.kinds.civility import CivilityStandardImporter
     from taizhang.imports.kinds.enterprises import EnterpriseImporter, LiaisonImporter
+    from taizhang.imports.kinds.meetings import MeetingImporter
     from taizhang.imports.kinds.petitions import PetitionImporter
     from taizhang.imports.kinds.problems import ProblemImporter
     from taizhang.imports.kinds.projects import ProjectImporter, ReportImporter
@@ -54,6 +55,7 @@ def _kinds() -> dict[str, type[Importer]]:
             CivilityStandardImporter,
             ServiceCaseImporter,
             BondImporter,
+            MeetingImporter,
         )
     }
 

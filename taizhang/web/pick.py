@@ -13,13 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Lower
 from django.http import Http404, HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
 from taizhang.core.models import Person, Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises.models import Enterprise
+from taizhang.matters.models import Kind as MatterKind
+from taizhang.matters.models import Matter
 from taizhang.projects.models import Project
 
 PAGE = 20
@@ -40,6 +43,12 @@ class Kind:
 
 def _leaders(scope: Scope) -> QuerySet[Person]:
     return Person.objects.filter(division__in=scope.divisions, is_leader=True)
+
+
+def _problems(scope: Scope) -> QuerySet[Matter]:
+    # Problems have a title, not a name: the search runs on the title (no pinyin key).
+    rows = scope.filter(Matter.objects.filter(kind=MatterKind.ENTERPRISE_PROBLEM))
+    return rows.annotate(name=F("title"), search_key=Lower("title"))
 
 
 def _person_label(row: dict) -> str:
@@ -89,6 +98,13 @@ KINDS: dict[str, Kind] = {
         fields=("pk", "name", "position", "unit__name"),
         label=_person_label,
         sub=lambda row: row["unit__name"] or "",
+    ),
+    # Enterprise problems the user may see (items and decisions of a meeting).
+    "problem": Kind(
+        rows=_problems,
+        fields=("pk", "name", "enterprise__name"),
+        label=lambda row: row["name"],
+        sub=lambda row: row["enterprise__name"] or "",
     ),
     # County-level leaders (责任领导, 包联领导, leaders joining a visit).
     "leader": Kind(

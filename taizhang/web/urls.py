@@ -17,6 +17,7 @@ from taizhang.web import (
     duty,
     enterprises,
     imports,
+    meetings,
     notify,
     petitions,
     pick,
@@ -252,4 +253,11 @@ urlpatterns = [
     path("batches/<int:pk>/", bonds.batch_detail, name="batch_detail"),
     path("officers/", bonds.officer_roster, name="officer_roster"),
     path("officers/export.<str:fmt>", bonds.officer_export, name="officer_export"),
+    # meetings: 推进会 (decisions become supervision tasks), minutes, 领导批示.
+    path("meetings/", meetings.meeting_list, name="meeting_list"),
+    path("meetings/new/", meetings.meeting_new, name="meeting_new"),
+    path("meetings/decisions.<str:fmt>", meetings.meeting_export, name="meeting_export"),
+    path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes, name="meeting_minutes"),
+    path("instructions/", meetings.instruction_list, name="instruction_list"),
 ]

@@ -663,6 +663,55 @@ API: dict[tuple[str, str], Route] = {
         url=lambda s: f"{V1}/officers/workload?{_q(s)}&year=2022",
         get=E(200, nobody=404, sup_b=404, unit_b=404),
     ),
+    # ------------------------------------------------------------------ meetings
+    ("GET", "/api/v1/meetings"): Route(
+        url=lambda s: f"{V1}/meetings", get=E(200, ent_a=403), scoped=False
+    ),
+    ("GET", "/api/v1/meetings/figures"): Route(
+        url=lambda s: f"{V1}/meetings/figures?division={s.division.code}&year=2024",
+        get=E(200, nobody=404, ent_a=403, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/meetings/{pk}"): Route(
+        url=lambda s: f"{V1}/meetings/{s.extra['meeting'].pk}",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    ("GET", "/api/v1/meetings/{pk}/minutes"): Route(
+        url=lambda s: f"{V1}/meetings/{s.extra['meeting'].pk}/minutes",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    ("POST", "/api/v1/meetings"): Route(
+        url=lambda s: f"{V1}/meetings",
+        scoped=False,
+        write=Write(
+            E(403, admin=422, sup_a=201, sup_b=422),
+            ok=201,
+            data=lambda mw, s: {
+                "date": "2024-01-10",
+                "chair_id": s.cadre.pk,
+                "decisions": [
+                    {"text": "协调用电增容", "lead_unit_id": s.unit.pk, "deadline": "2024-12-31"}
+                ],
+            },
+        ),
+    ),
+    ("GET", "/api/v1/instructions"): Route(
+        url=lambda s: f"{V1}/instructions", get=E(200, ent_a=403), scoped=False
+    ),
+    ("POST", "/api/v1/instructions"): Route(
+        url=lambda s: f"{V1}/instructions",
+        scoped=False,
+        write=Write(
+            E(403, admin=422, sup_a=201, sup_b=422),
+            ok=201,
+            data=lambda mw, s: {
+                "leader_id": s.cadre.pk,
+                "text": "抓好落实",
+                "given_on": "2024-01-10",
+                "doc_title": "关于招商引资的报告",
+                "lead_unit_id": s.unit.pk,
+            },
+        ),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.

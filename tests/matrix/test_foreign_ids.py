@@ -126,7 +126,60 @@ def _assign(mw, s, **over):
     return body | over
 
 
-CASES: list[Case] = [
+def _meeting(mw, s, decision=None, **over):
+    """A meeting of district A; `over` puts the side's object into one field."""
+    body = {
+        "date": "2024-01-10",
+        "division": mw.a.division.code,
+        "chair_id": mw.a.cadre.pk,
+        "decisions": [
+            {"text": "外区编号测试议定事项", "lead_unit_id": mw.a.unit.pk, "deadline": "2024-12-31"}
+            | (decision or {})
+        ],
+    }
+    return body | over
+
+
+def _instruction(mw, s, **over):
+    body = {
+        "leader_id": mw.a.cadre.pk,
+        "text": "抓好落实",
+        "given_on": "2024-01-10",
+        "doc_title": "外区编号测试报告",
+        "lead_unit_id": mw.a.unit.pk,
+    }
+    return body | over
+
+
+def _other_unit(mw, s):
+    # District A's second unit (the lead unit itself would be dropped as a co-unit).
+    return s.unit if s is mw.b else mw.w.unit_a_town
+
+
+MEETING = ("POST", "/api/v1/meetings")
+INSTRUCTION = ("POST", "/api/v1/instructions")
+MEETING_CASES: list[Case] = [
+    Case(MEETING, "division", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, division=s.division.code)),
+    Case(MEETING, "chair_id", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, chair_id=s.cadre.pk)),
+    Case(MEETING, "attendee_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, attendee_ids=[s.cadre.pk])),
+    Case(MEETING, "attendee_unit_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, attendee_unit_ids=[s.unit.pk])),
+    Case(MEETING, "project_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, project_ids=[s.project.pk])),
+    Case(MEETING, "enterprise_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, enterprise_ids=[s.enterprise.pk])),
+    Case(MEETING, "problem_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, problem_ids=[s.problem.pk])),
+    Case(MEETING, "decisions.lead_unit_id", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, {"lead_unit_id": s.unit.pk})),
+    Case(MEETING, "decisions.co_unit_ids", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, {"co_unit_ids": [_other_unit(mw, s).pk]})),
+    Case(MEETING, "decisions.problem_id", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, {"problem_id": s.problem.pk})),
+    Case(MEETING, "decisions.leader_id", lambda a: f"{V1}/meetings", lambda mw, s: _meeting(mw, s, {"leader_id": s.cadre.pk})),
+    Case(INSTRUCTION, "leader_id", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, leader_id=s.cadre.pk)),
+    Case(INSTRUCTION, "division", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, division=s.division.code)),
+    Case(INSTRUCTION, "on_matter_id", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, doc_title="", on_matter_id=s.problem.pk)),
+    Case(INSTRUCTION, "on_project_id", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, doc_title="", on_project_id=s.project.pk)),
+    Case(INSTRUCTION, "lead_unit_id", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, lead_unit_id=s.unit.pk)),
+    Case(INSTRUCTION, "co_unit_ids", lambda a: f"{V1}/instructions", lambda mw, s: _instruction(mw, s, co_unit_ids=[_other_unit(mw, s).pk])),
+]  # fmt: skip
+
+
+CASES: list[Case] = MEETING_CASES + [
     # ------------------------------------------------------------- attachments
     Case(
         ("POST", "/api/v1/attachments"),

@@ -894,6 +894,54 @@ WEB: dict[str, Route] = {
     "officer_export": Route(
         url=lambda s: "/officers/export.csv", get=E(200, nobody=404), scoped=False
     ),
+    # ------------------------------------------------------------------ meetings
+    "meeting_list": Route(url=lambda s: "/meetings/?year=2024", get=STAFF, scoped=False),
+    "meeting_export": Route(
+        url=lambda s: "/meetings/decisions.csv", get=NOT_ENTERPRISE, scoped=False
+    ),
+    "meeting_new": Route(
+        url=lambda s: "/meetings/new/",
+        get=OFFICE,
+        scoped=False,
+        write=Write(
+            # A's chair and unit: B's office is told they are outside its scope (200, nothing saved);
+            # the installation-wide admin has no district of its own to put the meeting in.
+            E(403, admin=200, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "kind": "progress",
+                "date": "2024-01-10",
+                "chair": s.cadre.pk,
+                "rows": "1",
+                "d-0-text": "协调用电增容",
+                "d-0-lead_unit": s.unit.pk,
+                "d-0-deadline": "2024-12-31",
+            },
+        ),
+    ),
+    # The district's office and leaders, the unit that must act on a decision.
+    "meeting_detail": Route(
+        url=lambda s: f"/meetings/{s.extra['meeting'].pk}/",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    "meeting_minutes": Route(
+        url=lambda s: f"/meetings/{s.extra['meeting'].pk}/minutes.docx",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200),
+    ),
+    "instruction_list": Route(
+        url=lambda s: "/instructions/",
+        get=STAFF,
+        scoped=False,
+        write=Write(
+            E(403, admin=200, sup_a=302, sup_b=200),
+            data=lambda mw, s: {
+                "leader": s.cadre.pk,
+                "text": "抓好落实",
+                "given_on": "2024-01-10",
+                "doc_title": "关于招商引资的报告",
+                "lead_unit": s.unit.pk,
+            },
+        ),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.

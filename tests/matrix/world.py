@@ -19,6 +19,7 @@ from taizhang.imports import jobs
 from taizhang.imports.models import ImportJob
 from taizhang.matters import services as msvc
 from taizhang.matters.models import Matter, ProblemCategory
+from taizhang.meetings import services as meetings
 from taizhang.projects import services as projects
 from taizhang.projects.models import Milestone, Project
 from taizhang.tasks import drafts
@@ -137,6 +138,36 @@ def _visit(w: World, sup: str, enterprise: Enterprise, division: Division):
     return visit
 
 
+def _meeting(w: World, sup: str, division: Division, unit: Unit, chair) -> Any:
+    """A 推进会 of the district with one decision for its unit, and a 领导批示 on a document."""
+    meeting = meetings.do_create_meeting(
+        w.scope(sup),
+        {
+            "division": division,
+            "date": TASK_DAY,
+            "title": f"{division.name}重点产业项目推进会",
+            "chair": chair,
+            "attendee_units": [unit],
+            "decisions": [
+                {"text": f"{division.name}城镇新增就业议定事项", "lead_unit": unit,
+                 "deadline": dt.date(2024, 12, 31)}
+            ],
+        },
+    )  # fmt: skip
+    instruction = meetings.do_create_instruction(
+        w.scope(sup),
+        {
+            "division": division,
+            "leader": chair,
+            "text": "抓好落实",
+            "given_on": TASK_DAY,
+            "doc_title": f"{division.name}城镇新增就业情况报告",
+            "lead_unit": unit,
+        },
+    )
+    return meeting, instruction
+
+
 def build_matrix_world() -> MatrixWorld:
     w = build_world()
     # 三权分立: the three administrators, installation-wide (no division).
@@ -253,6 +284,10 @@ def build_matrix_world() -> MatrixWorld:
         )
     for key, sup in (("a", "sup_a"), ("b", "sup_b")):
         side = sides[key]
+        chair = w.leader_a if key == "a" else ew.cadre_b
+        side.extra["meeting"], side.extra["instruction"] = _meeting(
+            w, sup, side.division, side.unit, chair
+        )
         side.attachment = attachments.do_attach(w.scope(sup), side.problem, [jpeg()])[0]
         # 创文: a tree, a point, an inspection with an assigned and a reported rectification.
         side.extra.update(civ_extra(w, sup, f"unit_{key}", side.division, side.unit))
