@@ -129,3 +129,8 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+# measures: ledger measures, fact-check, task bindings (issue 15).
+from taizhang.api import measures as _measures  # noqa: E402
+
+for _router in _measures.ROUTERS:
+    api.add_router("", _router)

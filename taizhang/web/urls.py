@@ -15,6 +15,7 @@ from taizhang.web import (
     duty,
     enterprises,
     imports,
+    measures,
     notify,
     pick,
     problems,
@@ -175,4 +176,13 @@ urlpatterns = [
     path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
     path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
     path("my/notify/", notify.preferences, name="notify_preferences"),
+    # measures: ledger measures, fact-check, task and draft-row bindings (issue 15).
+    path("measures/", measures.measures_page, name="measures"),
+    path("factcheck/", measures.factcheck_page, name="factcheck"),
+    path("tasks/<int:pk>/measure/", measures.task_measure, name="task_measure"),
+    path(
+        "tasks/drafts/<int:pk>/rows/<int:rid>/measure/",
+        measures.draft_row_measure,
+        name="draft_row_measure",
+    ),
 ]
