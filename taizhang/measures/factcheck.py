@@ -55,6 +55,8 @@ def _clause_before(text: str, start: int) -> str:
     i = start
     while i > 0 and text[i - 1] not in _CLAUSE_END:
         i -= 1
+    if i == 0 or text[i - 1] in "。；！？\n":
+        return text[i:start]
     # The clause may continue a sentence whose time words came earlier (今年上半年，全区…).
     j = i - 1
     while j > 0 and text[j - 1] not in "。；！？\n":

@@ -176,7 +176,9 @@ def draft_row_measure(request: HttpRequest, pk: int, rid: int) -> HttpResponse:
 # Pieces the task and draft pages include ------------------------------------------
 
 
-def task_context(scope: Scope, m: Matter, default_period: Any) -> dict[str, Any]:
+def task_context(
+    scope: Scope, m: Matter, default_period: Any, reportable: list | None = None
+) -> dict[str, Any]:
     """The task page's 台账指标 section: binding, ledger value, flags, chart, report pre-fill."""
     detail = m.task
     if detail.target_value is None:
@@ -202,6 +204,11 @@ def task_context(scope: Scope, m: Matter, default_period: Any) -> dict[str, Any]
     ctx["ledger_value"] = None if value is None else fmt_value(value)
     ctx["ledger_as_of"] = as_of
     ctx["readings"] = services.readings(m, b)
+    # Each reportable period's ledger value, so the form re-fills when the period changes.
+    reportable = reportable or []
+    ctx["ledger_by_period"] = {
+        p.label: fmt_value(services.period_ledger(m, b, p.label)) for p in reportable
+    }
     if default_period is not None:
         pre = services.period_ledger(m, b, default_period.label)
         ctx["ledger_prefill"] = "" if pre is None else fmt_value(pre)

@@ -213,7 +213,7 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ctx = detail_context(scope, m, request.GET.get("trail"))
     ctx.update(kept_step_context(request, m))
     # measures: the bound ledger measure, its value, flags and the report pre-fill.
-    ctx.update(measure_task_context(scope, m, ctx["default_period"]))
+    ctx.update(measure_task_context(scope, m, ctx["default_period"], ctx["reportable"]))
     return render(request, "tasks/detail.html", ctx)
 
 
