@@ -23,7 +23,7 @@ from taizhang.measures.registry import all_measures, get_measure, register_measu
 from taizhang.projects import services as ps
 from taizhang.projects.models import Stage
 from taizhang.tasks import services as ts
-from tests.task_fixtures import frozen
+from tests.task_fixtures import frozen, tworld  # noqa: F401  (fixture)
 
 D = dt.date
 Y0 = D(2022, 1, 1)
@@ -438,3 +438,24 @@ def test_it_marks_figures_on_the_factcheck_page(ledger):
         assert "文中 重点项目完成投资3.2亿元，台账 3.1亿元（截至2022-03-31）" in body
         r = c.post("/factcheck/", {"division": "410603", "text": TEXT, "as_of": "2030-01-01"})
     assert r.status_code == 422 and "核对日期不能晚于今天" in r.content.decode()
+
+
+def test_it_counts_suggestions_of_the_year(tworld):
+    w = tworld.w
+    with frozen(D(2024, 2, 1)):
+        ts.do_create_task(
+            w.scope("sup_a"),
+            {
+                "title": "关于加装电梯的建议",
+                "year": 2024,
+                "lead_unit": tworld.unit_rs,
+                "deadline": D(2024, 6, 30),
+                "proposer": "代表",
+                "raised_on": D(2024, 2, 1),
+            },
+            kind="suggestion",
+        )
+        assert value("tasks.suggestion_count", D(2024, 2, 1)) == 1
+        assert value("tasks.proposal_count", D(2024, 2, 1)) == 0
+        assert value("tasks.suggestion_finish_rate", D(2024, 2, 1)) == Decimal("0.0")
+    assert suggest("办理人大代表建议", "件").measure.code == "tasks.suggestion_count"

@@ -25,6 +25,7 @@ from taizhang.measures.figures import ledger_scope
 from taizhang.measures.registry import Context, Param, register_measure
 from taizhang.projects.figures import flow_between, listed
 from taizhang.projects.models import LEVEL_PARAM, MonthlyReport, Stage
+from taizhang.tasks.queries import answer_figures
 
 LEVEL = Param(
     "level",
@@ -116,6 +117,15 @@ def _visits(key: str) -> Callable[[Context], Decimal]:
     def value(ctx: Context) -> Decimal:
         got = visit_counts(ledger_scope(ctx.division), ctx.division, ctx.start, ctx.as_of)
         return Decimal(got[key] or 0)
+
+    return value
+
+
+def _answers(kind: str, key: str) -> Callable[[Context], Decimal | None]:
+    def value(ctx: Context) -> Decimal | None:
+        figs = answer_figures(ledger_scope(ctx.division), ctx.division, ctx.as_of.year, ctx.as_of)
+        got = next(f for f in figs if f["kind"] == kind)[key]
+        return None if got is None else Decimal(got)
 
     return value
 
@@ -301,4 +311,27 @@ def register_all() -> None:
             synonyms=words,
             formula=f"期内登记的{name[:-2]}记录数",
             value=_visits(key),
+        )
+    for kind, word, short in (
+        ("suggestion", "人大代表建议", "建议"),
+        ("proposal", "政协提案", "提案"),
+    ):
+        register_measure(
+            f"tasks.{kind}_count",
+            f"{word}件数",
+            unit="件",
+            accepts=("件", "条", "个"),
+            synonyms=(word, f"代表{short}" if kind == "suggestion" else "委员提案"),
+            stock=True,
+            formula=f"截止日所在年度登记的{word}件数",
+            value=_answers(kind, "total"),
+        )
+        register_measure(
+            f"tasks.{kind}_finish_rate",
+            f"{word}办结率",
+            unit="%",
+            synonyms=(f"{short}办结率", f"{word}办结率"),
+            stock=True,
+            formula=f"{word}办结率 = 已办结件数 ÷ 年度件数（截止日的状态）",
+            value=_answers(kind, "finish_rate_pct"),
         )
