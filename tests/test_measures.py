@@ -440,7 +440,7 @@ def test_it_marks_figures_on_the_factcheck_page(ledger):
     assert r.status_code == 422 and "核对日期不能晚于今天" in r.content.decode()
 
 
-def test_it_counts_suggestions_of_the_year(tworld):
+def test_it_counts_suggestions_of_the_year(tworld):  # noqa: F811
     w = tworld.w
     with frozen(D(2024, 2, 1)):
         ts.do_create_task(
