@@ -307,6 +307,14 @@ CASES: list[Case] = [
         lambda a: f"{V1}/drafts/{a.draft.pk}/publish",
         lambda mw, s: {"row_ids": [s.row.pk]},
     ),
+    # measures (issue 15): a fact-check reads only the named division's ledger.
+    Case(
+        ("POST", "/api/v1/factcheck"),
+        "division",
+        lambda a: f"{V1}/factcheck",
+        lambda mw, s: {"text": "走访企业5次。", "division": s.division.code, "as_of": "2024-06-30"},
+        ok=200,
+    ),
 ]
 
 
