@@ -7,8 +7,9 @@ import os
 
 import pytest
 
+from taizhang.measures import services
 from tests.browser.conftest import login
-from tests.test_measures import TEXT, ledger  # noqa: F401  (the hand-built 2022 ledger)
+from tests.test_measures import TEXT, _signed_task, ledger  # noqa: F401  (the hand-built 2022 ledger)
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -60,5 +61,11 @@ def test_it_colours_a_pasted_text(browser, live_server, ledger, viewport):  # no
         page.goto(live_server.url + "/measures/?division=410603")
         page.locator("#measure-list").wait_for()
         fits(page, f"{viewport['width']}-3-measures")
+        # The bound task's page: binding, ledger value, chart and binding form fit the screen.
+        m = _signed_task(ledger.w)
+        services.do_bind_task(ledger.w.scope("sup_a"), m, code="projects.signed_count")
+        page.goto(live_server.url + f"/tasks/{m.pk}/")
+        page.locator("#measure [data-field=ledger_value]").wait_for()
+        fits(page, f"{viewport['width']}-4-task")
     finally:
         context.close()
