@@ -70,6 +70,8 @@ INSTALLED_APPS = [
     "taizhang.services",
     # 推进会 and 领导批示: their decisions and instructions become supervision tasks.
     "taizhang.meetings",
+    # Ledger measures: targets bound to what the ledger computes, documents fact-checked.
+    "taizhang.measures",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",
@@ -321,4 +323,11 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
+}
+
+# Ledger measures (docs/measures.md): a self-reported figure differing from the ledger by more
+# than this is flagged to the office — counts by units, other figures by percent of the ledger.
+TAIZHANG_MEASURES = {
+    "TOLERANCE_PCT": env_int("TAIZHANG_MEASURE_TOLERANCE_PCT", 5, minimum=0),
+    "TOLERANCE_COUNT": env_int("TAIZHANG_MEASURE_TOLERANCE_COUNT", 1, minimum=0),
 }

@@ -156,3 +156,8 @@ for _module in (
 ):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+# measures: ledger measures, fact-check, task bindings (issue 15).
+from taizhang.api import measures as _measures  # noqa: E402
+
+for _router in _measures.ROUTERS:
+    api.add_router("", _router)

@@ -186,3 +186,13 @@ def _issue_bulletins(scope, org) -> None:
 
 _issue_bulletins.stage = "印发督查通报"  # type: ignore[attr-defined]
 EXTRA_LOADERS.append(_issue_bulletins)
+
+
+def _load_measures(scope, org) -> None:
+    from taizhang.demo import measures as demo_measures
+
+    demo_measures.load(scope, org)
+
+
+_load_measures.stage = "绑定台账指标"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_measures)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from taizhang.core.calendar import get_calendar
@@ -223,6 +223,41 @@ def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+def liaison_figures(scope: Scope, division: Division, as_of: dt.date) -> dict[str, Any]:
+    """Enterprises, 四上 enterprises, those under liaison on ``as_of`` and the service officers."""
+    ents = scope.filter(Enterprise.objects.all()).filter(division__path__startswith=division.path)
+    live = scope.filter(Liaison.objects.all()).filter(
+        active_on(as_of), division__path__startswith=division.path
+    )
+    covered = live.filter(enterprise__isnull=False).values("enterprise_id")
+    counts = ents.aggregate(
+        enterprises=Count("pk"),
+        sishang=Count("pk", filter=~Q(category="")),
+        enterprises_under_liaison=Count("pk", filter=Q(pk__in=covered)),
+        sishang_under_liaison=Count("pk", filter=Q(pk__in=covered) & ~Q(category="")),
+    )
+    counts["coverage_pct"] = rate(counts["sishang_under_liaison"], counts["sishang"])
+    counts["service_officers"] = (
+        live.filter(role__in=Liaison.OFFICER_ROLES).values("person_id").distinct().count()
+    )
+    counts["stationed_officers"] = (
+        live.filter(role__in=Liaison.STATIONED_ROLES).values("person_id").distinct().count()
+    )
+    return counts
+
+
+def visit_counts(scope: Scope, division: Division, start: dt.date, end: dt.date) -> dict[str, int]:
+    """Visits, forums and service days dated from ``start`` to ``end`` (one aggregate query)."""
+    visits = scope.filter(Visit.objects.all()).filter(
+        division__path__startswith=division.path, date__gte=start, date__lte=end
+    )
+    return visits.aggregate(
+        visits=Count("pk", filter=Q(kind=VisitKind.VISIT)),
+        forums=Count("pk", filter=Q(kind=VisitKind.FORUM)),
+        service_days=Count("pk", filter=Q(kind=VisitKind.SERVICE_DAY)),
+    )
+
+
 def problem_figures(
     scope: Scope,
     division: Division,
@@ -235,29 +270,10 @@ def problem_figures(
     as_of = min(end, today)
     fig = ProblemFigures(division=division, year=year, month=month)
 
-    ents = scope.filter(Enterprise.objects.all()).filter(division__path__startswith=division.path)
-    fig.enterprises = ents.count()
-    fig.sishang = ents.exclude(category="").count()
-    live = scope.filter(Liaison.objects.all()).filter(
-        active_on(as_of), division__path__startswith=division.path
-    )
-    covered = set(live.filter(enterprise__isnull=False).values_list("enterprise_id", flat=True))
-    ent_ids = dict(ents.values_list("pk", "category"))
-    fig.enterprises_under_liaison = sum(1 for pk in covered if pk in ent_ids)
-    fig.sishang_under_liaison = sum(1 for pk in covered if ent_ids.get(pk))
-    fig.coverage_pct = rate(fig.sishang_under_liaison, fig.sishang)
-    fig.service_officers = (
-        live.filter(role__in=Liaison.OFFICER_ROLES).values("person_id").distinct().count()
-    )
-    fig.stationed_officers = (
-        live.filter(role__in=Liaison.STATIONED_ROLES).values("person_id").distinct().count()
-    )
-    visits = scope.filter(Visit.objects.all()).filter(
-        division__path__startswith=division.path, date__gte=start, date__lte=end
-    )
-    fig.visits = visits.filter(kind=VisitKind.VISIT).count()
-    fig.forums = visits.filter(kind=VisitKind.FORUM).count()
-    fig.service_days = visits.filter(kind=VisitKind.SERVICE_DAY).count()
+    for key, value in liaison_figures(scope, division, as_of).items():
+        setattr(fig, key, value)
+    for key, value in visit_counts(scope, division, start, end).items():
+        setattr(fig, key, value)
 
     qs = problems_in(scope, division, start, end)
     rows = problem_rows(qs, as_of)

@@ -13,6 +13,7 @@ from django.db.models import (
     BigIntegerField,
     Case,
     CharField,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -149,7 +150,7 @@ def _flow(
     levels: list[str] | None,
 ) -> tuple[int, Decimal]:
     return flow_between(
-        scope, division, dt.date(year, 1, 1), month_end(year, month), stage, levels, year
+        scope, division, dt.date(year, 1, 1), month_end(year, month), stage, levels, year=year
     )
 
 
@@ -160,10 +161,16 @@ def flow_between(
     end: dt.date,
     stage: str,
     levels: list[str] | None = None,
+    *,
     year: int | None = None,
+    min_investment_wan: Decimal | None = None,
 ) -> tuple[int, Decimal]:
-    """Projects that reached ``stage`` between two days (StageChange history), and their total
-    investment: 新签约/新落地/新开工/新投产 for any period."""
+    """Projects that reached ``stage`` between ``start`` and ``end`` (count, total investment 万元).
+
+    The one definition of 新签约/新落地 (dashboard and ledger measures): a stage change dated
+    in the window; ``levels`` keeps projects listed at those levels in ``year`` (default the
+    year of ``end``); ``min_investment_wan`` keeps 亿元以上 projects (total ≥ threshold).
+    """
     qs = scope.filter(StageChange.objects.all()).filter(
         to_stage=stage,
         date__gte=start,
@@ -171,10 +178,12 @@ def flow_between(
         project__division__path__startswith=division.path,
     )
     if levels:
-        qs = qs.filter(project__years__year=year, project__years__level__in=levels)
-    ids = set(qs.values_list("project_id", flat=True))
-    total = Project.objects.filter(pk__in=ids).aggregate(s=Sum("total_investment"))["s"] or ZERO
-    return len(ids), total
+        qs = qs.filter(project__years__year=year or end.year, project__years__level__in=levels)
+    projects = Project.objects.filter(pk__in=qs.values("project_id"))
+    if min_investment_wan is not None:
+        projects = projects.filter(total_investment__gte=min_investment_wan)
+    got = projects.aggregate(n=Count("pk"), s=Sum("total_investment"))
+    return got["n"] or 0, got["s"] or ZERO
 
 
 def stages_as_of(project_ids: list[int], when: dt.date) -> dict[int, str]:

@@ -16,6 +16,7 @@ from taizhang.tasks import drafts
 from taizhang.tasks.models import Comparator, Cycle, DraftRow, ReportDraft
 from taizhang.web.common import flash_errors
 from taizhang.web.forms.widgets import picked
+from taizhang.web.measures import draft_rows_context
 
 SENTENCE_ENDS = "。；;！？!?\n"
 
@@ -100,6 +101,7 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(
         draft.rows.select_related("lead_unit", "leader", "published").prefetch_related("co_units")
     )
+    draft_rows_context(rows)  # measures: each target's confirmed or proposed ledger measure
     return render(
         request,
         "tasks/draft.html",

@@ -41,6 +41,7 @@ from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.common import page_division
 from taizhang.web.forms.base import check_business_dates, consume_token
 from taizhang.web.forms.widgets import picked
+from taizhang.web.measures import task_context as measure_task_context
 from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
@@ -211,6 +212,8 @@ def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     ctx = detail_context(scope, m, request.GET.get("trail"))
     ctx.update(kept_step_context(request, m))
+    # measures: the bound ledger measure, its value, flags and the report pre-fill.
+    ctx.update(measure_task_context(scope, m, ctx["default_period"], ctx["reportable"]))
     return render(request, "tasks/detail.html", ctx)
 
 

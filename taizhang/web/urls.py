@@ -17,6 +17,7 @@ from taizhang.web import (
     duty,
     enterprises,
     imports,
+    measures,
     meetings,
     notify,
     petitions,
@@ -260,4 +261,13 @@ urlpatterns = [
     path("meetings/<int:pk>/", meetings.meeting_detail, name="meeting_detail"),
     path("meetings/<int:pk>/minutes.docx", meetings.meeting_minutes, name="meeting_minutes"),
     path("instructions/", meetings.instruction_list, name="instruction_list"),
+    # measures: ledger measures, fact-check, task and draft-row bindings (issue 15).
+    path("measures/", measures.measures_page, name="measures"),
+    path("factcheck/", measures.factcheck_page, name="factcheck"),
+    path("tasks/<int:pk>/measure/", measures.task_measure, name="task_measure"),
+    path(
+        "tasks/drafts/<int:pk>/rows/<int:rid>/measure/",
+        measures.draft_row_measure,
+        name="draft_row_measure",
+    ),
 ]

@@ -712,6 +712,33 @@ API: dict[tuple[str, str], Route] = {
             },
         ),
     ),
+    # ------------------------------------------------------------------ measures (issue 15)
+    ("GET", "/api/v1/measures"): Route(url=lambda s: f"{V1}/measures", get=E(200), scoped=False),
+    ("POST", "/api/v1/factcheck"): Route(
+        url=lambda s: f"{V1}/factcheck",
+        write=Write(
+            E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+            ok=200,
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "text": "今年上半年，走访企业120次，企业满意率98%。",
+                "as_of": "2024-06-30",
+            },
+        ),
+    ),
+    ("GET", "/api/v1/tasks/{pk}/measure"): Route(
+        url=lambda s: f"{V1}/tasks/{s.task.pk}/measure",
+        get=E(404, admin=200, sup_a=200, leader_a=200, unit_a=200, unit_a_town=200),
+    ),
+    ("PUT", "/api/v1/tasks/{pk}/measure"): Route(
+        url=lambda s: f"{V1}/tasks/{s.task.pk}/measure",
+        write=Write(
+            E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, unit_a_town=403),
+            ok=200,
+            method="PUT",
+            data=lambda mw, s: {"measure": "enterprises.service_officers"},
+        ),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.

@@ -477,6 +477,14 @@ CASES: list[Case] = MEETING_CASES + [
             "published_on": "2022-03-01",
         },
     ),
+    # measures (issue 15): a fact-check reads only the named division's ledger.
+    Case(
+        ("POST", "/api/v1/factcheck"),
+        "division",
+        lambda a: f"{V1}/factcheck",
+        lambda mw, s: {"text": "走访企业5次。", "division": s.division.code, "as_of": "2024-06-30"},
+        ok=200,
+    ),
 ]
 
 # petitions (信访): cases kept beside the part's matrix rows.

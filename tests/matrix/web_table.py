@@ -942,6 +942,37 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
+    # ------------------------------------------------------------------ measures (issue 15)
+    "measures": Route(url=lambda s: f"/measures/?division={s.division.code}", get=READERS_A),
+    "factcheck": Route(
+        url=lambda s: f"/factcheck/?division={s.division.code}",
+        get=READERS_A,
+        write=Write(
+            E(403, nobody=404, admin=200, sup_a=200, leader_a=200, sup_b=404, unit_b=404),
+            ok=200,
+            data=lambda mw, s: {
+                "division": s.division.code,
+                "text": "今年上半年，走访企业120次，企业满意率98%。",
+                "as_of": "2024-06-30",
+            },
+        ),
+    ),
+    "task_measure": Route(
+        url=lambda s: f"/tasks/{s.task.pk}/measure/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403, unit_a=403, unit_a_town=403),
+            data=lambda mw, s: {"measure": "enterprises.service_officers"},
+        ),
+    ),
+    "draft_row_measure": Route(
+        url=lambda s: f"/tasks/drafts/{s.draft.pk}/rows/{s.row.pk}/measure/",
+        get=POST_ONLY,
+        write=Write(
+            E(404, admin=302, sup_a=302, leader_a=403),
+            data=lambda mw, s: {"measure": "enterprises.service_officers"},
+        ),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.
