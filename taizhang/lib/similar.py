@@ -32,7 +32,7 @@ STOPWORDS = frozenset(
     本公司 该企业 一直 尚未 没有 不能 无法 影响 情况 进行 工作 政府 有限公司 有限责任 责任 股份 集团 方面
     问题反映 尽快 及时 能否 是否 一下 一些 这个 那个 已经 还是 以及 或者 因为 所以 但是 由于 对于 关于
     正常 导致 造成 严重 较大 比较 非常 多次 一个 其他 相关部门 给予 支持 予以 办理 处理 推进 落实
-    迟迟 至今 下来 办不下来 困难 进度 缓慢 咨询 指导
+    迟迟 至今 下来 办不下来 困难 进度 缓慢 咨询 指导 具体 具体情况
     """.split()
 )
 # A few spellings of the same thing in enterprise problems (left → right before cutting).
