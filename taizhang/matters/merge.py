@@ -85,8 +85,7 @@ def do_merge_problems(
     k, m = locked[keep_pk], locked[merged_pk]
     if k.status == Status.CLOSED:
         raise invalid("into", f"问题「{k.title}」已销号，不能并入")
-    if m.status == Status.CLOSED:
-        raise invalid(None, f"问题「{m.title}」已销号，不能再合并")
+    # The duplicate's own status is the step table's to judge (run_step: 已销号 → refused).
 
     def apply(row: Matter, day: dt.date) -> Change:
         row.merged_into = k

@@ -85,9 +85,11 @@ def similar_to(
     exclude: int | None = None,
     today: dt.date | None = None,
     limit: int = 10,
+    base: QuerySet[Matter] | None = None,
 ) -> list[Candidate]:
     """Likely duplicates of a problem text (a new one being typed, or a stored one), best
-    first, each scoring at least the threshold."""
+    first, each scoring at least the threshold. `base` narrows the candidates further than
+    the pool (the new-problem form asks only about problems of the last 30 days)."""
     text = problem_text(title, description)
     query = similar.vector(text)
     if not query:
@@ -99,7 +101,8 @@ def similar_to(
         near |= Q(enterprise__park_id=park_id)
     for w in similar.rare_words(text):
         near |= Q(similar_keys__contains=f" {w} ")
-    qs = pool(scope, today).filter(near)
+    qs = (base if base is not None else pool(scope, today)).filter(near)
+    qs = qs.select_related("enterprise", "enterprise__park", "category", "division")
     if exclude:
         qs = qs.exclude(pk=exclude)
     found = []

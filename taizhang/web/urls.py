@@ -20,6 +20,7 @@ from taizhang.web import (
     problems,
     projects,
     pwa,
+    similar,
     steps,
     task_drafts,
     tasks,
@@ -175,4 +176,8 @@ urlpatterns = [
     path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
     path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
     path("my/notify/", notify.preferences, name="notify_preferences"),
+    # Similar problems and the radar (docs/similar.md); merging posts to matter_step.
+    path("problems/similar/", similar.similar_list, name="problem_similar"),
+    path("radar/", similar.radar_page, name="radar"),
+    path("radar/task/", similar.radar_task, name="radar_task"),
 ]

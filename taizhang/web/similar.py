@@ -1,0 +1,105 @@
+"""Pages of similar problems (docs/similar.md): the 疑似重复 list, the problem radar and the
+panel on a problem's page. Read through `taizhang.similar.figures`, write through
+`do_task_from_cluster`; merging posts to the step route (`/matters/<id>/steps/merge/`)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from taizhang.core.errors import messages_of
+from taizhang.core.scope import Scope, scope_of
+from taizhang.matters.merge import MERGE
+from taizhang.matters.models import Matter, Status
+from taizhang.similar import figures
+from taizhang.similar.services import do_task_from_cluster, tasks_of
+from taizhang.web.forms.problems import RadarTaskForm
+
+_PREFIX = re.compile(r"^c\d{1,3}$")
+
+
+def _office(request: HttpRequest) -> Scope:
+    scope = scope_of(request)
+    if not scope.can_manage:
+        raise PermissionDenied("只有督查室可以查看相似问题和问题雷达")
+    return scope
+
+
+def problem_panel(scope: Scope, m: Matter) -> dict[str, Any]:
+    """What a problem's page shows about duplicates, merges and root-cause tasks."""
+    ctx: dict[str, Any] = {
+        "merged_problems": list(m.merged_problems.select_related("enterprise")),
+        "other_enterprises": list(m.other_enterprises.all()),
+        "radar_tasks": tasks_of(scope, m),
+        "merged_into": m.merged_into
+        if m.merged_into_id and scope.contains(m.merged_into)
+        else None,
+    }
+    if scope.can_manage and m.merged_into_id is None and m.status != Status.CLOSED:
+        ctx["similar"] = figures.similar_of(scope, m)
+        ctx["merge_sources"] = MERGE.sources
+        ctx["similar_formula"] = figures.formulas()["duplicate"]
+    return ctx
+
+
+@login_required
+def similar_list(request: HttpRequest) -> HttpResponse:
+    scope = _office(request)
+    return render(
+        request,
+        "similar/list.html",
+        {"pairs": figures.duplicate_pairs(scope), "formulas": figures.formulas()},
+    )
+
+
+@login_required
+def radar_page(request: HttpRequest) -> HttpResponse:
+    scope = _office(request)
+    clusters = figures.radar(scope)
+    rows = [
+        (
+            c,
+            RadarTaskForm(
+                scope,
+                prefix=f"c{n}",
+                initial={"title": f"{c.representative.title}（共性问题）"[:120]},
+            ),
+        )
+        for n, c in enumerate(clusters)
+    ]
+    return render(request, "similar/radar.html", {"rows": rows, "formulas": figures.formulas()})
+
+
+@login_required
+@require_POST
+def radar_task(request: HttpRequest) -> HttpResponse:
+    scope = _office(request)
+    prefix = request.POST.get("prefix", "")
+    form = RadarTaskForm(scope, request.POST, prefix=prefix if _PREFIX.match(prefix) else None)
+    if not form.is_valid():
+        for field, errs in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for e in errs:
+                messages.error(request, f"{label}：{e}" if label else e)
+        return redirect("radar")
+    d = form.cleaned_data
+    data = {"title": d["title"], "lead_unit": d["lead_unit"], "raised_on": timezone.localdate()}
+    if d.get("deadline"):
+        data["deadline"] = d["deadline"]
+    try:
+        task, links = do_task_from_cluster(scope, request.POST.getlist("problems"), data)
+    except ValidationError as e:
+        for msgs in messages_of(e).values():
+            for msg in msgs:
+                messages.error(request, msg)
+        return redirect("radar")
+    messages.success(request, f"已发布督办任务「{task.title}」，关联{len(links)}个问题")
+    return redirect("task_detail", pk=task.pk)
