@@ -12,6 +12,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
 from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
+from taizhang.api import similar as similar_api
 from taizhang.api.auth import TokenAuth, TokenExpired
 from taizhang.api.messages import chinese
 from taizhang.api.schemas import ERRORS, ErrorOut
@@ -129,3 +130,6 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+# Similar problems, 合并 and the problem radar (docs/similar.md).
+for _router in similar_api.ROUTERS:
+    api.add_router("", _router)

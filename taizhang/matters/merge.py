@@ -43,6 +43,11 @@ class MergeInput(StepInput):
     reason: str = Field(title="合并理由", min_length=1, max_length=500)
 
 
+def _district(m: Matter) -> int:
+    d = m.division
+    return (d.district() or d).pk
+
+
 @transaction.atomic
 def do_merge_problems(
     scope: Scope,
@@ -83,6 +88,10 @@ def do_merge_problems(
     if keep_pk not in locked:
         raise invalid("into", "保留的问题不存在或不在您的范围内")
     k, m = locked[keep_pk], locked[merged_pk]
+    if _district(k) != _district(m):
+        # A problem is handled inside its district: one district's office cannot answer
+        # another's enterprise (even an administrator who sees both).
+        raise invalid("into", "不能跨区县合并问题")
     if k.status == Status.CLOSED:
         raise invalid("into", f"问题「{k.title}」已销号，不能并入")
     # The duplicate's own status is the step table's to judge (run_step: 已销号 → refused).

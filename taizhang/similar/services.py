@@ -56,6 +56,9 @@ def do_task_from_cluster(
     missing = sorted(set(ids) - {m.pk for m in problems})
     if missing:
         raise invalid("problems", f"问题 {missing[0]} 不存在或不在您的范围内")
+    if len({(m.division.district() or m.division).pk for m in problems}) > 1:
+        # One task is handled inside one district (tasks' require_within).
+        raise invalid("problems", "所选问题分属不同区县，不能转为同一项督办任务")
     merged = [m for m in problems if m.merged_into_id]
     if merged:
         raise invalid("problems", f"问题{merged[0].number}已合并，请选择保留的问题")
