@@ -46,7 +46,8 @@ def problem_panel(scope: Scope, m: Matter) -> dict[str, Any]:
     if scope.can_manage and m.merged_into_id is None and m.status != Status.CLOSED:
         ctx["similar"] = figures.similar_of(scope, m)
         ctx["merge_sources"] = MERGE.sources
-        ctx["similar_formula"] = figures.formulas()["duplicate"]
+        f = figures.formulas()
+        ctx["similar_formulas"] = [f["score"], f["duplicate"]]
     return ctx
 
 
