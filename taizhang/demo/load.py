@@ -127,6 +127,16 @@ _load_tasks.stage = "政府工作报告督查任务"  # type: ignore[attr-define
 EXTRA_LOADERS.append(_load_tasks)
 
 
+def _load_similar(scope, org) -> None:
+    from taizhang.demo import similar as demo_similar
+
+    demo_similar.load(scope, org)
+
+
+_load_similar.stage = "疑似重复问题和问题雷达"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_similar)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment
