@@ -157,7 +157,11 @@ class Cluster:
 
     @property
     def enterprises(self) -> list[str]:
-        return sorted({m.enterprise.name for m in self.problems if m.enterprise_id})
+        """Every enterprise that raised the problem, those a kept problem took over included."""
+        names = {m.enterprise.name for m in self.problems if m.enterprise_id}
+        for m in self.problems:
+            names.update(e.name for e in m.other_enterprises.all())
+        return sorted(names)
 
     @property
     def parks(self) -> list[str]:
@@ -181,14 +185,15 @@ class Cluster:
 def radar(scope: Scope, today: dt.date | None = None) -> list[Cluster]:
     """Clusters of alike problems raised by several enterprises, largest first."""
     linked = RadarLink.objects.values("problem_id")
-    rows, vectors = _scored_pool(scope, today, pool(scope, today).exclude(pk__in=linked))
+    qs = pool(scope, today).exclude(pk__in=linked).prefetch_related("other_enterprises")
+    rows, vectors = _scored_pool(scope, today, qs)
     out = []
     for members in similar.clusters(len(rows), similar.pairs(vectors, radar_threshold())):
         problems = [rows[i] for i in members]
-        if len({m.enterprise_id for m in problems}) < settings.TAIZHANG_RADAR_MIN_ENTERPRISES:
-            continue
         rep = similar.medoid(members, vectors)
         scores = {rows[i].pk: similar.cosine(vectors[rep], vectors[i]) for i in members}
         problems.sort(key=lambda m: (-scores[m.pk], m.pk))
-        out.append(Cluster(problems, rows[rep], scores))
+        cluster = Cluster(problems, rows[rep], scores)
+        if len(cluster.enterprises) >= settings.TAIZHANG_RADAR_MIN_ENTERPRISES:
+            out.append(cluster)
     return out
