@@ -104,6 +104,10 @@ def test_it_shows_duplicates_on_the_page_and_merges_through_the_step_form(eworld
     client.force_login(w.users["ent_a3"])
     html = client.get(f"/portal/problems/{dup.pk}/").content.decode()
     assert "本问题已合并办理" in html
+    # The kept problem's enterprise is not told who else asked.
+    client.force_login(w.users["ent_a"])
+    html = client.get(f"/portal/problems/{keep.pk}/").content.decode()
+    assert "鹤飞电子" not in html and dup.title not in html
     # Nobody else sees the panel's duplicates: a unit gets no 疑似重复 section.
     client.force_login(w.users["unit_a"])
     assert "疑似重复" not in client.get(f"/problems/{eworld.problem_a.pk}/").content.decode()

@@ -14,6 +14,7 @@ import datetime as dt
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 from pydantic import Field
 
 from taizhang.core import audit
@@ -109,7 +110,8 @@ def do_merge_problems(
     taken = [e for e in taken if e != k.enterprise_id]
     k.other_enterprises.add(*taken)
     k.version += 1
-    k.save(update_fields=["version"])
+    k.updated_at = timezone.now()
+    k.save(update_fields=["version", "updated_at"])
     MatterStep.objects.create(
         matter=k,
         action="merge_in",
@@ -136,14 +138,15 @@ def do_merge_problems(
         k,
         NotificationKind.STEP,
         f"{k.title}：{title}",
-        f"{m.enterprise.name if m.enterprise else ''}反映的同类问题并入本问题一并办理。",
+        # Neither enterprise is told the other's name: each hears about its own problem only.
+        "另一家企业反映的同类问题已并入本问题，一并办理。",
     )
     notify.notify(
         notify.enterprise_users(m.enterprise_id),
         m,
         NotificationKind.STEP,
         f"{m.title}：{title}",
-        f"您反映的问题与{k.number}「{k.title}」相同，已并入该问题一并办理：{reason}",
+        f"您反映的问题与另一家企业反映的同类问题（{k.number}）相同，已合并一并办理：{reason}",
     )
     return result
 

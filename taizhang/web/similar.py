@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import messages_of
+from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters.merge import MERGE
 from taizhang.matters.models import Matter, Status
@@ -35,9 +36,13 @@ def _office(request: HttpRequest) -> Scope:
 
 def problem_panel(scope: Scope, m: Matter) -> dict[str, Any]:
     """What a problem's page shows about duplicates, merges and root-cause tasks."""
+    # An enterprise sees its own problem's story, not which other enterprises asked the same.
+    staff = scope.role != Role.ENTERPRISE
     ctx: dict[str, Any] = {
-        "merged_problems": list(m.merged_problems.select_related("enterprise")),
-        "other_enterprises": list(m.other_enterprises.all()),
+        "merged_problems": list(
+            scope.filter(m.merged_problems.select_related("enterprise")) if staff else []
+        ),
+        "other_enterprises": list(m.other_enterprises.all()) if staff else [],
         "radar_tasks": tasks_of(scope, m),
         "merged_into": m.merged_into
         if m.merged_into_id and scope.contains(m.merged_into)
