@@ -121,7 +121,8 @@ def do_merge_problems(
         date=day,
         by=scope.actor,
         by_name=scope.actor_name,
-        note=f"并入{m.number}「{m.title}」（{m.enterprise.name if m.enterprise else '—'}）：{reason}",
+        # The number only: the enterprise reads this history too (staff see the rest on the page).
+        note=f"并入{m.number}：{reason}",
         round=k.round,
     )
     audit.record(
