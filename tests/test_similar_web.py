@@ -131,6 +131,8 @@ def test_it_turns_a_radar_cluster_into_one_task_shown_on_each_problem(eworld, cl
     assert html.count('class="card radar-cluster"') == 1
     for m in cluster:
         assert f'name="problems" value="{m.pk}"' in html
+    csv = client.get("/radar/export.csv").content.decode("utf-8-sig")
+    assert all(m.number in csv for m in cluster) and "与代表问题相似度" in csv
     r = client.post(
         "/radar/task/",
         {

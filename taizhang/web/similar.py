@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -18,6 +18,8 @@ from django.views.decorators.http import require_POST
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
+from taizhang.exports.http import download
+from taizhang.exports.render import Column, Table
 from taizhang.matters.merge import MERGE
 from taizhang.matters.models import Matter, Status
 from taizhang.similar import figures
@@ -109,3 +111,53 @@ def radar_task(request: HttpRequest) -> HttpResponse:
         return redirect("radar")
     messages.success(request, f"已发布督办任务「{task.title}」，关联{len(links)}个问题")
     return redirect("task_detail", pk=task.pk)
+
+
+RADAR_COLUMNS = [
+    Column("簇", "int", 6),
+    Column("代表问题", "text", 30),
+    Column("编号", "text", 12),
+    Column("问题", "text", 30),
+    Column("企业", "text", 24),
+    Column("园区", "text", 16),
+    Column("问题类别", "text", 10),
+    Column("提出日期", "date", 12),
+    Column("状态", "text", 9),
+    Column("与代表问题相似度", "number", 10),
+]
+
+
+@login_required
+def radar_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """The radar's clusters as a ledger (xlsx / CSV), one row per problem."""
+    if fmt not in {"xlsx", "csv"}:
+        raise Http404("不支持的导出格式")
+    scope = _office(request)
+    rows = []
+    for n, c in enumerate(figures.radar(scope), start=1):
+        for m in c.problems:
+            e = m.enterprise
+            rows.append(
+                [
+                    n,
+                    c.representative.title,
+                    m.number,
+                    m.title,
+                    e.name if e else "",
+                    e.park.name if e and e.park_id else "",
+                    m.category.name if m.category_id else "",
+                    m.raised_on,
+                    m.get_status_display(),
+                    round(c.scores[m.pk], 2),
+                ]
+            )
+    table = Table(
+        title="问题雷达（共性问题）",
+        columns=RADAR_COLUMNS,
+        rows=rows,
+        unit_name=scope.filler_name,
+        as_of=timezone.localdate(),
+        notes=[f"注：{figures.formulas()['radar']}"],
+        sheet_name="问题雷达",
+    )
+    return download(table, fmt, "问题雷达")

@@ -180,4 +180,5 @@ urlpatterns = [
     path("problems/similar/", similar.similar_list, name="problem_similar"),
     path("radar/", similar.radar_page, name="radar"),
     path("radar/task/", similar.radar_task, name="radar_task"),
+    path("radar/export.<str:fmt>", similar.radar_export, name="radar_export"),
 ]

@@ -836,6 +836,7 @@ WEB: dict[str, Route] = {
     # The office's pages (docs/similar.md); merging posts to matter_step (action merge).
     "problem_similar": Route(url=lambda s: "/problems/similar/", get=OFFICE, scoped=False),
     "radar": Route(url=lambda s: "/radar/", get=OFFICE, scoped=False),
+    "radar_export": Route(url=lambda s: "/radar/export.csv", get=OFFICE, scoped=False),
     "radar_task": Route(
         url=lambda s: "/radar/task/",
         get=POST_ONLY,
