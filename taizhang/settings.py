@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "taizhang.meetings",
     # Ledger measures: targets bound to what the ledger computes, documents fact-checked.
     "taizhang.measures",
+    # Similar problems, 合并 and the problem radar (未诉先办): docs/similar.md.
+    "taizhang.similar",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",
@@ -331,3 +333,10 @@ TAIZHANG_MEASURES = {
     "TOLERANCE_PCT": env_int("TAIZHANG_MEASURE_TOLERANCE_PCT", 5, minimum=0),
     "TOLERANCE_COUNT": env_int("TAIZHANG_MEASURE_TOLERANCE_COUNT", 1, minimum=0),
 }
+# Similar problems and the radar (docs/similar.md), as percentages of the 0..1 score.
+TAIZHANG_SIMILAR_THRESHOLD_PCT = env_int("TAIZHANG_SIMILAR_THRESHOLD_PCT", 30, minimum=1)
+TAIZHANG_RADAR_THRESHOLD_PCT = env_int("TAIZHANG_RADAR_THRESHOLD_PCT", 25, minimum=1)
+# Problems closed within this many days still count on the radar and as duplicates.
+TAIZHANG_RADAR_DAYS = env_int("TAIZHANG_RADAR_DAYS", 90, minimum=1)
+# A radar cluster is listed once this many distinct enterprises raised it.
+TAIZHANG_RADAR_MIN_ENTERPRISES = env_int("TAIZHANG_RADAR_MIN_ENTERPRISES", 3, minimum=2)

@@ -49,6 +49,10 @@ WRONG = {
 def valid_input(action: str, m: Matter) -> dict:
     """A valid input for each action of the registered kinds; a new action must add its own."""
     today = timezone.localdate()
+    if action == "merge":
+        # 合并 into another open problem of district A (eworld's 用地手续慢, 已交办).
+        keep = Matter.objects.get(title="用地手续慢")
+        return {"into": keep.pk, "reason": "重复登记", "version": m.version}
     return (
         {
             "accept": {},
@@ -163,18 +167,20 @@ PROBLEM = {
     "request_extension": (OPEN, None),
     "approve_extension": (OPEN, None),
     "refuse_extension": (OPEN, None),
+    # 合并 (matters/merge.py): a duplicate still open closes into the problem it repeats.
+    "merge": ({S.SUBMITTED, S.ACCEPTED} | OPEN, S.CLOSED),
 }
 TASK_EXTRA = {"urge": (OPEN, None), "submit_report": (OPEN, S.IN_PROGRESS)}
-TASK = {k: v for k, v in PROBLEM.items() if k != "rate"} | TASK_EXTRA
+TASK = {k: v for k, v in PROBLEM.items() if k not in {"rate", "merge"}} | TASK_EXTRA
 TASK["close"] = ({S.REPORTED, S.RATED}, S.CLOSED)
 EXPECTED = {
     Kind.ENTERPRISE_PROBLEM: PROBLEM,
     Kind.SUPERVISION_TASK: TASK,
-    Kind.SUGGESTION: PROBLEM | TASK_EXTRA,
-    Kind.PROPOSAL: PROBLEM | TASK_EXTRA,
+    Kind.SUGGESTION: {k: v for k, v in PROBLEM.items() if k != "merge"} | TASK_EXTRA,
+    Kind.PROPOSAL: {k: v for k, v in PROBLEM.items() if k != "merge"} | TASK_EXTRA,
     # 信访: 不予受理 closes at once, 领导包案 at any stage until 答复 is rated, the office
     # records the 回访评价 and closes with 化解/办结 (rated or not).
-    Kind.PETITION: PROBLEM
+    Kind.PETITION: {k: v for k, v in PROBLEM.items() if k != "merge"}
     | {
         "reject": ({S.SUBMITTED}, S.CLOSED),
         "take_charge": (OPEN | {S.ACCEPTED, S.REPORTED}, None),

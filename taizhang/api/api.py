@@ -19,10 +19,12 @@ from taizhang.api import (
     enterprises,
     imports,
     matters,
+    measures,
     meetings,
     petitions,
     projects,
     services,
+    similar,
     tasks,
 )
 from taizhang.api.auth import TokenAuth, TokenExpired
@@ -148,16 +150,13 @@ for _module in (
     enterprises,
     imports,
     matters,
+    measures,
     meetings,
     petitions,
     projects,
     services,
+    similar,
     tasks,
 ):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
-# measures: ledger measures, fact-check, task bindings (issue 15).
-from taizhang.api import measures as _measures  # noqa: E402
-
-for _router in _measures.ROUTERS:
-    api.add_router("", _router)

@@ -177,6 +177,16 @@ _load_meetings.stage = "湛河区推进会和领导批示"  # type: ignore[attr-
 EXTRA_LOADERS.append(_load_meetings)
 
 
+def _load_similar(scope, org) -> None:
+    from taizhang.demo import similar as demo_similar
+
+    demo_similar.load(scope, org)
+
+
+_load_similar.stage = "疑似重复问题和问题雷达"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_similar)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment

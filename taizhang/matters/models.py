@@ -180,6 +180,27 @@ class Matter(models.Model):
     pending_deadline = models.DateField(_("申请延期至"), null=True, blank=True)
     pending_reason = models.CharField(_("延期理由"), max_length=300, blank=True)
     is_synthetic = models.BooleanField(_("演示合成数据"), default=False)
+    # Similar problems (docs/similar.md): the words of the title and description, written
+    # on creation, so the database prefilters candidates before any text is scored.
+    similar_keys = models.CharField(
+        _("相似检索词"), max_length=300, blank=True, default="", editable=False
+    )
+    # 合并: a duplicate closed into the problem it repeats; that problem keeps the
+    # duplicate's enterprise among its own.
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("并入问题"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_problems",
+    )
+    other_enterprises = models.ManyToManyField(
+        "enterprises.Enterprise",
+        verbose_name=_("合并带入的企业"),
+        blank=True,
+        related_name="merged_matters",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now, editable=False)

@@ -4,6 +4,7 @@ is ready (MattersConfig.ready)."""
 from __future__ import annotations
 
 from taizhang.matters import services as s
+from taizhang.matters.merge import MERGE, MergeInput, do_merge_step
 from taizhang.matters.models import Kind
 from taizhang.matters.step_inputs import (
     AssignInput,
@@ -43,7 +44,8 @@ def common_step(transition) -> Step:
 def register() -> None:
     register_kind(
         Kind.ENTERPRISE_PROBLEM,
-        [common_step(t) for t in T.values()],
+        # 合并 closes a duplicate into the problem it repeats (matters/merge.py).
+        [*(common_step(t) for t in T.values()), Step(MERGE, MergeInput, do_merge_step)],
         rater="企业",
         default_workdays=7,
         redo_label="退回重办",

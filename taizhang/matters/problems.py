@@ -23,6 +23,7 @@ from taizhang.core.errors import as_date
 from taizhang.core.models import AuditEntry, Role
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Visit
+from taizhang.lib import similar
 from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, Source, Status
 
 VERB = "登记企业问题"
@@ -148,6 +149,12 @@ def clean_problem(
 # What is written ---------------------------------------------------------------
 
 
+def problem_text(title: str, description: str) -> str:
+    """The text a problem is compared by (docs/similar.md): its title and the start of its
+    description (a long account would drown the title's words)."""
+    return f"{title}。{(description or '')[:200]}"
+
+
 def new_matter(scope: Scope, p: NewProblem, *, is_synthetic: bool = False) -> Matter:
     """The unsaved Matter of a new problem (待受理)."""
     return Matter(
@@ -164,6 +171,7 @@ def new_matter(scope: Scope, p: NewProblem, *, is_synthetic: bool = False) -> Ma
         raised_by_name=p.raised_by_name,
         status=Status.SUBMITTED,
         is_synthetic=is_synthetic,
+        similar_keys=similar.keys(problem_text(p.title, p.description)),
     )
 
 

@@ -145,6 +145,9 @@ def allowed_actions(scope: Scope, matter: Matter) -> list[str]:
             continue
         if t.action in {"approve_extension", "refuse_extension"} and not matter.pending_deadline:
             continue
+        if t.action == "merge":
+            # Not a next step: offered beside the problem's likely duplicates (docs/similar.md).
+            continue
         out.append(t.action)
     return out
 

@@ -39,6 +39,9 @@ from taizhang.matters.queries import (
     with_lights,
 )
 from taizhang.matters.timing import light_of
+from taizhang.similar import figures as similar_figures
+from taizhang.similar.figures import Candidate
+from taizhang.web import similar as similar_web
 from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.charts import problem_charts
 from taizhang.web.common import page_division, safe_next
@@ -126,10 +129,10 @@ def problem_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"enterprise": request.GET.get("enterprise"), "raised_on": timezone.localdate()},
     )
-    duplicate = None
+    duplicates: list[Candidate] = []
     if request.method == "POST" and form.is_valid():
-        duplicate = None if request.POST.get("confirm_duplicate") else _duplicate_of(scope, form)
-    if request.method == "POST" and form.is_valid() and duplicate is None:
+        duplicates = [] if request.POST.get("confirm_duplicate") else _duplicates_of(scope, form)
+    if request.method == "POST" and form.is_valid() and not duplicates:
         data = dict(form.cleaned_data)
         data.pop("once_token", None)
         try:
@@ -143,24 +146,39 @@ def problem_new(request: HttpRequest) -> HttpResponse:
             for field, msgs in messages_of(e).items():
                 for msg in msgs:
                     form.add_error(field if field in form.fields else None, msg)
-    return render(request, "matters/new.html", {"form": form, "duplicate": duplicate})
+    return render(request, "matters/new.html", {"form": form, "duplicates": duplicates})
 
 
-def _duplicate_of(scope: Scope, form: ProblemForm) -> Matter | None:
-    """An open problem of the same enterprise and title registered in the last 30 days
-    (the same problem typed twice, or sent twice), among those the user may see."""
+def _duplicates_of(scope: Scope, form: ProblemForm) -> list[Candidate]:
+    """Open problems registered in the last 30 days, among those the user may see, that the
+    new one may repeat: the same enterprise and title (the same problem typed twice, or sent
+    twice), then any whose text is alike (docs/similar.md), best first."""
     since = timezone.now() - timedelta(days=30)
-    return (
-        scope.filter(Matter.objects.filter(enterprise__isnull=False))
-        .filter(
-            enterprise=form.cleaned_data["enterprise"],
-            title__iexact=form.cleaned_data["title"].strip(),
-            created_at__gte=since,
-        )
+    recent = (
+        scope.filter(Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM))
+        .filter(created_at__gte=since, merged_into__isnull=True)
         .exclude(status__in=FINISHED)
+    )
+    d = form.cleaned_data
+    same = (
+        recent.filter(enterprise=d["enterprise"], title__iexact=d["title"].strip())
+        .select_related("enterprise")
         .order_by("-created_at")
         .first()
     )
+    found = [Candidate(same, 1.0)] if same else []
+    enterprise = d["enterprise"]
+    for c in similar_figures.similar_to(
+        scope,
+        d["title"],
+        d.get("description") or "",
+        category_id=d["category"].pk if d.get("category") else None,
+        park_id=enterprise.park_id if enterprise else None,
+        exclude=same.pk if same else None,
+        base=recent,
+    ):
+        found.append(c)
+    return found
 
 
 def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]:
@@ -187,6 +205,7 @@ def _detail_context(scope: Scope, m: Matter, page: Any = None) -> dict[str, Any]
         ctx["rate_form"] = RateForm()
     if {"return", "rate"} & set(actions):
         ctx["default_redo"] = services.default_redo_deadline(m, today)
+    ctx.update(similar_web.problem_panel(scope, m))
     return ctx
 
 

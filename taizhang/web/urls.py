@@ -26,6 +26,7 @@ from taizhang.web import (
     projects,
     pwa,
     services,
+    similar,
     steps,
     task_drafts,
     tasks,
@@ -270,4 +271,9 @@ urlpatterns = [
         measures.draft_row_measure,
         name="draft_row_measure",
     ),
+    # Similar problems and the radar (docs/similar.md); merging posts to matter_step.
+    path("problems/similar/", similar.similar_list, name="problem_similar"),
+    path("radar/", similar.radar_page, name="radar"),
+    path("radar/task/", similar.radar_task, name="radar_task"),
+    path("radar/export.<str:fmt>", similar.radar_export, name="radar_export"),
 ]

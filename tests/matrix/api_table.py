@@ -73,6 +73,8 @@ TASK_OWN_UNIT_STEP = E(404, admin=403, sup_a=403, leader_a=403, unit_a=200, unit
 TASK_OFFICE_STEP = E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, unit_a_town=403)
 # An action no kind has: whoever sees the matter is told so (422), nothing changes.
 UNKNOWN_STEP = E(422, nobody=404, unit_a_town=404, sup_b=404, unit_b=404)
+# Office-only operations refuse A's other roles (403) before looking up B's object.
+OFFICE_FIRST = {r: 403 for r in ("leader_a", "unit_a", "unit_a_town", "cadre_a", "ent_a")}
 
 
 def _attachments(mw):
@@ -737,6 +739,46 @@ API: dict[tuple[str, str], Route] = {
             ok=200,
             method="PUT",
             data=lambda mw, s: {"measure": "enterprises.service_officers"},
+        ),
+    ),
+    # ------------------------------------------------------------------ similar problems
+    # The office only (403 before any lookup), inside its scope (docs/similar.md).
+    ("GET", "/api/v1/problems/{pk}/similar"): Route(
+        url=lambda s: f"{V1}/problems/{s.problem.pk}/similar",
+        get=E(403, admin=200, sup_a=200, sup_b=404),
+        b=OFFICE_FIRST,
+    ),
+    ("POST", "/api/v1/problems/{pk}/merge"): Route(
+        url=lambda s: f"{V1}/problems/{s.problem.pk}/merge",
+        write=Write(
+            E(403, admin=200, sup_a=200, sup_b=404),
+            ok=200,
+            data=lambda mw, s: {"merged": s.accepted.pk, "reason": "重复登记"},
+            b=OFFICE_FIRST,
+        ),
+    ),
+    ("POST", "/api/v1/matters/{pk}/steps/merge"): step(
+        "/matters/{pk}/steps/merge",
+        "accepted",
+        INTAKE_STEP,
+        into=lambda s: s.problem.pk,
+        reason="重复登记",
+    ),
+    ("GET", "/api/v1/radar"): Route(
+        url=lambda s: f"{V1}/radar", get=E(403, admin=200, sup_a=200, sup_b=200), scoped=False
+    ),
+    ("POST", "/api/v1/radar/task"): Route(
+        url=lambda s: f"{V1}/radar/task",
+        scoped=False,
+        write=Write(
+            # B's office names A's problems: 422, nothing written.
+            E(403, admin=201, sup_a=201, sup_b=422),
+            ok=201,
+            data=lambda mw, s: {
+                "problems": [s.problem.pk, s.accepted.pk],
+                "title": "共性问题督办",
+                "lead_unit_id": s.unit.pk,
+            },
         ),
     ),
 }

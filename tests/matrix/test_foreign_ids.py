@@ -485,6 +485,60 @@ CASES: list[Case] = MEETING_CASES + [
         lambda mw, s: {"text": "走访企业5次。", "division": s.division.code, "as_of": "2024-06-30"},
         ok=200,
     ),
+    # ------------------------------------------------------------- similar problems
+    # 合并 and the radar's task: the other district's problem or unit is refused, even to the
+    # administrator who sees both districts (one district's office answers its own enterprises).
+    *(
+        Case(
+            ("POST", "/api/v1/problems/{pk}/merge"),
+            "merged",
+            lambda a: f"{V1}/problems/{a.problem.pk}/merge",
+            lambda mw, s: {"merged": s.accepted.pk, "reason": "重复登记"},
+            role=role,
+            ok=200,
+        )
+        for role in ("sup_a", "admin")
+    ),
+    *(
+        Case(
+            ("POST", "/api/v1/matters/{pk}/steps/merge"),
+            "into",
+            lambda a: f"{V1}/matters/{a.accepted.pk}/steps/merge",
+            lambda mw, s: {
+                "version": _version(Matter, mw.a.accepted.pk),
+                "into": s.problem.pk,
+                "reason": "重复登记",
+            },
+            role=role,
+            ok=200,
+        )
+        for role in ("sup_a", "admin")
+    ),
+    *(
+        Case(
+            ("POST", "/api/v1/radar/task"),
+            "problems",
+            lambda a: f"{V1}/radar/task",
+            lambda mw, s: {
+                "problems": [mw.a.problem.pk, s.accepted.pk],
+                "title": "共性问题督办",
+                "lead_unit_id": mw.a.unit.pk,
+            },
+            role=role,
+        )
+        for role in ("sup_a", "admin")
+    ),
+    Case(
+        ("POST", "/api/v1/radar/task"),
+        "lead_unit_id",
+        lambda a: f"{V1}/radar/task",
+        lambda mw, s: {
+            "problems": [mw.a.problem.pk, mw.a.accepted.pk],
+            "title": "共性问题督办",
+            "lead_unit_id": s.unit.pk,
+        },
+        role="admin",
+    ),
 ]
 
 # petitions (信访): cases kept beside the part's matrix rows.

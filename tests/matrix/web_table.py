@@ -973,6 +973,26 @@ WEB: dict[str, Route] = {
             data=lambda mw, s: {"measure": "enterprises.service_officers"},
         ),
     ),
+    # ------------------------------------------------------------------ similar problems
+    # The office's pages (docs/similar.md); merging posts to matter_step (action merge).
+    "problem_similar": Route(url=lambda s: "/problems/similar/", get=OFFICE, scoped=False),
+    "radar": Route(url=lambda s: "/radar/", get=OFFICE, scoped=False),
+    "radar_export": Route(url=lambda s: "/radar/export.csv", get=OFFICE, scoped=False),
+    "radar_task": Route(
+        url=lambda s: "/radar/task/",
+        get=POST_ONLY,
+        scoped=False,
+        write=Write(
+            # B's office names A's problems: refused with a message, nothing written.
+            E(403, admin=302, sup_a=302, sup_b=(302, False)),
+            data=lambda mw, s: {
+                "prefix": "c0",
+                "problems": [s.problem.pk, s.accepted.pk],
+                "c0-title": "共性问题督办",
+                "c0-lead_unit": s.unit.pk,
+            },
+        ),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.

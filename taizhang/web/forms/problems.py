@@ -49,3 +49,15 @@ class AssignForm(ClerkForm):
 class RateForm(ClerkForm):
     rating = forms.ChoiceField(label=_("评价"), choices=Rating.choices, widget=forms.RadioSelect)
     comment = forms.CharField(label=_("评价意见（不满意时必填）"), required=False, max_length=500)
+
+
+class RadarTaskForm(ClerkForm):
+    """A radar cluster becomes one supervision task (similar.services.do_task_from_cluster)."""
+
+    title = forms.CharField(label=_("任务名称"), max_length=120)
+    lead_unit = forms.ModelChoiceField(queryset=None, label=_("牵头单位"))
+    deadline = BusinessDateField(label=_("完成时限（留空为年底）"), required=False)
+
+    def __init__(self, scope: Scope, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["lead_unit"] = pick_field("handling_unit", scope, label=_("牵头单位"))
