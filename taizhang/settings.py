@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "taizhang.notify",
     "taizhang.tasks",
     "taizhang.assessment",
+    # Evidence packs (问责佐证材料包) assembled from matters, tasks, notices and files.
+    "taizhang.evidence",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

@@ -11,7 +11,16 @@ from ninja.errors import AuthenticationError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import SessionAuth
 
-from taizhang.api import assessment, attachments, enterprises, imports, matters, projects, tasks
+from taizhang.api import (
+    assessment,
+    attachments,
+    enterprises,
+    forecast,
+    imports,
+    matters,
+    projects,
+    tasks,
+)
 from taizhang.api.auth import TokenAuth, TokenExpired
 from taizhang.api.messages import chinese
 from taizhang.api.schemas import ERRORS, ErrorOut
@@ -129,3 +138,6 @@ def _unreadable_file(request, exc: ReadError):
 for _module in (assessment, attachments, enterprises, imports, matters, projects, tasks):
     for _router in _module.ROUTERS:
         api.add_router("", _router)
+# forecast: pace forecast and evidence packs (issue 15).
+for _router in forecast.ROUTERS:
+    api.add_router("", _router)

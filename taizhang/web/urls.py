@@ -14,6 +14,7 @@ from taizhang.web import (
     dashboard,
     duty,
     enterprises,
+    evidence,
     imports,
     notify,
     pick,
@@ -175,4 +176,8 @@ urlpatterns = [
     path("notify/channels/<int:pk>/enable/", notify.channel_enable, name="notify_channel_enable"),
     path("notify/deliveries/", notify.delivery_log, name="notify_deliveries"),
     path("my/notify/", notify.preferences, name="notify_preferences"),
+    # forecast: evidence packs (问责佐证材料包) of a matter and of a unit in a period.
+    path("evidence/", evidence.evidence_page, name="evidence"),
+    path("matters/<int:pk>/evidence.docx", evidence.matter_evidence, name="matter_evidence"),
+    path("units/<int:pk>/evidence.docx", evidence.unit_evidence, name="unit_evidence"),
 ]
