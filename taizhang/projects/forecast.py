@@ -201,3 +201,59 @@ def forecast_figures(
         forecast=forecast_year_end(whole, total_done, total_plan, month),
         by_unit=by_unit,
     )
+
+
+@dataclass(frozen=True)
+class BacktestRow:
+    year: int
+    month: int
+    method: str
+    history_years: list[int]
+    forecast_pct: Decimal | None  # the method's forecast as of the end of ``month``
+    linear_pct: Decimal | None  # the linear pace's, for comparison
+    actual_pct: Decimal | None  # how the year really ended (December's completion)
+
+
+def backtest(
+    scope: Scope, division: Division, years: list[int], levels: list[str] | None = None
+) -> list[BacktestRow]:
+    """Forecast each year's end from each of its months and set it beside what happened.
+
+    Only years with a December report are tested; each forecast sees only the years
+    before it (the same ``forecast_figures`` the dashboard uses)."""
+    rows: list[BacktestRow] = []
+    for year in years:
+        if not _listed_reports(scope, division, levels).filter(year=year, month=12).exists():
+            continue  # a year still running, or one the ledger holds only in part
+        actual = forecast_figures(scope, division, year, 12, levels).forecast
+        if actual.plan_wan <= 0:
+            continue
+        for month in range(1, 13):
+            f = forecast_figures(scope, division, year, month, levels).forecast
+            linear = forecast_year_end({}, f.done_wan, f.plan_wan, month)
+            rows.append(
+                BacktestRow(
+                    year,
+                    month,
+                    f.method,
+                    f.history_years,
+                    f.forecast_completion_pct,
+                    linear.forecast_completion_pct,
+                    actual.forecast_completion_pct,
+                )
+            )
+    return rows
+
+
+def mean_abs_error(rows: list[BacktestRow], attr: str = "forecast_pct") -> dict[int, Decimal]:
+    """Mean absolute error in percentage points per month of forecast (one decimal)."""
+    by_month: dict[int, list[Decimal]] = {}
+    for r in rows:
+        value = getattr(r, attr)
+        if value is None or r.actual_pct is None:
+            continue
+        by_month.setdefault(r.month, []).append(abs(value - r.actual_pct))
+    return {
+        m: (sum(errs, ZERO) / len(errs)).quantize(Decimal("0.1"))
+        for m, errs in sorted(by_month.items())
+    }
