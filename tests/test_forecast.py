@@ -105,3 +105,25 @@ def test_it_shows_the_forecast_marked_as_an_estimate_on_the_dashboard(ledger):
     assert "预测·估算" in html
     assert "按往年节奏，预计年末完成54.7%；需月均完成0.3亿元" in html
     assert "季节指数法" in html
+
+
+def test_it_prints_the_forecast_in_the_bulletin_as_an_estimate(ledger):
+    from taizhang.assessment.bulletin import forecast_section
+
+    sec = forecast_section(ledger.scope("sup_a"), ledger.a, 2021, 3)
+    assert sec.heading == "年末完成预测（估算）"
+    assert sec.paragraphs[0] == (
+        "按往年节奏，预计年末完成54.7%；需月均完成0.3亿元（依据2019、2020年各月完成规律）。"
+    )
+    assert sec.paragraphs[1].startswith("注：此为估算，不是统计数。季节指数法")
+
+
+def test_it_shows_each_units_forecast_on_a_years_project_list(ledger):
+    c = Client()
+    c.force_login(ledger.users["sup_a"])
+    html = c.get("/projects/", {"division": ledger.a.code, "year": 2021, "month": 3}).content
+    text = html.decode()
+    assert "预测·估算" in text and "按往年节奏，预计年末完成54.7%" in text
+    assert "区发改委" in text and "50.0%" in text and "60.0%" in text
+    # Without a year the list is the ledger only.
+    assert "预测·估算" not in c.get("/projects/").content.decode()

@@ -63,3 +63,18 @@ def test_it_shows_this_years_forecast_on_the_dashboard(sc):
     body = sc.get("/", {"year": year}).content.decode()
     assert "预测·估算" in body and "按往年节奏，预计年末完成" in body
     assert "2024、2025" in body
+
+
+def test_it_adds_the_marked_forecast_to_the_bulletin(sc):
+    import io
+
+    from docx import Document
+
+    r = sc.get(
+        "/assessment/bulletin.docx", {"division": "410603", "period": "2022Q3", "recompute": "1"}
+    )
+    assert r.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "年末完成预测（估算）" in text
+    # 2022's list has no full past year in the ledger: the linear pace, and it says so.
+    assert "按线性进度，预计年末完成" in text and "往年完整数据不足两年" in text
