@@ -6,7 +6,7 @@ from decimal import Decimal
 from fractions import Fraction
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from taizhang.lib.forecast import (
@@ -97,9 +97,12 @@ def test_it_refuses_bad_input_in_chinese(history, month, message) -> None:
 
 
 amounts = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False)
-years_of = st.lists(st.lists(amounts, min_size=12, max_size=12), min_size=1, max_size=5)
+years_of = st.lists(st.lists(amounts, min_size=12, max_size=12), min_size=1, max_size=4)
+# Generating 48 decimals per example can be slow on a loaded CI machine; it is not a bug.
+relaxed = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 
 
+@relaxed
 @given(years_of)
 def test_it_keeps_shares_summing_to_one(series) -> None:
     index, years = seasonal_index(dict(enumerate(series, start=2018)))
@@ -110,6 +113,7 @@ def test_it_keeps_shares_summing_to_one(series) -> None:
         assert index == []
 
 
+@relaxed
 @given(
     st.lists(st.integers(min_value=1, max_value=1000), min_size=12, max_size=12),
     st.lists(st.integers(min_value=1, max_value=50), min_size=2, max_size=4),
@@ -127,6 +131,7 @@ def test_it_forecasts_an_exactly_seasonal_series_exactly(pattern, scales, this_s
     assert f.forecast_completion_pct == D("100.0")
 
 
+@relaxed
 @given(amounts, amounts, st.integers(min_value=1, max_value=11))
 def test_it_plans_months_left_that_cover_the_gap(done, plan, month) -> None:
     f = forecast_year_end({}, done, plan, month)
@@ -136,6 +141,7 @@ def test_it_plans_months_left_that_cover_the_gap(done, plan, month) -> None:
     assert abs(f.needed_monthly_wan * (12 - month) - gap) <= D("0.005") * (12 - month)
 
 
+@relaxed
 @given(amounts, amounts, st.integers(min_value=1, max_value=12))
 def test_it_never_forecasts_less_than_already_done(done, extra, month) -> None:
     f = forecast_year_end({2020: PATTERN, 2021: PATTERN}, done, D(1000), month)
