@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -331,7 +331,7 @@ def do_download_matter_pack(scope: Scope, pk: Any, *, today: dt.date | None = No
     return EvidenceFile(body, f"{m.number}-问责佐证材料.docx")
 
 
-def unit_matters(scope: Scope, unit: Unit, start: dt.date, end: dt.date):
+def unit_matters(scope: Scope, unit: Unit, start: dt.date, end: dt.date) -> QuerySet[Matter]:
     """Matters the unit leads whose deadline fell in [start, end] and that were not finished
     by it (still open, or finished late): the overdue ones of the period, in SQL."""
     return (
