@@ -10,6 +10,7 @@ import pytest
 from docx import Document
 
 from tests.browser.conftest import login
+from tests.browser.test_csp_pages import watch
 from tests.enterprise_fixtures import accept_and_assign, new_problem
 from tests.test_forecast import ledger  # noqa: F401  (the hand-built ledger fixture)
 
@@ -45,6 +46,7 @@ def test_it_shows_the_forecast_and_downloads_an_evidence_pack(
     page = context.new_page()
     page.set_default_timeout(15000)
     page.base_url = live_server.url
+    violations = watch(page)
     try:
         login(page, "sup_a", "pw-sup_a")
         page.goto(f"{live_server.url}/?division={w.a.code}&year=2021&month=3")
@@ -69,5 +71,6 @@ def test_it_shows_the_forecast_and_downloads_an_evidence_pack(
         page.goto(f"{live_server.url}/evidence/?from=2022-10-01&to=2022-12-31")
         assert page.locator("table", has_text="区发改委").count() == 1
         fits(page, f"{device}-evidence")
+        assert violations == []  # nothing inline: the pages run under the strict CSP
     finally:
         context.close()
