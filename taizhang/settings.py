@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "taizhang.measures",
     # Similar problems, 合并 and the problem radar (未诉先办): docs/similar.md.
     "taizhang.similar",
+    # Evidence packs (问责佐证材料包) assembled from matters, tasks, notices and files.
+    "taizhang.evidence",
     "taizhang.imports",
     # Who uses it: the web pages, the JSON API, the demo data.
     "taizhang.web",

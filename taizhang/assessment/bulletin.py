@@ -42,6 +42,7 @@ from taizhang.matters.models import Kind, Matter
 from taizhang.matters.timing import timings_for
 from taizhang.projects.bond_figures import BondFilter, bond_figures
 from taizhang.projects.figures import project_figures
+from taizhang.projects.forecast import forecast_figures
 
 LIGHT_CN = {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}
 
@@ -306,6 +307,20 @@ def bond_paragraphs(scope: Scope, district: Division, year: int) -> list[str]:
     ]
 
 
+def forecast_section(scope: Scope, district: Division, year: int, month: int) -> Section:
+    """The year-end forecast, printed as an estimate with its method (projects/forecast.py)."""
+    f = forecast_figures(scope, district, year, month)
+    years = "、".join(str(y) for y in f.forecast.history_years)
+    basis = f"依据{years}年各月完成规律" if years else "往年完整数据不足两年，按线性进度推算"
+    return Section(
+        "年末完成预测（估算）",
+        paragraphs=[
+            f"{f.sentence}（{basis}）。",
+            f"注：此为估算，不是统计数。{f.forecast.method_label}：{f.formula}",
+        ],
+    )
+
+
 def gather(
     scope: Scope,
     district: Division,
@@ -466,6 +481,7 @@ def gather(
             paragraphs=bond_paragraphs(scope, district, year),
             tables=[project_table],
             charts=[project_chart],
+            subsections=[forecast_section(scope, district, year, month)],
         ),
         Section("企业问题办理情况", tables=[problem_table]),
         *(x for fn in EXTRA_SECTIONS if (x := fn(scope, district, year, cutoff)) is not None),

@@ -187,6 +187,16 @@ _load_similar.stage = "疑似重复问题和问题雷达"  # type: ignore[attr-d
 EXTRA_LOADERS.append(_load_similar)
 
 
+def _load_forecast(scope, org) -> None:
+    from taizhang.demo import forecast as demo_forecast
+
+    demo_forecast.load(scope, org)
+
+
+_load_forecast.stage = "往年重点项目月报（年末预测的季节规律）"  # type: ignore[attr-defined]
+EXTRA_LOADERS.append(_load_forecast)
+
+
 def _issue_bulletins(scope, org) -> None:
     # Last: an issued bulletin is stored as issued, so it must see every ledger loaded above.
     from taizhang.demo import assessment as demo_assessment

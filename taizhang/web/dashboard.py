@@ -11,6 +11,7 @@ from taizhang.lib.lights import Light
 from taizhang.lib.periods import cutoff
 from taizhang.matters.figures import problem_figures
 from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
+from taizhang.projects.forecast import forecast_figures
 from taizhang.projects.models import Level
 from taizhang.tasks.queries import dashboard_figures as task_dashboard
 from taizhang.web.charts import division_monthly, investment_trend, light_trend_chart
@@ -61,6 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "web/dashboard.html",
         {
             "fig": fig,
+            "forecast": forecast_figures(scope, division, year, month, levels),
             "trend": investment_trend(
                 f"{division.name}{year}年重点项目累计完成投资",
                 year,

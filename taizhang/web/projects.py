@@ -17,12 +17,13 @@ from django.views.decorators.http import require_POST
 
 from taizhang.attachments import services as attachments
 from taizhang.core.errors import ConflictError
-from taizhang.core.scope import scope_of
+from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.lib.svgcharts import Chart
 from taizhang.projects import services
 from taizhang.projects.exports import project_table
-from taizhang.projects.figures import project_statuses
+from taizhang.projects.figures import parse_levels, project_statuses
+from taizhang.projects.forecast import ForecastFigures, forecast_figures
 from taizhang.projects.models import (
     IndustryChain,
     Level,
@@ -41,6 +42,7 @@ from taizhang.projects.queries import (
 )
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.charts import investment_trend
+from taizhang.web.common import page_division
 from taizhang.web.forms.base import ClerkForm, keep_form, kept_form
 from taizhang.web.forms.enterprises import LiaisonForm
 from taizhang.web.forms.projects import (
@@ -90,8 +92,25 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "units": scope.units,
             "divisions": scope.divisions.exclude(level="village"),
             "can_manage": scope.can_manage,
+            "forecast": _list_forecast(request, scope, f),
         },
     )
+
+
+def _list_forecast(request: HttpRequest, scope: Scope, f: ProjectFilter) -> ForecastFigures | None:
+    """A year's list shows each unit's year-end forecast (the dashboard's, same function)."""
+    division = page_division(request, scope) if f.year else None
+    if division is None or f.year is None:
+        return None
+    today = timezone.localdate()
+    month = f.month or (max(today.month - 1, 1) if f.year == today.year else 12)
+    if f.year > today.year:
+        return None
+    try:
+        levels = parse_levels(f.level)
+    except ValueError:
+        levels = None
+    return forecast_figures(scope, division, f.year, month, levels)
 
 
 @login_required

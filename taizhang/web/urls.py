@@ -16,6 +16,7 @@ from taizhang.web import (
     dashboard,
     duty,
     enterprises,
+    evidence,
     imports,
     measures,
     meetings,
@@ -276,4 +277,8 @@ urlpatterns = [
     path("radar/", similar.radar_page, name="radar"),
     path("radar/task/", similar.radar_task, name="radar_task"),
     path("radar/export.<str:fmt>", similar.radar_export, name="radar_export"),
+    # forecast: evidence packs (问责佐证材料包) of a matter and of a unit in a period.
+    path("evidence/", evidence.evidence_page, name="evidence"),
+    path("matters/<int:pk>/evidence.docx", evidence.matter_evidence, name="matter_evidence"),
+    path("units/<int:pk>/evidence.docx", evidence.unit_evidence, name="unit_evidence"),
 ]

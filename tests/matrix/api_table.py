@@ -781,6 +781,19 @@ API: dict[tuple[str, str], Route] = {
             },
         ),
     ),
+    # forecast: the year-end forecast (a dashboard figure) and the evidence packs (office only).
+    ("GET", "/api/v1/dashboard/forecast"): Route(
+        url=lambda s: f"{V1}/dashboard/forecast?{_q(s)}&year=2022&month=6",
+        get=E(200, nobody=404, sup_b=404, unit_b=404),
+    ),
+    ("GET", "/api/v1/matters/{pk}/evidence.docx"): Route(
+        url=lambda s: f"{V1}/matters/{s.problem.pk}/evidence.docx",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+    ),
+    ("GET", "/api/v1/units/{pk}/evidence.docx"): Route(
+        url=lambda s: f"{V1}/units/{s.unit.pk}/evidence.docx?from=2024-01-01&to=2024-12-31",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.

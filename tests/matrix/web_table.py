@@ -993,6 +993,18 @@ WEB: dict[str, Route] = {
             },
         ),
     ),
+    # forecast: evidence packs (问责佐证材料包) — the office only; outsiders do not find the object.
+    "evidence": Route(
+        url=lambda s: "/evidence/?from=2024-01-01&to=2024-12-31", get=OFFICE, scoped=False
+    ),
+    "matter_evidence": Route(
+        url=lambda s: f"/matters/{s.problem.pk}/evidence.docx",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+    ),
+    "unit_evidence": Route(
+        url=lambda s: f"/units/{s.unit.pk}/evidence.docx?from=2024-01-01&to=2024-12-31",
+        get=E(404, admin=200, sup_a=200, leader_a=403, unit_a=403, cadre_a=403, ent_a=403),
+    ),
 }
 
 # petitions (信访): rows kept in their own module.
