@@ -85,6 +85,10 @@ def test_it_checks_seed_004_green_where_the_demo_reproduces_it(demo_loaded):
         ("解决率", "100"),
         ("召开企业座谈会", "32"),
         ("走访企业", "180"),
+        # 政务服务 (registered by taizhang.services): the demo's 686 cases of 2022-01-04 … 02-22.
+        ("受理各类行政许可和服务事项", "686"),
+        ("按时办结率", "100"),
+        ("群众满意度", "99"),
     ]
     assert {k: got[k] for k in reproduced} == dict.fromkeys(reproduced, "match")
     assert got[("有省、市重点项目", "11")] == "match"
@@ -93,6 +97,21 @@ def test_it_checks_seed_004_green_where_the_demo_reproduces_it(demo_loaded):
         ("对接市定重点项目", "24"),
     ]
     assert got[("选定乡", "82")] == "unchecked"
+
+
+def test_it_reads_a_sentence_of_service_figures_from_the_service_ledger(demo_loaded):
+    text = "全区共受理各类行政许可和服务事项686件,按时办结率100%,群众满意度99%。问题按时办结率100%。"
+    items = factcheck.check(
+        text, Division.objects.get(name="湛河区"), dt.date(2022, 2, 23), dt.date(2021, 1, 1)
+    )
+    # The rate after 686 件 is the service hall's; a new sentence about problems is not.
+    assert [i.measure.code for i in items] == [
+        "services.cases",
+        "services.on_time_rate",
+        "services.satisfaction_rate",
+        "problems.on_time_rate",
+    ]
+    assert [i.status for i in items[:3]] == ["match", "match", "match"]
 
 
 def test_it_shows_the_bound_2023_target_with_its_ledger_value(demo_loaded):

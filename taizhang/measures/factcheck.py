@@ -187,10 +187,13 @@ def check(
     start = start or dt.date(as_of.year, 1, 1)
     values: dict[tuple, Decimal | None] = {}
     items = []
+    near, near_end = "", 0  # the ledger of the last checked figure, while its sentence lasts
     for ind in extract(text, year=as_of.year):
         value = Decimal(str(ind.value))
         clause = _clause_before(text, ind.start)
-        found = suggest(ind.name, ind.unit, clause)
+        if any(stop in text[near_end : ind.start] for stop in "。；;\n"):
+            near = ""
+        found = suggest(ind.name, ind.unit, clause, near)
         item = Item(
             ind.start, ind.end, value, ind.unit, ind.name, ind.comparator, UNCHECKED,
             decimals=decimals_of(text[ind.start : ind.end]),
@@ -201,6 +204,7 @@ def check(
         if found is None:
             continue
         m = found.measure
+        near, near_end = m.code.split(".", 1)[0], ind.end
         first, last = window(clause, ind.period, as_of, start)
         key = (m.code, tuple(sorted(found.params.items())), first, last)
         if key not in values:

@@ -61,12 +61,14 @@ def _plain_name(name: str) -> str:
     return re.sub(r"[“”\"'‘’「」]", "", name)
 
 
-def suggest(name: str, unit: str, context: str = "") -> Suggestion | None:
+def suggest(name: str, unit: str, context: str = "", near: str = "") -> Suggestion | None:
     """The best measure for a figure named ``name`` in ``unit``, or None.
 
     A measure fits when one of its synonyms is in the name and the unit is one it accepts
     (or converts: 万元 ↔ 亿元); the longest synonym wins, so 新签约项目总投资 goes to the
     investment, not the count. ``context`` (the clause before the number) adds parameters only.
+    ``near`` is the ledger (code prefix) of the figure before it in the same sentence: on a
+    tie it wins, so "办件686件，按时办结率100%" reads the 政务服务 rate, not the problems'.
     """
     plain = _plain_name(name or "")
     if not plain or unit is None:
@@ -80,6 +82,16 @@ def suggest(name: str, unit: str, context: str = "") -> Suggestion | None:
         if m.requires and not any(w in plain for w in m.requires):
             continue
         score = max((len(s) for s in (m.name, *m.synonyms) if s in plain), default=0)
-        if score and (best is None or score > best.score):
+        if not score:
+            continue
+        if (
+            best is None
+            or score > best.score
+            or (score == best.score and near and _ledger(m) == near != _ledger(best.measure))
+        ):
             best = Suggestion(m, params_from(f"{context}{name}", m), score)
     return best
+
+
+def _ledger(m: Measure) -> str:
+    return m.code.split(".", 1)[0]

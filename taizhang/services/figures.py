@@ -96,6 +96,14 @@ def _service_row(agg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def service_totals(
+    scope: Scope, division: Division, start: dt.date, as_of: dt.date
+) -> dict[str, Any]:
+    """The division's cases accepted from ``start`` to ``as_of``, as known on ``as_of``: counts,
+    on-time and satisfaction rates, average working days (one aggregate query)."""
+    return _service_row(_cases(scope, division, start, as_of).aggregate(**_SERVICE_AGG))
+
+
 def service_figures(
     scope: Scope,
     division: Division,
@@ -108,7 +116,7 @@ def service_figures(
     as_of = as_of or as_of_for(year, month)
     start, _end = period_bounds(year, month)
     qs = _cases(scope, division, start, as_of)
-    total = _service_row(qs.aggregate(**_SERVICE_AGG))
+    total = service_totals(scope, division, start, as_of)
     units = [
         {"unit_id": r.pop("unit"), "unit": r.pop("unit__name"), **_service_row(r)}
         for r in qs.values("unit", "unit__name").annotate(**_SERVICE_AGG).order_by("unit__name")
