@@ -100,7 +100,9 @@ def test_it_checks_seed_004_green_where_the_demo_reproduces_it(demo_loaded):
 
 
 def test_it_reads_a_sentence_of_service_figures_from_the_service_ledger(demo_loaded):
-    text = "全区共受理各类行政许可和服务事项686件,按时办结率100%,群众满意度99%。问题按时办结率100%。"
+    text = (
+        "全区共受理各类行政许可和服务事项686件,按时办结率100%,群众满意度99%。问题按时办结率100%。"
+    )
     items = factcheck.check(
         text, Division.objects.get(name="湛河区"), dt.date(2022, 2, 23), dt.date(2021, 1, 1)
     )
