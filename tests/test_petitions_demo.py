@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.http import Http404
 from django.test import Client
 
 from taizhang.core.models import Division
@@ -42,7 +43,8 @@ def test_it_reproduces_the_seed_figures_of_2022(demo_module, db):
 
 
 def test_it_answers_the_figures_contract_by_name_and_by_code(sfq):
-    for ref in ("410471", "平顶山市城乡一体化示范区"):
+    # The contract's example writes the name as reports do, without the city.
+    for ref in ("410471", "平顶山市城乡一体化示范区", "城乡一体化示范区"):
         r = sfq.get("/api/v1/dashboard/petitions", {"division": ref, "year": 2022})
         assert r.status_code == 200, r.content
         body = r.json()
@@ -66,3 +68,13 @@ def test_it_shows_the_figures_with_their_formulas_on_the_page(sfq):
     assert 'data-figure="cases_under_leader">9<' in body
     assert 'data-figure="difficult_resolved">12<' in body
     assert "受理信访件 = " in body
+
+
+def test_it_finds_a_division_by_its_short_name_only_inside_scope(demo_module, db):
+    sfq = Scope(get_user_model().objects.get(username="sfq_duchashi"))
+    zh = Scope(get_user_model().objects.get(username="zh_duchashi"))
+    assert sfq.division_by_ref("城乡一体化示范区").code == "410471"
+    with pytest.raises(Http404):
+        zh.division_by_ref("城乡一体化示范区")  # another district's office
+    with pytest.raises(Http404):
+        sfq.division_by_ref("一体化示范区")  # a tail that is not "city + name"

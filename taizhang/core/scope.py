@@ -252,6 +252,11 @@ class Scope:
         ref = (ref or "").strip()
         qs = self.divisions.filter(Q(code=ref) | Q(name=ref))
         found = list(qs[:2])
+        if not found and ref:
+            # A name written without its city's, as reports write it: 城乡一体化示范区 for
+            # 平顶山市城乡一体化示范区 (the city is the division's parent).
+            tail = self.divisions.filter(name__endswith=ref).select_related("parent")[:5]
+            found = [d for d in tail if d.parent and d.name == d.parent.name + ref]
         if not found:
             raise Http404(f"未找到区划「{ref}」，或您无权查看")
         if len(found) > 1:
