@@ -13,6 +13,7 @@ from django.test import Client
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.demo import load as demo
+from taizhang.measures import factcheck
 from taizhang.petitions.figures import petition_figures
 from taizhang.petitions.models import PetitionVisit
 
@@ -78,3 +79,19 @@ def test_it_finds_a_division_by_its_short_name_only_inside_scope(demo_module, db
         zh.division_by_ref("城乡一体化示范区")  # another district's office
     with pytest.raises(Http404):
         sfq.division_by_ref("一体化示范区")  # a tail that is not "city + name"
+
+
+def test_it_fact_checks_the_seed_sentence_against_the_petition_ledger(demo_module, db):
+    text = (
+        "截至目前,区纪工委受理信访件16次,接待群众80余人次,化解疑难重点信访12起。"
+        "区纪工委受理信访件17次。"
+    )
+    items = factcheck.check(text, Division.objects.get(code="410471"), dt.date(2022, 12, 31))
+    got = [(i.measure.code if i.measure else None, i.status) for i in items]
+    assert got == [
+        ("petitions.accepted", "match"),
+        ("petitions.people_received", "match"),
+        ("petitions.difficult_resolved", "match"),
+        ("petitions.accepted", "mismatch"),  # a wrong figure is caught, with the ledger's
+    ]
+    assert items[3].ledger == 16

@@ -10,8 +10,9 @@ class PetitionsConfig(AppConfig):
 
     def ready(self) -> None:
         from taizhang.assessment.bulletin import register_section
-        from taizhang.petitions import steps
+        from taizhang.petitions import measures, steps
         from taizhang.petitions.bulletin import petition_section
 
         steps.register()
         register_section(petition_section)
+        measures.register()

@@ -87,11 +87,16 @@ def cutoff(year: int, today: dt.date | None = None) -> dt.date:
 
 
 def petition_figures(
-    scope: Scope, division: Division, year: int, as_of: dt.date | None = None
+    scope: Scope,
+    division: Division,
+    year: int,
+    as_of: dt.date | None = None,
+    start: dt.date | None = None,
 ) -> PetitionFigures:
     """The figures of `division` (and below) in `year`, counting what was known on `as_of`
-    (default: the year's end, or today while it runs). One aggregate query."""
-    start = dt.date(year, 1, 1)
+    (default: the year's end, or today while it runs). One aggregate query. ``start`` narrows
+    the window's first day (a ledger measure over any period; default 1 January)."""
+    start = max(start or dt.date(year, 1, 1), dt.date(year, 1, 1))
     end = min(as_of or cutoff(year), dt.date(year, 12, 31))
     qs = scope.filter(
         PetitionDetail.objects.filter(matter__division__path__startswith=division.path)
