@@ -137,6 +137,22 @@ def test_it_keeps_the_desktop_for_the_office(browser, live_server):
         # The desktop shows the whole menu in the top bar and no menu button.
         assert page.is_visible(".mainnav") and not page.is_visible(".nav-button")
         assert page.locator(".topbar").bounding_box()["height"] == 52
+        # Down to 1024 px the menu stays one line: every item one line high, nothing sideways;
+        # the other ledgers open from 专项台账 on hover (or focus, for keyboards and taps).
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.goto(page.base_url + "/")
+        tall = page.eval_on_selector_all(
+            ".mainnav > a, .navgroup-label",
+            "els => els.filter(e => e.getBoundingClientRect().height > 52).map(e => e.textContent)",
+        )
+        assert tall == [] and page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+        )
+        assert not page.is_visible(".navgroup-menu >> text=信访")
+        page.hover(".mainnav .navgroup-label >> text=专项台账")
+        page.click(".navgroup-menu >> text=信访")
+        page.wait_for_url("**/petitions/")
+        page.screenshot(path=str(out / "desktop-1024.png"))
     finally:
         context.close()
     assert not problems, "\n".join(problems)
