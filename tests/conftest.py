@@ -171,3 +171,28 @@ def media(settings, tmp_path):
         },
     }
     return root
+
+
+# ------------------------------------------------------------------------------ the demo, once
+# Loading the demo runs the whole system (every ledger's do_* functions, ~46,000 queries): the
+# tests that read it share one load. It is committed once per session; each test runs inside
+# its own transaction, rolled back after it, so every test sees the demo exactly as loaded.
+# Those tests run last (pytest_collection_modifyitems below), after every test that expects
+# an empty database, including the transactional ones that flush it.
+DEMO_FIXTURE = "demo_session"
+
+
+@pytest.fixture(scope="session")
+def demo_session(django_db_setup, django_db_blocker) -> None:
+    from taizhang.demo import load as demo
+    from taizhang.demo.load import demo_loaded
+
+    with django_db_blocker.unblock():
+        demo.load()
+        assert demo_loaded()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # After pytest-django's own ordering; the sort is stable, so the rest keeps its order.
+    items.sort(key=lambda item: DEMO_FIXTURE in getattr(item, "fixturenames", ()))

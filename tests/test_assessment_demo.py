@@ -18,14 +18,13 @@ from django.test import Client
 from taizhang.assessment.models import PublishedScore, ScorePeriod
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.demo import load as demo
 from taizhang.lib.numbers import fmt_rate, fmt_yi
 from taizhang.projects.figures import project_figures
 
 
 @pytest.fixture
-def demo_db(db):
-    assert demo.load() is True
+def demo_db(demo_session, db) -> None:
+    """The demo, loaded once for every test that reads it (tests/conftest.py)."""
 
 
 def _user(name: str):

@@ -6,21 +6,14 @@ import re
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
-from taizhang.demo import load as demo
 from taizhang.projects.bonds import BatchEvent
 
 
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module; flushed at the end so no other test sees it."""
-    with django_db_blocker.unblock():
-        assert demo.load()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo_module(demo_session, db) -> None:
+    """The demo, loaded once for every test that reads it (tests/conftest.py)."""
 
 
 @pytest.fixture

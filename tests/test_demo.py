@@ -11,8 +11,7 @@ from taizhang.projects.models import Project
 
 
 @pytest.fixture
-def demo_db(db):
-    assert demo.load() is True
+def demo_db(demo_session, db):
     return get_user_model()
 
 

@@ -16,19 +16,9 @@ from taizhang.lib.credit_code import is_valid
 from taizhang.matters.models import Matter, Status
 
 
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module (~10 s) instead of once per test.
-
-    It is committed outside any test transaction; each test still runs in its own
-    transaction (the `db` fixture), so what a test changes (remind's notices) rolls back,
-    and the module's rows are flushed at the end so no other test sees them.
-    """
-    with django_db_blocker.unblock():
-        assert demo.load()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo_module(demo_session, db) -> None:
+    """The demo, loaded once for every test that reads it (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -163,11 +163,12 @@ def test_it_lifts_a_login_delay_for_the_security_administrator(duty):
     assert AuditEntry.objects.filter(verb="解除登录限制").exists()
 
 
-def test_it_gives_the_demo_three_administrators_who_log_in_with_the_printed_password(db):
+def test_it_gives_the_demo_three_administrators_who_log_in_with_the_printed_password(
+    demo_session, db
+):
     from taizhang.demo import load as demo
     from taizhang.demo.org import DEMO_PASSWORD
 
-    assert demo.load() is True
     printed = {u: label for u, label, _ in demo.accounts()}
     for username, label in (
         ("xt_guanli", "系统管理员"),

@@ -23,25 +23,18 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.test import Client
 
 from taizhang.core.models import Division
-from taizhang.demo import load as demo
 from taizhang.demo.measures import TITLE
 from taizhang.matters.models import Matter
 from taizhang.measures import factcheck
 from tests.seeds import seed_path
 
 
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module; flushed at the end (tests/test_demo_story.py)."""
-    with django_db_blocker.unblock():
-        assert demo.load()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo_module(demo_session, db) -> None:
+    """The demo, loaded once for every test that reads it (tests/conftest.py)."""
 
 
 @pytest.fixture

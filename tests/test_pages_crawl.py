@@ -10,8 +10,6 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from taizhang.demo import load as demo
-
 HREF = re.compile(r'href="(/[^"#]*)"')
 SKIP = (
     "/logout",
@@ -60,8 +58,7 @@ def crawl(username: str, limit: int = 120) -> dict[str, int]:
 @pytest.mark.parametrize(
     "username", ["sc_duchashi", "sc_lingdao", "sc_fgw", "sc_baolian", "qy_xintuoyang"]
 )
-def test_it_renders_every_linked_page(db, username):
-    demo.load()
+def test_it_renders_every_linked_page(demo_session, db, username):
     seen = crawl(username)
     bad = {u: s for u, s in seen.items() if s != 200}
     assert not bad, bad

@@ -6,25 +6,19 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.http import Http404
 from django.test import Client
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.demo import load as demo
 from taizhang.measures import factcheck
 from taizhang.petitions.figures import petition_figures
 from taizhang.petitions.models import PetitionVisit
 
 
-@pytest.fixture(scope="module")
-def demo_module(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        assert demo.load()
-    yield
-    with django_db_blocker.unblock():
-        call_command("flush", interactive=False, verbosity=0)
+@pytest.fixture
+def demo_module(demo_session, db) -> None:
+    """The demo, loaded once for every test that reads it (tests/conftest.py)."""
 
 
 @pytest.fixture

@@ -54,10 +54,7 @@ def test_it_judges_milestones_as_of_the_cut_off(ledger):
     assert then.completed == Decimal("40000") and then.rate == Decimal("40.0")
 
 
-def test_it_shows_the_2022_08_demo_dashboard_as_of_its_cut_off(db):
-    from taizhang.demo import load as demo
-
-    assert demo.load() is True
+def test_it_shows_the_2022_08_demo_dashboard_as_of_its_cut_off(demo_session, db):
     from django.contrib.auth import get_user_model
 
     cutoff = dt.date(2022, 8, 31)

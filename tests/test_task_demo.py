@@ -7,12 +7,10 @@ from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.demo import load as demo
 from taizhang.tasks.queries import TaskFilter, answer_figures, filter_tasks, with_status
 
 
-def test_it_loads_2023_suggestions_and_proposals_and_live_tasks(db, client):
-    demo.load()
+def test_it_loads_2023_suggestions_and_proposals_and_live_tasks(demo_session, db, client):
     sup = get_user_model().objects.get(username="sc_duchashi")
     scope = Scope(sup)
     sc = Division.objects.get(code="410603")
