@@ -42,9 +42,9 @@ FORMAT = "taizhang-backup/1"
 # Tables `migrate` fills by itself: they do not make a database "non-empty".
 SETUP_MODELS = {"contenttypes.contenttype", "auth.permission", "sessions.session"}
 # Seeded by migrate (the workday calendar, the default problem categories, the audit
-# chain's head row): a new server on which `taizhang migrate` already ran still counts
-# as empty.
-SEEDED_MODELS = {"core.workday", "matters.problemcategory", "core.auditchain"}
+# chain's head row, the default bank list of 银企对接): a new server on which
+# `taizhang migrate` already ran still counts as empty.
+SEEDED_MODELS = {"core.workday", "matters.problemcategory", "core.auditchain", "services.bank"}
 
 
 class BackupError(Exception):

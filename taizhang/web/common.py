@@ -32,9 +32,14 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     The one check for every `next` of the web layer: an absolute URL to another host, a
     scheme-relative //host or a javascript: URL would turn a form into an open redirect,
     so they give `fallback` (a URL or a route name) instead."""
+    return kept_next(request) or resolve_url(fallback)
+
+
+def kept_next(request: HttpRequest) -> str:
+    """`next` when it is a page of this site, else "": what a form carries on to its POST."""
     back = request.POST.get("next") or request.GET.get("next") or ""
     if back and url_has_allowed_host_and_scheme(
         back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return back
-    return resolve_url(fallback)
+    return ""

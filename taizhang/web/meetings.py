@@ -36,7 +36,7 @@ from taizhang.meetings.queries import (
     filter_meetings,
 )
 from taizhang.projects.models import Project
-from taizhang.web.common import page_division, safe_next
+from taizhang.web.common import kept_next, page_division, safe_next
 from taizhang.web.forms.base import consume_token
 from taizhang.web.forms.widgets import picked
 
@@ -281,6 +281,6 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
             "subject": subject,
             "subject_is_project": isinstance(subject, Project),
             "can_manage": scope.can_manage,
-            "next": request.POST.get("next") or request.GET.get("next") or "",
+            "next": kept_next(request),
         },
     )
