@@ -101,7 +101,9 @@ def _request_body(action: str) -> dict[str, Any]:
         else:
             variants[key] = {**schema, "title": f"{step.label}（{spec.label}"}
     bodies = [{**v, "title": v["title"] + "）"} for v in variants.values()]
-    body = bodies[0] if len(bodies) == 1 else {"oneOf": bodies}
+    # anyOf, not oneOf: kinds' schemas overlap (a body with only `version` fits several), and
+    # the matter's own kind decides which one applies.
+    body = bodies[0] if len(bodies) == 1 else {"anyOf": bodies}
     return {"required": True, "content": {"application/json": {"schema": body}}}
 
 
