@@ -54,8 +54,10 @@ def login(page, username: str, password: str) -> None:
     page.goto(page.base_url + "/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", password)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    # The POST's own navigation: wait_for_load_state() returns at once on the login page
+    # already loaded, and a goto right after could abort the login under load (CI flake).
+    with page.expect_navigation():
+        page.click("button[type=submit]")
 
 
 def pick(within, field: str, query: str, choice: str) -> None:

@@ -81,8 +81,10 @@ def test_it_inspects_rectifies_and_closes(browser, live_server, world, media, tm
         report.locator("input[name=note]").fill("已修补路面")
         report.locator("input[name=files]").set_input_files(str(fixed))
         fits(page, f"{device}-5-unit-report")
-        report.locator("button.primary").click()
-        page.wait_for_load_state()
+        # Wait for the POST's own navigation: wait_for_load_state() would return at once on
+        # the page already loaded, and the next login could race the response (flaky in CI).
+        with page.expect_navigation():
+            report.locator("button.primary").click()
         assert Matter.objects.get(pk=m.pk).status == Status.REPORTED
         assert Attachment.objects.get(original_name="整改后.jpg").step_id is not None
 
@@ -91,8 +93,8 @@ def test_it_inspects_rectifies_and_closes(browser, live_server, world, media, tm
         login(page, "sup_a", "pw-sup_a")
         page.goto(f"{live_server.url}/civility/rectifications/{m.pk}/")
         page.locator("form.act-recheck_pass input[name=note]").fill("复查合格")
-        page.locator("form.act-recheck_pass button").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("form.act-recheck_pass button").click()
         fits(page, f"{device}-6-closed")
         assert Matter.objects.get(pk=m.pk).status == Status.CLOSED
         page.goto(f"{live_server.url}/civility/?division={world.a.code}")
