@@ -4,6 +4,7 @@ of taizhang.services."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -140,20 +141,33 @@ def service_figures_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     if scope.role == Role.ENTERPRISE:
         return redirect("portal")
+    return _figures_page(
+        request, scope, "services/case_figures.html", service_figures, SERVICE_FORMULAS
+    )
+
+
+def _figures_page(
+    request: HttpRequest,
+    scope: Scope,
+    template: str,
+    figures: Callable[[Scope, Division, int, int | None], dict[str, Any]],
+    formulas: dict[str, str],
+) -> HttpResponse:
+    """A figures page: the division and period chosen, the figures and their formulas."""
     division = page_division(request, scope)
     if division is None:
         return _empty(request)
     year, month = _period(request)
     return render(
         request,
-        "services/case_figures.html",
+        template,
         {
             "division": division,
             "year": year,
             "month": month,
             "f": {"year": year, "month": month},
-            "fig": service_figures(scope, division, year, month),
-            "formulas": SERVICE_FORMULAS,
+            "fig": figures(scope, division, year, month),
+            "formulas": formulas,
             "years": range(timezone.localdate().year, 2019, -1),
             "months": range(1, 13),
         },
@@ -287,23 +301,8 @@ def financing_export(request: HttpRequest, fmt: str) -> HttpResponse:
 @login_required
 def financing_figures_page(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
-    division = page_division(request, scope)
-    if division is None:
-        return _empty(request)
-    year, month = _period(request)
-    return render(
-        request,
-        "services/need_figures.html",
-        {
-            "division": division,
-            "year": year,
-            "month": month,
-            "f": {"year": year, "month": month},
-            "fig": financing_figures(scope, division, year, month),
-            "formulas": FINANCING_FORMULAS,
-            "years": range(timezone.localdate().year, 2019, -1),
-            "months": range(1, 13),
-        },
+    return _figures_page(
+        request, scope, "services/need_figures.html", financing_figures, FINANCING_FORMULAS
     )
 
 
