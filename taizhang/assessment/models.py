@@ -273,7 +273,6 @@ register(
         division="division__path",
         units=("scores__unit",),
         people=("scores__person",),
-        distinct=True,
     ),
 )
 register(

@@ -74,9 +74,8 @@ class ScopeRule:
     units: tuple[str, ...] = ()
     people: tuple[str | Active, ...] = ()
     enterprise: str | None = None
-    # Accepted for older registrations; no longer read: a lookup that crosses a to-many
-    # relation is found from the model itself and filtered as a semi-join (`_row_filter`).
-    distinct: bool = False
+    # A lookup that crosses a to-many relation needs no flag: it is found from the model
+    # itself and filtered as a semi-join (`_row_filter`).
 
 
 _RULES: dict[type[Model], ScopeRule] = {}

@@ -186,7 +186,6 @@ register(
         # Its liaison cadres, and the leader answering for one of its problems.
         people=(Active("liaisons"), "matters__leader"),
         enterprise="pk",
-        distinct=True,
     ),
 )
 register(
@@ -205,7 +204,6 @@ register(
         units=("persons__unit",),
         people=("persons",),
         enterprise="enterprises",
-        distinct=True,
     ),
 )
 

@@ -352,7 +352,6 @@ MATTER_RULE = ScopeRule(
     units=("lead_unit", "co_units"),
     people=("leader", Active("enterprise__liaisons")),
     enterprise="enterprise",
-    distinct=True,
 )
 register(Matter, MATTER_RULE)
 for _model in (MatterStep, Notification, Reminder):
@@ -363,7 +362,6 @@ for _model in (MatterStep, Notification, Reminder):
             units=("matter__lead_unit", "matter__co_units"),
             people=("matter__leader", Active("matter__enterprise__liaisons")),
             enterprise="matter__enterprise",
-            distinct=True,
         ),
     )
 

@@ -96,8 +96,6 @@ class FactCheck(models.Model):
 
 register(
     Binding,
-    ScopeRule(
-        division="division__path", units=("matter__lead_unit", "matter__co_units"), distinct=True
-    ),
+    ScopeRule(division="division__path", units=("matter__lead_unit", "matter__co_units")),
 )
 register(FactCheck, ScopeRule(division="division__path"))

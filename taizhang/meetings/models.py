@@ -229,7 +229,6 @@ register(
         division="division__path",
         units=("attendee_units", "decisions__matter__lead_unit", "decisions__matter__co_units"),
         people=("chair", "attendees"),
-        distinct=True,
     ),
 )
 register(
@@ -238,7 +237,6 @@ register(
         division="meeting__division__path",
         units=("matter__lead_unit", "matter__co_units"),
         people=("matter__leader", "meeting__chair"),
-        distinct=True,
     ),
 )
 register(
@@ -247,7 +245,6 @@ register(
         division="meeting__division__path",
         units=("meeting__attendee_units", "meeting__decisions__matter__lead_unit"),
         people=("meeting__chair", "meeting__attendees"),
-        distinct=True,
     ),
 )
 register(
@@ -256,6 +253,5 @@ register(
         division="division__path",
         units=("task__lead_unit", "task__co_units"),
         people=("leader", "task__leader"),
-        distinct=True,
     ),
 )

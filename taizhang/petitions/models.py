@@ -18,6 +18,7 @@ from taizhang.core.models import Person
 from taizhang.core.scope import ScopeRule, register
 from taizhang.matters.models import Matter
 from taizhang.petitions import rules
+from taizhang.petitions.access import is_handler
 
 
 class Channel(models.TextChoices):
@@ -149,7 +150,6 @@ _PETITION_RULE = ScopeRule(
     division="matter__division__path",
     units=("matter__lead_unit", "matter__co_units"),
     people=("matter__leader",),
-    distinct=True,
 )
 register(PetitionDetail, _PETITION_RULE)
 register(PetitionVisit, _PETITION_RULE)
@@ -157,8 +157,6 @@ register(PetitionVisit, _PETITION_RULE)
 
 def _may_attach(scope, visit: PetitionVisit) -> bool:
     # The case's handlers add visit photos: the 包案领导 too, though a read-only leader elsewhere.
-    from taizhang.petitions.services import is_handler
-
     return is_handler(scope, visit.matter)
 
 

@@ -29,6 +29,7 @@ from taizhang.matters.models import Kind, Matter, MatterStep, NotificationKind, 
 from taizhang.matters.steps import StepResult
 from taizhang.matters.workflow import OPEN
 from taizhang.petitions import rules
+from taizhang.petitions.access import is_handler
 from taizhang.petitions.models import (
     Category,
     Channel,
@@ -48,19 +49,6 @@ EARLIEST = dt.date(2000, 1, 1)
 
 
 # ---------------------------------------------------------------- who may see what
-
-
-def is_handler(scope: Scope, m: Matter) -> bool:
-    """The case handlers and the office: the district's supervisors and business admins, the
-    handling (lead) unit's staff, the leader in charge (包案领导). Leaders reading the district,
-    co-operating units and everyone else see the petitioner masked."""
-    if not scope.contains(m):
-        return False
-    if scope.can_manage:
-        return True
-    if scope.role == Role.UNIT and scope.unit is not None and m.lead_unit_id == scope.unit.pk:
-        return True
-    return scope.person is not None and m.leader_id == scope.person.pk
 
 
 def personal_data(scope: Scope, m: Matter, *, request: Any = None) -> dict[str, str]:

@@ -210,7 +210,6 @@ _PROJECT_RULE = ScopeRule(
     # The named 包联领导 and anyone assigned through a liaison record (包联干部, 服务专员).
     people=("liaison_leader", Active("liaisons")),
     enterprise="owner_enterprise",
-    distinct=True,
 )
 register(Project, _PROJECT_RULE)
 for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
@@ -221,7 +220,6 @@ for _model in (ProjectYear, StageChange, Milestone, MonthlyReport):
             units=("project__responsible_unit",),
             people=("project__liaison_leader", Active("project__liaisons")),
             enterprise="project__owner_enterprise",
-            distinct=True,
         ),
     )
 
@@ -242,7 +240,6 @@ _BOND_RULE = ScopeRule(
     units=("project__responsible_unit",),
     people=("project__liaison_leader", Active("project__liaisons")),
     enterprise="project__owner_enterprise",
-    distinct=True,
 )
 register(BondProject, _BOND_RULE)
 register(
@@ -252,7 +249,6 @@ register(
         units=("bond__project__responsible_unit",),
         people=("bond__project__liaison_leader", Active("bond__project__liaisons")),
         enterprise="bond__project__owner_enterprise",
-        distinct=True,
     ),
 )
 # A batch event is a district's public activity: everyone who reads the district sees it,
@@ -264,6 +260,5 @@ register(
         units=("projects__responsible_unit",),
         people=("projects__liaison_leader", Active("projects__liaisons")),
         enterprise="projects__owner_enterprise",
-        distinct=True,
     ),
 )

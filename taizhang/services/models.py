@@ -196,7 +196,6 @@ register(
         units=("enterprise__park",),
         people=(Active("enterprise__liaisons"),),
         enterprise="enterprise",
-        distinct=True,
     ),
 )
 register(
@@ -206,6 +205,5 @@ register(
         units=("need__enterprise__park",),
         people=(Active("need__enterprise__liaisons"),),
         enterprise="need__enterprise",
-        distinct=True,
     ),
 )

@@ -53,6 +53,5 @@ register(
         units=("problem__lead_unit", "problem__co_units"),
         people=("problem__leader", Active("problem__enterprise__liaisons")),
         enterprise="problem__enterprise",
-        distinct=True,
     ),
 )

@@ -261,7 +261,6 @@ _BY_MATTER = ScopeRule(
     division="matter__division__path",
     units=("matter__lead_unit", "matter__co_units"),
     people=("matter__leader",),
-    distinct=True,
 )
 register(TaskDetail, _BY_MATTER)
 register(TaskReport, _BY_MATTER)
