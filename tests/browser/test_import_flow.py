@@ -28,6 +28,7 @@ def test_it_uploads_maps_previews_and_commits(page, world, tmp_path, settings):
         )
     )
     login(page, "sup_a", "pw-sup_a")
+    page.hover("nav .navgroup-label >> text=核查与设置")  # the office's tools menu
     page.click("nav >> text=导入")
     page.select_option("select[name=kind]", "projects")
     page.set_input_files("input[name=file]", str(sheet))
