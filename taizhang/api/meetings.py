@@ -7,7 +7,6 @@ figures function as the web pages (taizhang/web/meetings.py).
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any
 from urllib.parse import quote
 
@@ -21,6 +20,7 @@ from taizhang.core.audit_events import record_download
 from taizhang.core.models import Role
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
+from taizhang.lib.numbers import contract_decimal
 from taizhang.meetings import services
 from taizhang.meetings.figures import meeting_figures
 from taizhang.meetings.minutes import build_minutes, minutes_filename
@@ -167,10 +167,6 @@ def list_meetings(request: HttpRequest, params: Query[MeetingParams]):
     return {"count": qs.count(), "items": [_meeting(scope, m) for m in window]}
 
 
-def _pct(value: Decimal | None) -> str | None:
-    return None if value is None else str(value)
-
-
 @router.get(
     "/meetings/figures", summary="会议及议定事项落实情况（召开会议、议定事项、按时办结、逾期）"
 )
@@ -200,7 +196,7 @@ def figures_endpoint(
         "done_on_time": fig["done_on_time"],
         "overdue": fig["overdue"],
         "open": fig["open"],
-        "on_time_rate_pct": _pct(fig["on_time_rate_pct"]),
+        "on_time_rate_pct": contract_decimal(fig["on_time_rate_pct"]),
         "by_month": fig["by_month"],
         "formulas": fig["formulas"],
     }

@@ -29,7 +29,7 @@ from taizhang.civility.models import Content, Failure, Inspection, Point, Sectio
 from taizhang.core.calendar import ensure_workdays, today
 from taizhang.core.models import Division, Workday
 from taizhang.core.scope import Scope
-from taizhang.lib.numbers import quantize_1, rate
+from taizhang.lib.numbers import contract_decimal, quantize_1, rate
 from taizhang.matters.models import Status
 
 FORMULAS = {
@@ -49,10 +49,6 @@ FORMULAS = {
 def as_of_year(year: int) -> dt.date:
     """A past year is counted as of its last day; the running year as of today."""
     return min(dt.date(year, 12, 31), today())
-
-
-def _pct(v: Decimal | None) -> str | None:
-    return None if v is None else str(v)
 
 
 @dataclass
@@ -84,7 +80,7 @@ class CivilityFigures:
             "inspections": self.inspections,
             "failures": self.failures,
             "rectified": self.rectified,
-            "rectified_on_time_rate_pct": _pct(self.rectified_on_time_rate_pct),
+            "rectified_on_time_rate_pct": contract_decimal(self.rectified_on_time_rate_pct),
             "overdue_open": self.overdue_open,
             "formulas": {k: v for k, v in self.formulas.items() if k in _CONTRACT},
         }
@@ -193,9 +189,9 @@ class BoardRow:
             "rectified": self.rectified,
             "rectified_on_time": self.on_time,
             "overdue_open": self.overdue_open,
-            "failure_rate_pct": _pct(self.failure_rate_pct),
-            "rectified_on_time_rate_pct": _pct(self.on_time_rate_pct),
-            "avg_workdays": _pct(self.avg_workdays),
+            "failure_rate_pct": contract_decimal(self.failure_rate_pct),
+            "rectified_on_time_rate_pct": contract_decimal(self.on_time_rate_pct),
+            "avg_workdays": contract_decimal(self.avg_workdays),
         }
 
 

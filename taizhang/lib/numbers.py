@@ -118,6 +118,12 @@ def rate(num: Number, den: Number) -> Decimal | None:
     return _fraction_to_1dp(Fraction(n) * 100 / Fraction(d))
 
 
+def contract_decimal(v: Number | None) -> str | None:
+    """A rate (or one-decimal figure) as the JSON figures contracts give it: "99.0", or
+    null when there is none."""
+    return None if v is None else f"{quantize_1(v):f}"
+
+
 def fmt_rate(r: Number | None) -> str:
     """ "143.2%", or "—" when there is no rate."""
     if r is None:

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.lib.numbers import rate
+from taizhang.lib.numbers import contract_decimal, rate
 from taizhang.matters.models import Rating
 from taizhang.petitions.models import Channel, PetitionDetail
 
@@ -60,9 +60,6 @@ class PetitionFigures:
     def as_contract(self) -> dict[str, Any]:
         """The stable names; rates in percent with one decimal as strings (null: nothing to divide)."""
 
-        def pct(v: Decimal | None) -> str | None:
-            return None if v is None else str(v)
-
         return {
             "division": self.division.name,
             "division_code": self.division.code,
@@ -75,8 +72,8 @@ class PetitionFigures:
             "replied": self.replied,
             "replied_on_time": self.replied_on_time,
             "rated": self.rated,
-            "on_time_rate_pct": pct(self.on_time_pct),
-            "satisfaction_rate_pct": pct(self.satisfaction_pct),
+            "on_time_rate_pct": contract_decimal(self.on_time_pct),
+            "satisfaction_rate_pct": contract_decimal(self.satisfaction_pct),
         }
 
 

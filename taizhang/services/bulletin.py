@@ -12,10 +12,6 @@ from taizhang.lib.numbers import fmt_rate, fmt_yi
 from taizhang.services.figures import financing_figures, service_figures
 
 
-def _pct(v) -> str:
-    return fmt_rate(v)
-
-
 def bulletin_section(
     scope: Scope, district: Division, year: int, cutoff: dt.date
 ) -> Section | None:
@@ -30,7 +26,7 @@ def bulletin_section(
         avg = sf["avg_workdays"]
         paragraphs.append(
             f"{year}年{months}，全区共受理各类行政许可和服务事项{sf['cases']}件，"
-            f"按时办结率{_pct(sf['on_time_rate_pct'])}，群众满意度{_pct(sf['satisfaction_rate_pct'])}"
+            f"按时办结率{fmt_rate(sf['on_time_rate_pct'])}，群众满意度{fmt_rate(sf['satisfaction_rate_pct'])}"
             + (f"，平均办理{avg}个工作日" if avg is not None else "")
             + f"；超期未办结{sf['overdue']}件。"
         )
@@ -52,8 +48,8 @@ def bulletin_section(
                         u["unit"],
                         str(u["cases"]),
                         str(u["overdue"]),
-                        _pct(u["on_time_rate_pct"]),
-                        _pct(u["satisfaction_rate_pct"]),
+                        fmt_rate(u["on_time_rate_pct"]),
+                        fmt_rate(u["satisfaction_rate_pct"]),
                     ]
                     for i, u in enumerate(sf["units"], 1)
                 ],

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.lib.numbers import quantize_1, rate
+from taizhang.lib.numbers import contract_decimal, quantize_1, rate
 from taizhang.services.cases import with_timing
 from taizhang.services.models import BankResponse, Evaluation, FinancingNeed, ServiceCase
 
@@ -54,10 +54,6 @@ def as_of_for(year: int, month: int | None = None, today: dt.date | None = None)
     return min(period_bounds(year, month)[1], today)
 
 
-def _pct(num: int, den: int) -> Decimal | None:
-    return rate(num, den)
-
-
 def _one(x: Decimal | float | None) -> Decimal | None:
     return None if x is None else quantize_1(Decimal(str(x)))
 
@@ -90,8 +86,8 @@ def _service_row(agg: dict[str, Any]) -> dict[str, Any]:
         "finished": agg["finished"],
         "on_time": agg["on_time"],
         "overdue": agg["overdue"],
-        "on_time_rate_pct": _pct(agg["on_time"], decided),
-        "satisfaction_rate_pct": _pct(agg["satisfied"], agg["evaluated"]),
+        "on_time_rate_pct": rate(agg["on_time"], decided),
+        "satisfaction_rate_pct": rate(agg["satisfied"], agg["evaluated"]),
         "avg_workdays": _one(agg["avg"]),
     }
 
@@ -205,10 +201,6 @@ def financing_figures(
 # ---------------------------------------------------------------- the API contract
 
 
-def _rate(v: Decimal | None) -> str | None:
-    return None if v is None else str(quantize_1(v))
-
-
 def _money(v: Decimal) -> str:
     return str(Decimal(v).quantize(Decimal("0.01")))
 
@@ -223,9 +215,9 @@ def service_contract(fig: dict[str, Any]) -> dict[str, Any]:
             "finished": r["finished"],
             "on_time": r["on_time"],
             "overdue": r["overdue"],
-            "on_time_rate_pct": _rate(r["on_time_rate_pct"]),
-            "satisfaction_rate_pct": _rate(r["satisfaction_rate_pct"]),
-            "avg_workdays": _rate(r["avg_workdays"]),
+            "on_time_rate_pct": contract_decimal(r["on_time_rate_pct"]),
+            "satisfaction_rate_pct": contract_decimal(r["satisfaction_rate_pct"]),
+            "avg_workdays": contract_decimal(r["avg_workdays"]),
         }
 
     return {
