@@ -27,7 +27,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
-from taizhang.lib.numbers import quantize_1, rate
+from taizhang.lib.numbers import contract_decimal, quantize_1, rate
 from taizhang.lib.periods import month_end
 from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
 from taizhang.matters.timing import MatterState, states_as_of
@@ -83,9 +83,6 @@ class ProblemFigures:
     formulas: dict[str, str] = field(default_factory=lambda: dict(FORMULAS))
 
     def as_contract(self) -> dict[str, Any]:
-        def pct(v: Decimal | None) -> str | None:
-            return None if v is None else str(v)
-
         return {
             "division": {"code": self.division.code, "name": self.division.name},
             "year": self.year,
@@ -93,7 +90,7 @@ class ProblemFigures:
             "enterprises": self.enterprises,
             "sishang_enterprises": self.sishang,
             "enterprises_under_liaison": self.enterprises_under_liaison,
-            "sishang_coverage_pct": pct(self.coverage_pct),
+            "sishang_coverage_pct": contract_decimal(self.coverage_pct),
             "service_officers": self.service_officers,
             "stationed_officers": self.stationed_officers,
             "visits": self.visits,
@@ -105,10 +102,10 @@ class ProblemFigures:
             "problems_finished_on_time": self.finished_on_time,
             "problems_rated": self.rated,
             "problems_satisfied": self.satisfied,
-            "resolution_rate_pct": pct(self.resolution_pct),
-            "on_time_rate_pct": pct(self.on_time_pct),
-            "satisfaction_rate_pct": pct(self.satisfaction_pct),
-            "avg_workdays_to_finish": pct(self.avg_workdays),
+            "resolution_rate_pct": contract_decimal(self.resolution_pct),
+            "on_time_rate_pct": contract_decimal(self.on_time_pct),
+            "satisfaction_rate_pct": contract_decimal(self.satisfaction_pct),
+            "avg_workdays_to_finish": contract_decimal(self.avg_workdays),
             "overdue_open": self.overdue_open,
             "by_status": self.by_status,
             "by_category": self.by_category,
@@ -305,10 +302,8 @@ def problem_figures(
                 "assigned": len(urows),
                 "resolved": c["resolved"],
                 "overdue_open": c["overdue_open"],
-                "on_time_rate_pct": None if c["on_time_pct"] is None else str(c["on_time_pct"]),
-                "satisfaction_rate_pct": None
-                if c["satisfaction_pct"] is None
-                else str(c["satisfaction_pct"]),
+                "on_time_rate_pct": contract_decimal(c["on_time_pct"]),
+                "satisfaction_rate_pct": contract_decimal(c["satisfaction_pct"]),
             }
         )
     fig.by_unit.sort(key=lambda u: (-u["assigned"], u["unit"]))
