@@ -13,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -46,6 +45,7 @@ from taizhang.web.attachments import attach_from_form, files_by_step
 from taizhang.web.charts import problem_charts
 from taizhang.web.common import page_division, safe_next
 from taizhang.web.forms.problems import AssignForm, ProblemForm, RateForm
+from taizhang.web.links import matter_url
 from taizhang.web.steps import kept_step_context, step_from_form
 from taizhang.web.trail import trail_page
 
@@ -239,12 +239,7 @@ def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
     )
     action = request.POST.get("action", "")
-    return step_from_form(request, scope, m, action, back=_detail_url(scope, m))
-
-
-def _detail_url(scope: Scope, m: Matter) -> str:
-    name = "portal_problem" if scope.role == Role.ENTERPRISE else "problem_detail"
-    return reverse(name, args=[m.pk])
+    return step_from_form(request, scope, m, action, back=matter_url(scope.role, m.kind, m.pk))
 
 
 @login_required
