@@ -22,11 +22,10 @@ from taizhang.civility import bulletin, figures, queries, services, tree
 from taizhang.civility.exports import point_table, rectification_table
 from taizhang.civility.models import Content, LeaderLevel, Point, PointType, Section, Standard
 from taizhang.core import params
-from taizhang.core.errors import ConflictError, messages_of
+from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
-from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
 from taizhang.matters.services import allowed_actions
 from taizhang.matters.timing import timing_of
@@ -34,7 +33,7 @@ from taizhang.web.attachments import files_by_step
 from taizhang.web.common import flash_errors, page_division
 from taizhang.web.forms.widgets import picked
 from taizhang.web.links import register_detail_route
-from taizhang.web.steps import keep_step, kept_step_context
+from taizhang.web.steps import kept_step_context, step_from_form
 
 register_detail_route(Kind.RECTIFICATION, "civility_rectification")
 
@@ -424,27 +423,10 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def rectification_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """A step of a rectification. 整改报送 uploads its after-photos to the matter first, in
-    the step's transaction, and names them in the step (a refused step keeps no photo)."""
+    """A step of a rectification, through the one web step dispatch (整改报送 names its
+    after-photos, uploaded in the step's transaction: a refused step keeps no photo)."""
     scope = _staff(request)
     m = _rect(scope, pk)
-    back = reverse("civility_rectification", args=[m.pk])
-    try:
-        step = steps.step_of(m.kind, action)
-        data = steps.form_data(step.schema, request.POST)
-        with transaction.atomic():
-            if action == "rectify":
-                photos = attachments.do_attach(scope, m, request.FILES.getlist("files"))
-                data["photos"] = [a.pk for a in photos]
-            result = steps.take_step(scope, m, action, data)
-    except ValidationError as e:
-        flash_errors(request, e)
-        keep_step(request, m, action, e)
-    except ConflictError as e:
-        messages.error(request, e.message)
-    else:
-        messages.success(
-            request,
-            f"已完成「{result.step.label}」，当前状态：{result.matter.get_status_display()}",
-        )
-    return redirect(back)
+    return step_from_form(
+        request, scope, m, action, back=reverse("civility_rectification", args=[m.pk])
+    )

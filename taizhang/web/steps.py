@@ -29,19 +29,25 @@ def step_from_form(
     """Take `action` on `matter` with the submitted form, flash the outcome, go `back`.
 
     Files sent with the form (`files`) are attached to the matter with the new step as
-    their step (办结 evidence, progress photos), in the step's transaction: a refused file
-    undoes the step, a refused step stores no file.
+    their step (办结 evidence, progress photos), or before it when the step's input names
+    them (`photos`), in the step's transaction: a refused file undoes the step, a refused
+    step stores no file.
 
     Refusals (bad input, out of order, stale version) are flashed in Chinese and change
     nothing; a user who may not take the step gets 403 (PermissionDenied propagates)."""
     try:
         step = steps.step_of(matter.kind, action)
         check_business_dates(request.POST)  # 延期至, 重办时限: 2000 … end of next year
+        data = steps.form_data(step.schema, request.POST)
+        # A step that names its photos in its input (创文 整改报送) gets them uploaded first;
+        # any other step's files are attached to the step it made.
+        named = "photos" in step.schema.model_fields
         with transaction.atomic():
-            result = steps.take_step(
-                scope, matter, action, steps.form_data(step.schema, request.POST)
-            )
-            attach_from_form(request, scope, result.matter, step=result.step)
+            if named:
+                data["photos"] = [a.pk for a in attach_from_form(request, scope, matter)]
+            result = steps.take_step(scope, matter, action, data)
+            if not named:
+                attach_from_form(request, scope, result.matter, step=result.step)
     except ValidationError as e:
         flash_errors(request, e)
         keep_step(request, matter, action, e)
