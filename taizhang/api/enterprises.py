@@ -15,6 +15,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from taizhang.api.schemas import (
+    After,
     Count,
     Days,
     Id,
@@ -22,11 +23,13 @@ from taizhang.api.schemas import (
     MatterFields,
     Month,
     Offset,
+    PageOut,
     StepOut,
     Year,
     matter_fields,
     step_out,
 )
+from taizhang.core.paging import window
 from taizhang.core.scope import Scope, scope_of
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit
@@ -123,10 +126,10 @@ class EnterpriseParams(Schema):
     unvisited: Days | None = Field(None, description="只列出近N天未走访的企业")
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
-class EnterprisePage(Schema):
-    count: int
+class EnterprisePage(PageOut):
     items: list[EnterpriseOut]
 
 
@@ -135,11 +138,11 @@ class EnterprisePage(Schema):
 )
 def list_enterprises(request: HttpRequest, params: Query[EnterpriseParams]):
     scope = scope_of(request)
-    data = params.dict(exclude={"offset", "limit", "unvisited"})
+    data = params.dict(exclude={"offset", "limit", "after", "unvisited"})
     f = EnterpriseFilter(**data, unvisited_days=params.unvisited)
     qs = filter_enterprises(scope, f, timezone.localdate())
-    window = list(qs[params.offset : params.offset + params.limit])
-    return {"count": qs.count(), "items": [_ent(e) for e in window]}
+    page = window(qs, offset=params.offset, limit=params.limit, after=params.after)
+    return page.as_dict([_ent(e) for e in page.items])
 
 
 @router.get("/enterprises/{pk}", response=EnterpriseOut, summary="企业详情（含包联）")
@@ -264,8 +267,7 @@ def _visit(v: Visit) -> dict[str, Any]:
     }
 
 
-class VisitPage(Schema):
-    count: int
+class VisitPage(PageOut):
     items: list[VisitOut]
 
 
@@ -277,6 +279,7 @@ def list_visits(
     enterprise: Id | None = None,
     offset: Offset = 0,
     limit: Limit = 100,
+    after: After = None,
 ):
     scope = scope_of(request)
     qs = scope.filter(Visit.objects.all())
@@ -286,11 +289,9 @@ def list_visits(
         qs = qs.filter(date__year=year)
     if enterprise:
         qs = qs.filter(enterprises=enterprise)
-    limit = max(1, min(limit, 1000))
-    window = qs.prefetch_related("enterprises", "persons").order_by("-date", "-id")[
-        max(offset, 0) : max(offset, 0) + limit
-    ]
-    return {"count": qs.count(), "items": [_visit(v) for v in window]}
+    qs = qs.prefetch_related("enterprises", "persons").order_by("-date", "-id")
+    page = window(qs, offset=offset, limit=limit, after=after)
+    return page.as_dict([_visit(v) for v in page.items])
 
 
 class RaisedProblemIn(Schema):
@@ -387,21 +388,22 @@ class ProblemParams(Schema):
     sort: str | None = Field(None, description="light：红灯在前；-light：反序")
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
-class ProblemPage(Schema):
-    count: int
+class ProblemPage(PageOut):
     items: list[ProblemOut]
 
 
 @router.get("/problems", response=ProblemPage, summary="问题台账（与网页相同的筛选）")
 def list_problems(request: HttpRequest, params: Query[ProblemParams]):
     scope = scope_of(request)
-    f = ProblemFilter(**params.dict(exclude={"offset", "limit"}))
+    f = ProblemFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
-    rows = with_lights(filter_problems(scope, f), f, today)
-    window = page_lights(rows[params.offset : params.offset + params.limit], today)
-    return {"count": rows.count(), "items": [_problem(scope, m, light) for m, light in window]}
+    rows = with_lights(filter_problems(scope, f), f, today).prefetch_related("co_units")
+    page = window(rows, offset=params.offset, limit=params.limit, after=params.after)
+    scope.vouch(page.items)
+    return page.as_dict([_problem(scope, m, light) for m, light in page_lights(page.items, today)])
 
 
 @router.get("/problems/mine", response=list[ProblemOut], summary="我的待办")

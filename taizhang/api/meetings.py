@@ -15,9 +15,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import Count, Id, Limit, Month, Offset, Year
+from taizhang.api.schemas import After, Count, Id, Limit, Month, Offset, PageOut, Year
 from taizhang.core.audit_events import record_download
 from taizhang.core.models import Role
+from taizhang.core.paging import window
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.numbers import contract_decimal
@@ -84,8 +85,7 @@ class MeetingOut(Schema):
     decisions: list[DecisionOut] | None = None
 
 
-class MeetingPage(Schema):
-    count: int
+class MeetingPage(PageOut):
     items: list[MeetingOut]
 
 
@@ -154,17 +154,21 @@ class MeetingParams(Schema):
     division: str | None = Field(None, description="区划代码或名称；默认全部可见")
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
 @router.get("/meetings", response=MeetingPage, summary="会议列表（与网页相同的筛选和权限）")
 def list_meetings(request: HttpRequest, params: Query[MeetingParams]):
     scope = _staff(request)
-    raw = {k: ("" if v is None else str(v)) for k, v in params.dict().items()}
+    raw = {
+        k: ("" if v is None else str(v))
+        for k, v in params.dict(exclude={"offset", "limit", "after"}).items()
+    }
     f = MeetingFilter.from_params(raw)
     division = chosen_division(scope, params.division) if params.division else None
     qs = filter_meetings(scope, f, division)
-    window = qs[params.offset : params.offset + params.limit]
-    return {"count": qs.count(), "items": [_meeting(scope, m) for m in window]}
+    page = window(qs, offset=params.offset, limit=params.limit, after=params.after)
+    return page.as_dict([_meeting(scope, m) for m in page.items])
 
 
 @router.get(
@@ -322,19 +326,23 @@ def _instruction(i: Instruction) -> dict[str, Any]:
     }
 
 
-class InstructionPage(Schema):
-    count: int
+class InstructionPage(PageOut):
     items: list[InstructionOut]
 
 
 @router.get("/instructions", response=InstructionPage, summary="领导批示列表（每条已转为督办任务）")
 def list_instructions(
-    request: HttpRequest, division: str | None = None, offset: Offset = 0, limit: Limit = 100
+    request: HttpRequest,
+    division: str | None = None,
+    offset: Offset = 0,
+    limit: Limit = 100,
+    after: After = None,
 ):
     scope = _staff(request)
     d = chosen_division(scope, division) if division else None
     qs = filter_instructions(scope, d)
-    return {"count": qs.count(), "items": [_instruction(i) for i in qs[offset : offset + limit]]}
+    page = window(qs, offset=offset, limit=limit, after=after)
+    return page.as_dict([_instruction(i) for i in page.items])
 
 
 class InstructionIn(Schema):

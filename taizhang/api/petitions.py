@@ -12,18 +12,21 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from taizhang.api.schemas import (
+    After,
     Id,
     Limit,
     MatterFields,
     Offset,
+    PageOut,
     StepOut,
     Year,
     matter_fields,
     step_out,
 )
+from taizhang.core.paging import window
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters.models import Kind, Matter
-from taizhang.matters.timing import light_of
+from taizhang.matters.timing import light_of, timings_for
 from taizhang.petitions import services
 from taizhang.petitions.figures import petition_figures
 from taizhang.petitions.queries import PetitionFilter, filter_petitions
@@ -64,10 +67,13 @@ class PetitionOut(MatterFields):
     steps: list[StepOut] = []
 
 
-def _out(scope: Scope, m: Matter, *, full: bool = False) -> dict[str, Any]:
+def _out(scope: Scope, m: Matter, *, full: bool = False, light: Any = None) -> dict[str, Any]:
+    """`light`: the row's light when the list computed its page's at once."""
     d = m.petition
+    if light is None:
+        light = light_of(m, timezone.localdate())
     out = {
-        **matter_fields(scope, m, light_of(m, timezone.localdate())),
+        **matter_fields(scope, m, light),
         **d.masked,
         "status_label": d.status_label,
         "channel": d.channel,
@@ -122,21 +128,27 @@ class PetitionParams(Schema):
     q: str | None = None
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
-class PetitionPage(Schema):
-    count: int
+class PetitionPage(PageOut):
     items: list[PetitionOut]
 
 
 @router.get("/petitions", response=PetitionPage, summary="信访件列表（信访人信息脱敏）")
 def list_petitions(request: HttpRequest, params: Query[PetitionParams]):
     scope = scope_of(request)
-    data = {k: str(v) for k, v in params.dict(exclude={"offset", "limit"}).items() if v is not None}
+    data = {
+        k: str(v)
+        for k, v in params.dict(exclude={"offset", "limit", "after"}).items()
+        if v is not None
+    }
     f = PetitionFilter.from_params(data)
     qs = filter_petitions(scope, f, timezone.localdate()).prefetch_related("co_units")
-    window = list(qs[params.offset : params.offset + params.limit])
-    return {"count": qs.count(), "items": [_out(scope, m) for m in window]}
+    page = window(qs, offset=params.offset, limit=params.limit, after=params.after)
+    scope.vouch(page.items)
+    lights = timings_for(page.items, timezone.localdate())
+    return page.as_dict([_out(scope, m, light=lights[m.pk].result) for m in page.items])
 
 
 class PetitionIn(Schema):

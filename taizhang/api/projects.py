@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import Count, Id, Limit, Month, Offset, Year
+from taizhang.api.schemas import After, Count, Id, Limit, Month, Offset, PageOut, Year
+from taizhang.core.paging import window
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.projects import services
@@ -85,22 +86,22 @@ class ProjectListParams(Schema):
     sort: str | None = None
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
-class ProjectPage(Schema):
-    count: int
+class ProjectPage(PageOut):
     items: list[ProjectOut]
 
 
 @router.get("/projects", response=ProjectPage, summary="项目列表（与网页相同的筛选）")
 def list_projects(request: HttpRequest, params: Query[ProjectListParams]):
     scope = scope_of(request)
-    f = ProjectFilter(**params.dict(exclude={"offset", "limit"}))
+    f = ProjectFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
     rows = lit(filter_projects(scope, f), f, today)
-    window = list(rows[params.offset : params.offset + params.limit])
-    statuses = statuses_of(window, f, today)
-    return {"count": rows.count(), "items": [_out(p, statuses[p.pk]) for p in window]}
+    page = window(rows, offset=params.offset, limit=params.limit, after=params.after)
+    statuses = statuses_of(page.items, f, today)
+    return page.as_dict([_out(p, statuses[p.pk]) for p in page.items])
 
 
 @router.get("/projects/export", summary="导出项目台账（xlsx 或 csv，与列表相同的筛选和权限）")

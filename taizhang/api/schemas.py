@@ -27,6 +27,22 @@ Limit = Annotated[int, Field(ge=1, le=1000)]
 Days = Annotated[int, Field(ge=0, le=bounds.DAYS_MAX)]
 # Version numbers and other counters: anything a 64-bit column holds.
 Count = Annotated[int, Field(ge=0, le=bounds.ID_MAX)]
+# A seek cursor (taizhang.core.paging): the `next` of the page before.
+After = Annotated[
+    str | None,
+    Field(max_length=500, description="上一页返回的 next 游标；深翻页用它而不是 offset"),
+]
+
+
+class PageOut(Schema):
+    """What every list says besides its items: a count exact up to 10,000 (then
+    count_exact is false and count is 10000, "10,000+"), and the cursor of the next page."""
+
+    count: int
+    count_exact: bool = True
+    next: str | None = Field(
+        None, description="下一页的游标（作为 after 传回）；没有下一页时为 null"
+    )
 
 
 class ErrorOut(Schema):

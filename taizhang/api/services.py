@@ -12,7 +12,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import Count, Id, Limit, Month, Offset, Year
+from taizhang.api.schemas import After, Count, Id, Limit, Month, Offset, PageOut, Year
+from taizhang.core.paging import window
 from taizhang.core.params import year_of
 from taizhang.core.scope import scope_of
 from taizhang.matters.models import Kind, Matter
@@ -54,8 +55,7 @@ class CaseOut(Schema):
     version: Count
 
 
-class CasePage(Schema):
-    count: int
+class CasePage(PageOut):
     items: list[CaseOut]
 
 
@@ -90,6 +90,7 @@ class CaseListParams(Schema):
     q: str | None = Field(None, max_length=60)
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
 def _cases_qs(scope, p: CaseListParams):
@@ -116,8 +117,8 @@ def _cases_qs(scope, p: CaseListParams):
 @router.get("/services/cases", response=CasePage, summary="政务服务办件列表（与网页相同的筛选）")
 def list_cases(request: HttpRequest, params: Query[CaseListParams]):
     qs = _cases_qs(scope_of(request), params)
-    window = qs[params.offset : params.offset + params.limit]
-    return {"count": qs.count(), "items": [_case_out(c) for c in window]}
+    page = window(qs, offset=params.offset, limit=params.limit, after=params.after)
+    return page.as_dict([_case_out(c) for c in page.items])
 
 
 def _timed(scope, pk: int) -> ServiceCase:
@@ -228,8 +229,7 @@ class NeedOut(Schema):
     responses: list[ResponseOut]
 
 
-class NeedPage(Schema):
-    count: int
+class NeedPage(PageOut):
     items: list[NeedOut]
 
 
@@ -279,6 +279,7 @@ class NeedListParams(Schema):
     q: str | None = Field(None, max_length=60)
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
 @router.get("/financing/needs", response=NeedPage, summary="融资需求列表")
@@ -292,8 +293,8 @@ def list_needs(request: HttpRequest, params: Query[NeedListParams]):
     if params.q:
         qs = qs.filter(Q(enterprise__name__icontains=params.q) | Q(purpose__icontains=params.q))
     qs = qs.order_by("-published_on", "-id")
-    window = qs[params.offset : params.offset + params.limit]
-    return {"count": qs.count(), "items": [_need_out(n) for n in window]}
+    page = window(qs, offset=params.offset, limit=params.limit, after=params.after)
+    return page.as_dict([_need_out(n) for n in page.items])
 
 
 # Ranges below are wide on purpose: a value out of the business range (a term of 0 months,

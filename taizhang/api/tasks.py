@@ -14,7 +14,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import Count, Id, Limit, Month, Offset, StepOut, Year, step_out
+from taizhang.api.schemas import Count, Id, Limit, Month, Offset, PageOut, StepOut, Year, step_out
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
@@ -232,8 +232,7 @@ class TaskParams(Schema):
     limit: Limit = 100
 
 
-class TaskPage(Schema):
-    count: int
+class TaskPage(PageOut):
     items: list[TaskOut]
 
 

@@ -110,6 +110,9 @@ class Scope:
         self.unit: Unit | None = profile.unit if profile else None
         self.person = profile.person if profile else None
         self.enterprise = profile.enterprise if profile else None
+        # Rows this request already read through filter(): a list page asks "may I act on
+        # this row?" for each of its rows, which must not cost one query per row.
+        self._inside: set[tuple[type[Model], Any]] = set()
 
     @property
     def actor(self) -> Any:
@@ -217,7 +220,13 @@ class Scope:
             raise Http404("未找到该记录，或您无权查看") from None
 
     def contains(self, obj: Model) -> bool:
+        if (type(obj), obj.pk) in self._inside:
+            return True
         return self.filter(type(obj).objects.filter(pk=obj.pk)).exists()
+
+    def vouch(self, rows: Any) -> None:
+        """Remember rows read through :meth:`filter` in this request as inside the scope."""
+        self._inside.update((type(r), r.pk) for r in rows)
 
     # Reference data visible for filters and forms -------------------------
     @cached_property

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -16,6 +15,7 @@ from django.utils import timezone
 
 from taizhang.core import chain
 from taizhang.core.models import AuditEntry
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
@@ -67,7 +67,7 @@ def _changes_text(entry: AuditEntry) -> str:
 def audit_log(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     qs = audit_entries(scope, request.GET)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

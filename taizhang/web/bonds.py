@@ -8,7 +8,6 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import ConflictError
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.params import choice_param, date_param, month_param, year_param
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
@@ -80,7 +80,7 @@ def bond_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     f = _bond_filter(scope, request.GET)
     fig = bond_figures(scope, f)
-    page = Paginator(_bond_rows(scope, f), 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(_bond_rows(scope, f), 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -256,7 +256,7 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     start = date_param(request.GET, "start", dt.date(today.year, 1, 1))
     end = date_param(request.GET, "end", today)
     events = events_in(scope, division, start, end).select_related("division")
-    page = Paginator(events, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, 30).get_page(request.GET.get("page"))
     sums = event_investment([e.pk for e in page.object_list])
     # 新签约/新落地/新开工/新投产 in the period, from the projects' stage history.
     flows = []
@@ -362,7 +362,7 @@ def _workload(request: HttpRequest):
 @login_required
 def officer_roster(request: HttpRequest) -> HttpResponse:
     scope, division, year, month, rows = _workload(request)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 50).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,6 +23,7 @@ from taizhang.civility.models import Content, LeaderLevel, Point, PointType, Sec
 from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters.models import Kind, Matter, Status
@@ -186,7 +186,7 @@ def _point_rows(request: HttpRequest):
 @login_required
 def point_list(request: HttpRequest) -> HttpResponse:
     scope, division, f, qs = _point_rows(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     qd = request.GET.copy()
     qd.pop("page", None)
     return render(
@@ -363,7 +363,7 @@ def _rect_rows(request: HttpRequest):
 @login_required
 def rectification_list(request: HttpRequest) -> HttpResponse:
     scope, division, f, today, qs = _rect_rows(request)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 50).get_page(request.GET.get("page"))
     qd = request.GET.copy()
     qd.pop("page", None)
     return render(

@@ -13,7 +13,6 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.core import identity
 from taizhang.core.models import AccountSecurity, Division, Person, Profile, Role, Unit
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import scope_of
 from taizhang.enterprises.models import Enterprise
 from taizhang.web.common import flash_errors
@@ -41,7 +41,7 @@ def _users(request: HttpRequest):
     q = (request.GET.get("q") or "").strip()[:60]
     if q:
         qs = qs.filter(Q(username__icontains=q) | Q(first_name__icontains=q))
-    return Paginator(qs, 50).get_page(request.GET.get("page")), q
+    return CappedPaginator(qs, 50).get_page(request.GET.get("page")), q
 
 
 class NewAccountForm(ClerkForm):

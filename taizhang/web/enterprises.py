@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from taizhang.core import audit
 from taizhang.core import params as qparams
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Role, UnitKind
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import scope_of
 from taizhang.enterprises import accounts, services
 from taizhang.enterprises.models import Category, Enterprise, Liaison, Visit, VisitKind, active_on
@@ -49,7 +49,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
     f = EnterpriseFilter.from_params(request.GET)
     today = timezone.localdate()
     qs = filter_enterprises(scope, f, today)
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
     ids = [e.pk for e in page.object_list]
     liaisons: dict[int, list[Liaison]] = {}
     for lia in Liaison.objects.filter(active_on(today), enterprise_id__in=ids).select_related(
@@ -64,7 +64,7 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [(e, liaisons.get(e.pk, [])) for e in page.object_list],
-            "total": page.paginator.count,
+            "total": page.paginator.count_label,
             "f": f,
             "querystring": params.urlencode(),
             "categories": Category.choices,
@@ -277,7 +277,7 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     qs = visits_filtered(scope, request.GET)
     kind = request.GET.get("kind") or ""
     year = request.GET.get("year") or ""
-    page = Paginator(qs, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -11,7 +11,6 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from taizhang.core import params
 from taizhang.core.audit_events import record_download
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.matters.models import Matter
@@ -67,7 +67,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     latest = qs.order_by("-date").values_list("date", flat=True).first()
     year = f.year or (latest.year if latest else today.year)
     fig = meeting_figures(scope, division, year, month) if division is not None else None
-    page = Paginator(qs, PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -81,7 +81,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
             "division": division,
             "page": page,
             "rows": page.object_list,
-            "count": page.paginator.count,
+            "count": page.paginator.count_label,
             "querystring": query.urlencode(),
             "kinds": MeetingKind.choices,
             "can_manage": scope.can_manage,
@@ -268,7 +268,9 @@ def instruction_list(request: HttpRequest) -> HttpResponse:
     elif on_project:
         subject = scope.get(Project.objects.all(), on_project)
     division = page_division(request, scope) if request.method == "GET" else None
-    page = Paginator(filter_instructions(scope, division), PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(filter_instructions(scope, division), PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(
         request,
         "meetings/instructions.html",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from taizhang.core.errors import messages_of
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.notify import services
 from taizhang.notify.models import (
@@ -161,9 +161,9 @@ def delivery_log(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in ChannelKind.values:
         qs = qs.filter(channel__kind=kind)
-    page = Paginator(qs.prefetch_related("tries").order_by("-created_at", "-id"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = CappedPaginator(
+        qs.prefetch_related("tries").order_by("-created_at", "-id"), 50
+    ).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Person, Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters import services as ms
@@ -59,7 +59,7 @@ def petition_list(request: HttpRequest) -> HttpResponse:
     division = page_division(request, scope)
     year = f.year or today.year
     qs = filter_petitions(scope, f, today)
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     fig = petition_figures(scope, division, year) if division is not None else None

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,6 +18,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.matters import services, steps
 from taizhang.matters.figures import FORMULAS, problem_figures
@@ -58,7 +58,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
     rows = with_lights(filter_problems(scope, f), f, today)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page = CappedPaginator(rows, 30).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(
@@ -67,7 +67,7 @@ def problem_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": page_lights(page.object_list, today),
-            "total": page.paginator.count,
+            "total": page.paginator.count_label,
             "f": f,
             "querystring": params.urlencode(),
             "statuses": Status.choices,

@@ -8,7 +8,6 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from taizhang.attachments import services as attachments
 from taizhang.core.errors import ConflictError
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.lib.svgcharts import Chart
@@ -72,7 +72,9 @@ def project_list(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     f = ProjectFilter.from_params(request.GET)
     today = timezone.localdate()
-    page = Paginator(lit(filter_projects(scope, f), f, today), 20).get_page(request.GET.get("page"))
+    page = CappedPaginator(lit(filter_projects(scope, f), f, today), 20).get_page(
+        request.GET.get("page")
+    )
     shown = list(page.object_list)
     statuses = statuses_of(shown, f, today)
     params = request.GET.copy()
@@ -83,7 +85,7 @@ def project_list(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": [(p, statuses[p.pk]) for p in shown],
-            "total": page.paginator.count,
+            "total": page.paginator.count_label,
             "f": f,
             "querystring": params.urlencode(),
             "stages": Stage.choices,

@@ -10,7 +10,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import params
 from taizhang.core.errors import ConflictError, messages_of
 from taizhang.core.models import Division, Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters.models import Kind, Matter
@@ -103,7 +103,7 @@ def service_list(request: HttpRequest) -> HttpResponse:
     if division is None:
         return _empty(request)
     qs, f = _cases(request, scope, division)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "services/cases.html",
@@ -268,7 +268,7 @@ def financing_list(request: HttpRequest) -> HttpResponse:
     if division is None:
         return _empty(request)
     qs, f = _needs(request, scope, division)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "services/needs.html",

@@ -13,13 +13,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from taizhang.core.models import Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.lights import LightResult
 from taizhang.matters import services, steps
@@ -82,7 +82,7 @@ def today_page(request: HttpRequest) -> HttpResponse:
     )
     if SHOWS[show]:
         qs = qs.filter(light=SHOWS[show])
-    page = Paginator(qs, PER_PAGE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
         "web/today.html",
