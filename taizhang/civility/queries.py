@@ -13,7 +13,7 @@ from taizhang.core import params
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.matters.models import Kind, Matter, Status
-from taizhang.matters.timing import annotate_timing
+from taizhang.matters.timing import annotate_timing, light_q
 
 LIGHT_CHOICES = ("red", "yellow", "green")
 
@@ -76,7 +76,7 @@ def rectifications(
         qs = qs.filter(civility_failure__inspection__point=f.point)
     qs = annotate_timing(qs, today)
     if f.light:
-        qs = qs.filter(light=f.light)
+        qs = qs.filter(light_q(f.light, today))
     return qs.select_related(
         "lead_unit",
         "civility_failure__standard",

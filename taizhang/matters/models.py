@@ -209,7 +209,11 @@ class Matter(models.Model):
         verbose_name = _("督办事项")
         verbose_name_plural = _("督办事项")
         ordering = ["-raised_on", "-id"]
-        indexes = [models.Index(fields=["kind", "status", "deadline"])]
+        indexes = [
+            models.Index(fields=["kind", "status", "deadline"]),
+            # Every ledger list's order: its first page is the index's first entries.
+            models.Index(fields=["kind", "-raised_on", "-id"], name="matter_kind_raised_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.title

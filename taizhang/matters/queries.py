@@ -14,7 +14,7 @@ from taizhang.core.scope import Scope
 from taizhang.lib.lights import Light, LightResult
 from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
-from taizhang.matters.timing import annotate_timing, timings_for
+from taizhang.matters.timing import annotate_timing, light_q, timings_for
 
 
 @dataclass
@@ -106,10 +106,8 @@ def with_lights(qs: QuerySet[Matter], f: ProblemFilter, today: dt.date) -> Query
     :func:`page_lights` for the rows shown.
     """
     qs = annotate_timing(qs, today)
-    if f.light == "none":
-        qs = qs.filter(light__isnull=True)
-    elif f.light in {"red", "yellow", "green"}:
-        qs = qs.filter(light=f.light)
+    if f.light in {"none", "red", "yellow", "green"}:
+        qs = qs.filter(light_q(f.light, today))
     elif f.light:
         qs = qs.none()
     if f.sort in LIGHT_SORTS:

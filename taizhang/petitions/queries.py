@@ -12,7 +12,7 @@ from django.db.models import Q, QuerySet
 from taizhang.core import params as params_
 from taizhang.core.scope import Scope
 from taizhang.matters.models import Kind, Matter, Status
-from taizhang.matters.timing import annotate_timing
+from taizhang.matters.timing import annotate_timing, light_q
 from taizhang.petitions.models import Channel
 
 FLAGS = {
@@ -80,10 +80,8 @@ def filter_petitions(scope: Scope, f: PetitionFilter, today: dt.date) -> QuerySe
         # Never by the petitioner's personal data: a search must not reveal who petitioned.
         qs = qs.filter(Q(title__icontains=f.q) | Q(description__icontains=f.q))
     qs = annotate_timing(qs, today)
-    if f.light == "none":
-        qs = qs.filter(light__isnull=True)
-    elif f.light:
-        qs = qs.filter(light=f.light)
+    if f.light:
+        qs = qs.filter(light_q(f.light, today))
     if f.sort == "light":
         return qs.order_by("light_rank", "deadline", "id")
     return qs.order_by("-raised_on", "-id")
