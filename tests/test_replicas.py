@@ -134,7 +134,8 @@ def test_an_api_client_is_pinned_through_the_cache_without_cookies(make_replica,
 
 def test_atomic_blocks_and_what_a_request_wrote_read_the_primary(make_replica, rf):
     make_replica()
-    Division.objects.create(code="410600", name="鹤壁市", level="city")
+    city = Division.objects.create(code="410600", name="鹤壁市", level="city")
+    Division.objects.create(code="410603", name="山城区", level="district", parent=city)
 
     def locked(request):
         with transaction.atomic():
@@ -145,9 +146,16 @@ def test_atomic_blocks_and_what_a_request_wrote_read_the_primary(make_replica, r
         Division.objects.create(code="410700", name="新乡市", level="city")
         return _codes(request)
 
-    assert routing.ReplicaPinMiddleware(locked)(rf.get("/")).content == b"410600"
+    def relations_of_a_locked_row(request):
+        with transaction.atomic():
+            city = Division.objects.select_for_update().get(code="410600")
+        return HttpResponse(",".join(c.code for c in city.children.all()))
+
+    assert routing.ReplicaPinMiddleware(locked)(rf.get("/")).content == b"410600,410603"
+    children = routing.ReplicaPinMiddleware(relations_of_a_locked_row)(rf.get("/")).content
+    assert children == b"410603"
     body = routing.ReplicaPinMiddleware(writes_then_reads)(rf.get("/")).content
-    assert body == b"410600,410700"
+    assert body == b"410600,410603,410700"
     assert routing.read_state() is None  # nothing leaks into the next request
 
 

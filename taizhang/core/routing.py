@@ -75,6 +75,11 @@ class ReplicaRouter:
             return PRIMARY
         if _always_primary(model) or connections[PRIMARY].in_atomic_block:
             return PRIMARY
+        instance = hints.get("instance")
+        if instance is not None and instance._state.db == PRIMARY:
+            # Relations of a row read on the primary (in a transaction, after a write) are
+            # read there too: a replica may not have the row's newest relations yet.
+            return PRIMARY
         aliases = replicas()
         return random.choice(aliases) if aliases else PRIMARY
 
