@@ -312,8 +312,8 @@ TAIZHANG = {
     # Audit log and API tokens (docs/security-audit.md). 网络安全法: logs kept >= 6 months.
     "AUDIT_RETENTION_DAYS": env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 180, minimum=180),
     "TOKEN_DAYS": env_int("TAIZHANG_TOKEN_DAYS", 90, minimum=1),
-    # Requests per minute; 0 switches a limit off. Counted in CACHES["default"]: give several
-    # servers a shared cache (e.g. django.core.cache.backends.db.DatabaseCache).
+    # Requests per minute; 0 switches a limit off. Counted in CACHES["default"]: several
+    # workers or servers need a shared one (CACHE_URL=db://, docs/deploy.md).
     "API_RATE_PER_TOKEN": env_int("TAIZHANG_API_RATE_PER_TOKEN", 120, minimum=0),
     "API_RATE_PER_IP": env_int("TAIZHANG_API_RATE_PER_IP", 300, minimum=0),
     # A worker killed mid-import: its claim goes stale and the job is re-queued (docs/import.md).
