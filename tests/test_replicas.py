@@ -8,6 +8,7 @@ what a lagging streaming replica looks like; so a page that shows the row read t
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from unittest import mock
@@ -204,6 +205,7 @@ def test_a_real_page_follows_the_pin(make_replica, world, client):
     assert "新拓洋生物科技产业园" in html and "山城区智慧仓储" not in html  # the replica
 
 
+@pytest.mark.skipif(bool(os.environ.get("DATABASE_REPLICA_URLS")), reason="本次运行配置了只读副本")
 def test_without_replicas_nothing_changes(settings, rf):
     assert settings.DATABASE_REPLICAS == []
     assert not settings.DATABASE_ROUTERS
@@ -256,7 +258,6 @@ def test_the_router_migrates_the_primary_only_and_relates_replica_rows(settings)
 
 def test_settings_install_the_router_only_with_replicas():
     import json
-    import os
     import subprocess
     import sys
 
@@ -308,3 +309,14 @@ def test_a_database_cache_gets_its_table_and_replicas_want_one(settings):
     finally:
         with connection.schema_editor() as editor:
             editor.execute(editor.sql_delete_table % {"table": "taizhang_cache_t"})
+
+
+def test_one_request_reads_one_replica(settings):
+    settings.DATABASE_REPLICAS = ["replica1", "replica2", "replica3"]
+    router = routing.ReplicaRouter()
+    token = routing._state.set(routing.ReadState(replica=True))
+    try:
+        chosen = {router.db_for_read(Division) for _ in range(50)}
+    finally:
+        routing._state.reset(token)
+    assert len(chosen) == 1 and chosen <= set(settings.DATABASE_REPLICAS)

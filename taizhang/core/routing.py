@@ -46,6 +46,9 @@ class ReadState:
 
     replica: bool = False
     wrote: bool = False
+    # One replica for the whole request: two replicas lag differently, and a page whose
+    # count came from one and rows from the other could disagree with itself.
+    alias: str = ""
 
 
 _state: contextvars.ContextVar[ReadState | None] = contextvars.ContextVar(
@@ -80,8 +83,10 @@ class ReplicaRouter:
             # Relations of a row read on the primary (in a transaction, after a write) are
             # read there too: a replica may not have the row's newest relations yet.
             return PRIMARY
-        aliases = replicas()
-        return random.choice(aliases) if aliases else PRIMARY
+        if not state.alias:
+            aliases = replicas()
+            state.alias = random.choice(aliases) if aliases else PRIMARY
+        return state.alias
 
     def db_for_write(self, model: type, **hints: Any) -> str:
         state = _state.get()
