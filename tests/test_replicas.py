@@ -20,7 +20,7 @@ from django.db import connection, connections, transaction
 from django.db.utils import load_backend
 from django.http import HttpResponse, StreamingHttpResponse
 
-from taizhang.core import routing
+from taizhang.core import audit_events, routing
 from taizhang.core.models import Division
 from taizhang.envconf import caches_from_env, replica_databases
 
@@ -157,6 +157,13 @@ def test_atomic_blocks_and_what_a_request_wrote_read_the_primary(make_replica, r
     assert children == b"410603"
     body = routing.ReplicaPinMiddleware(writes_then_reads)(rf.get("/")).content
     assert body == b"410600,410603,410700"
+
+    def audited_export(request):
+        audit_events.record_event(None, verb="导出", object_type="test.export")
+        return _codes(request)
+
+    # Its own audit entry is not something a request reads back: it stays on the replica.
+    assert routing.ReplicaPinMiddleware(audited_export)(rf.get("/")).content == b""
     assert routing.read_state() is None  # nothing leaks into the next request
 
 

@@ -33,6 +33,9 @@ PRIMARY_APPS = frozenset(
     {"sessions", "axes", "django_cache", "otp_totp", "otp_static", "django_otp"}
 )
 PRIMARY_MODELS = frozenset({"core.apitoken", "core.loginthrottle"})
+# Writes a request never reads back: the audit entry of a view or an export (and the chain
+# head it locks, in a transaction) leave the rest of the request on its replica.
+UNREAD_WRITES = frozenset({"core.auditentry", "core.auditchain"})
 PIN_COOKIE = "taizhang_pin"
 PIN_SALT = "taizhang.core.routing.pin"
 # Reads of these may go to a replica; a success of those pins the user to the primary.
@@ -90,7 +93,11 @@ class ReplicaRouter:
 
     def db_for_write(self, model: type, **hints: Any) -> str:
         state = _state.get()
-        if state is not None and not _always_primary(model):
+        if (
+            state is not None
+            and not _always_primary(model)
+            and model._meta.label_lower not in UNREAD_WRITES
+        ):
             # Read-your-writes inside the request too: what it wrote is not on a replica yet.
             state.wrote = True
         return PRIMARY
