@@ -327,3 +327,45 @@ def test_one_request_reads_one_replica(settings):
     finally:
         routing._state.reset(token)
     assert len(chosen) == 1 and chosen <= set(settings.DATABASE_REPLICAS)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_api_script_without_cookies_reads_its_own_writes(make_replica, world):
+    import json
+
+    from django.core.cache import cache
+    from django.test import Client
+
+    from taizhang.core.models import ApiToken
+
+    _, raw = ApiToken.issue(world.users["sup_a"], "数据中心")
+    _, other = ApiToken.issue(world.users["sup_a"], "大屏")
+    make_replica()
+
+    def call(method: str, token: str, **kw):
+        # A new client each time: a script that keeps no cookies.
+        return getattr(Client(), method)(
+            "/api/v1/projects", HTTP_AUTHORIZATION=f"Bearer {token}", **kw
+        )
+
+    assert call("get", raw).json()["count"] == 2
+    created = call(
+        "post",
+        raw,
+        data=json.dumps(
+            {
+                "division": "410603",
+                "code": "SC-100",
+                "name": "德瑞电子化学品",
+                "responsible_unit_id": world.unit_a.pk,
+                "total_investment_wan": "60000",
+                "stage": "signed",
+            }
+        ),
+        content_type="application/json",
+    )
+    assert created.status_code == 201, created.content
+    assert call("get", raw).json()["count"] == 3  # pinned through the cache: the primary
+    assert call("get", other).json()["count"] == 2  # another client: the replica
+    cache.clear()  # the pin's REPLICA_PIN_SECONDS have passed
+    assert call("get", raw).json()["count"] == 2
