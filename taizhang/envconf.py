@@ -137,3 +137,58 @@ def parse_database_url(url: str) -> dict[str, object]:
     raise ImproperlyConfigured(
         f"DATABASE_URL 协议不受支持：{scheme!r}（支持 postgres:// 与 sqlite://）"
     )
+
+
+def replica_databases(primary: dict[str, object]) -> dict[str, dict[str, object]]:
+    """DATABASES entries replica1..n from DATABASE_REPLICA_URLS (comma-separated URLs).
+
+    Streaming replicas of the primary: same engine, read-only. In tests each one mirrors
+    the primary (TEST MIRROR), so a suite run with replicas configured creates no extra
+    database; the routing test points an alias at a really different database instead."""
+    urls = env_list("DATABASE_REPLICA_URLS", [])
+    replicas: dict[str, dict[str, object]] = {}
+    for n, url in enumerate(urls, 1):
+        try:
+            cfg = parse_database_url(url)
+        except ImproperlyConfigured as e:
+            raise ImproperlyConfigured(f"DATABASE_REPLICA_URLS 第 {n} 项：{e}") from None
+        postgres = "django.db.backends.postgresql"
+        if cfg["ENGINE"] != postgres or primary.get("ENGINE") != postgres:
+            # A replica is a streaming copy of the primary: only PostgreSQL has one, and an
+            # SQLite file next to a PostgreSQL primary would silently serve other data.
+            raise ImproperlyConfigured(
+                f"DATABASE_REPLICA_URLS 第 {n} 项：只读副本须为 PostgreSQL，"
+                "且 DATABASE_URL（主库）也须为 PostgreSQL"
+            )
+        cfg["TEST"] = {"MIRROR": "default"}
+        replicas[f"replica{n}"] = cfg
+    return replicas
+
+
+CACHE_TABLE = "taizhang_cache"
+
+
+def caches_from_env() -> dict[str, dict[str, object]]:
+    """CACHES["default"] from CACHE_URL: `locmem://` (one process, the default) or
+    `db://` / `db://table` (a table in the primary database, shared by every process and server).
+
+    The cache holds the API rate-limit counters and the replica pins of API clients; with
+    several gunicorn workers or servers a per-process cache lets each count on its own."""
+    raw = env_str("CACHE_URL", "locmem://")
+    parsed = urlparse(raw)
+    scheme = parsed.scheme.lower()
+    if scheme == "locmem":
+        return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    if scheme in {"db", "database"}:
+        table = (parsed.netloc + parsed.path).strip("/") or CACHE_TABLE
+        if not table.replace("_", "").isalnum():
+            raise ImproperlyConfigured(f"CACHE_URL 的表名不合法：{table!r}")
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": table,
+            }
+        }
+    raise ImproperlyConfigured(
+        f"CACHE_URL 协议不受支持：{scheme!r}（支持 locmem:// 与 db://表名；多台服务器请用 db://）"
+    )

@@ -8,12 +8,14 @@ from django.core.exceptions import ImproperlyConfigured
 
 from taizhang.envconf import (
     DEMO_SECRET_KEY,
+    caches_from_env,
     env_bool,
     env_int,
     env_list,
     env_megabytes,
     env_str,
     parse_database_url,
+    replica_databases,
     storages_from_env,
 )
 
@@ -86,6 +88,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the database: sends this request's reads to a replica or pins
+    # it to the primary (taizhang.core.routing); not used when no replica is configured.
+    "taizhang.core.routing.ReplicaPinMiddleware",
     # After WhiteNoise, so static files keep their cache headers; CSP and no-store.
     "taizhang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -140,6 +145,21 @@ else:
             },
         }
     }
+
+# PostgreSQL streaming replicas (docs/deploy.md): aliases replica1..n serve the reads of GET
+# requests whose user has not written in the last REPLICA_PIN_SECONDS; the router is only
+# installed when there are replicas, so a single database behaves exactly as before.
+_replicas = replica_databases(DATABASES["default"])
+DATABASES.update(_replicas)
+DATABASE_REPLICAS = list(_replicas)
+REPLICA_PIN_SECONDS = env_int("REPLICA_PIN_SECONDS", 5, minimum=1)
+if DATABASE_REPLICAS:
+    DATABASE_ROUTERS = ["taizhang.core.routing.ReplicaRouter"]
+
+# CACHE_URL: locmem:// (one process) or db:// (a table in the primary, `taizhang
+# createcachetable`): API rate limits and API clients' replica pins are counted there, so
+# several workers or servers need db:// (envconf.caches_from_env, docs/deploy.md).
+CACHES = caches_from_env()
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -210,6 +230,9 @@ AXES_LOCKOUT_TEMPLATE = "web/lockout.html"
 # a minute instead of writing the session on every request, and ends any session
 # TAIZHANG_SESSION_ABSOLUTE_HOURS after its login however active it is.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600, minimum=60)
+# Sessions live in the database (Django's default, written out): any app server behind the
+# load balancer finds them; the replica router always reads them on the primary.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_SAVE_EVERY_REQUEST = False
 SESSION_COOKIE_HTTPONLY = True
@@ -289,8 +312,8 @@ TAIZHANG = {
     # Audit log and API tokens (docs/security-audit.md). 网络安全法: logs kept >= 6 months.
     "AUDIT_RETENTION_DAYS": env_int("TAIZHANG_AUDIT_RETENTION_DAYS", 180, minimum=180),
     "TOKEN_DAYS": env_int("TAIZHANG_TOKEN_DAYS", 90, minimum=1),
-    # Requests per minute; 0 switches a limit off. Counted in CACHES["default"]: give several
-    # servers a shared cache (e.g. django.core.cache.backends.db.DatabaseCache).
+    # Requests per minute; 0 switches a limit off. Counted in CACHES["default"]: several
+    # workers or servers need a shared one (CACHE_URL=db://, docs/deploy.md).
     "API_RATE_PER_TOKEN": env_int("TAIZHANG_API_RATE_PER_TOKEN", 120, minimum=0),
     "API_RATE_PER_IP": env_int("TAIZHANG_API_RATE_PER_IP", 300, minimum=0),
     # A worker killed mid-import: its claim goes stale and the job is re-queued (docs/import.md).

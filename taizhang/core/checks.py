@@ -22,3 +22,19 @@ def demo_secret_key(app_configs: Any = None, **kw: Any) -> list[Warning]:
             )
         ]
     return []
+
+
+@register(Tags.caches, deploy=True)
+def shared_cache_with_replicas(app_configs: Any = None, **kw: Any) -> list[Warning]:
+    # Replicas mean several servers: a per-process cache would count API rate limits per
+    # process and forget an API client's pin on the next server (docs/deploy.md).
+    backend = settings.CACHES.get("default", {}).get("BACKEND", "")
+    if getattr(settings, "DATABASE_REPLICAS", None) and backend.endswith("LocMemCache"):
+        return [
+            Warning(
+                "已配置只读副本（DATABASE_REPLICA_URLS），但缓存仍是每进程一份的 LocMemCache。",
+                hint="设置 CACHE_URL=db:// 并执行 taizhang createcachetable，各服务器共享限流计数与写后读主库的标记。",
+                id="taizhang.W002",
+            )
+        ]
+    return []

@@ -13,10 +13,11 @@ import datetime as dt
 import re
 import uuid
 from collections import defaultdict
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -178,21 +179,38 @@ class DispatchCounts:
         )
 
 
+# Rounds of looking again when another worker stamped every row this one had picked.
+CLAIM_ROUNDS = 5
+
+
 def claim(worker: str, now: dt.datetime, limit: int) -> list[Delivery]:
-    """Stamp up to `limit` due rows with this worker's token in one conditional UPDATE."""
+    """Stamp up to `limit` due rows with this worker's token in one conditional UPDATE.
+
+    On PostgreSQL the candidates are picked FOR UPDATE SKIP LOCKED, so a second worker
+    (on another machine) takes the next rows instead of queueing behind the first; SQLite
+    has no row locks but serialises writers, and the UPDATE's repeated condition decides."""
     stale = now - dt.timedelta(minutes=conf("STALE_MINUTES"))
     due = Q(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now) & (
         Q(claimed_at__isnull=True) | Q(claimed_at__lt=stale)
     )
-    ids = list(
-        Delivery.objects.filter(due)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-    if not ids:
-        return []
-    # The WHERE repeats the due condition: a row another worker stamped meanwhile no longer matches.
-    Delivery.objects.filter(due, pk__in=ids).update(claimed_at=now, claimed_by=worker)
+    skip_locked = connection.features.has_select_for_update_skip_locked
+    for _ in range(CLAIM_ROUNDS):
+        with transaction.atomic() if skip_locked else nullcontext():
+            candidates = Delivery.objects.filter(due).order_by("next_attempt_at", "pk")
+            if skip_locked:
+                candidates = candidates.select_for_update(skip_locked=True)
+            ids = list(candidates.values_list("pk", flat=True)[:limit])
+            if not ids:
+                return []
+            # The WHERE repeats the due condition: a row another worker stamped meanwhile
+            # no longer matches.
+            stamped = Delivery.objects.filter(due, pk__in=ids).update(
+                claimed_at=now, claimed_by=worker
+            )
+        if stamped:
+            break
+        # Another worker stamped every row picked here between the SELECT and the UPDATE
+        # (SQLite): more may be due behind them, so look again rather than report none.
     return list(
         Delivery.objects.filter(claimed_by=worker, claimed_at=now, status=DeliveryStatus.QUEUED)
         .select_related("channel", "channel__division")
