@@ -111,7 +111,7 @@ def export_projects(request: HttpRequest, params: Query[ProjectListParams], form
 
         raise ValidationError({"format": ["导出格式应为 xlsx 或 csv"]})
     scope = scope_of(request)
-    f = ProjectFilter(**params.dict(exclude={"offset", "limit"}))
+    f = ProjectFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
     projects, statuses = with_lights(filter_projects(scope, f), f, today)
     return download(project_table(scope, projects, statuses, today), format, "重点项目台账")

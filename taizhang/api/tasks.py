@@ -241,7 +241,7 @@ def list_tasks(request: HttpRequest, params: Query[TaskParams]):
     scope = scope_of(request)
     if params.kind not in KINDS:
         raise ValidationError({"kind": ["kind 应为 task、suggestion 或 proposal"]})
-    f = TaskFilter(**params.dict(exclude={"offset", "limit"}))
+    f = TaskFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
     rows, statuses = with_status(filter_tasks(scope, f), f, today)
     window = rows[params.offset : params.offset + params.limit]

@@ -72,7 +72,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                 in_yi=True,
             ),
             "division": division,
-            "divisions": scope.divisions.exclude(level="village"),
             "year": year,
             "month": month,
             "level": level_raw,

@@ -70,7 +70,6 @@ def enterprise_list(request: HttpRequest) -> HttpResponse:
             "categories": Category.choices,
             "parks": scope.units.filter(kind=UnitKind.PARK),
             "industries": IndustryChain.objects.all(),
-            "divisions": scope.divisions.exclude(level="village"),
             "can_manage": scope.can_manage,
         },
     )

@@ -39,6 +39,8 @@ class Kind:
     sub: Callable[[dict], str] = lambda row: ""
     # The columns matched by a plain substring besides search_key (codes are ASCII).
     codes: tuple[str, ...] = ()
+    # The column a pick submits: the row's id, or a code where the page's filter takes codes.
+    key: str = "pk"
 
 
 def _leaders(scope: Scope) -> QuerySet[Person]:
@@ -78,6 +80,16 @@ KINDS: dict[str, Kind] = {
         label=lambda row: row["name"],
         sub=lambda row: row["code"],
         codes=("code",),
+    ),
+    # A list or dashboard filtered by a division takes its code (as links and reports write it);
+    # a province has thousands of towns, so the filter is searched, not listed.
+    "division_code": Kind(
+        rows=lambda scope: scope.divisions.exclude(level="village"),
+        fields=("pk", "name", "code"),
+        label=lambda row: row["name"],
+        sub=lambda row: row["code"],
+        codes=("code",),
+        key="code",
     ),
     "unit": Kind(
         rows=lambda scope: scope.units,
@@ -138,7 +150,7 @@ def search(kind: str, scope: Scope, q: str, page: int = 1) -> tuple[list[dict], 
     start = (page - 1) * PAGE
     found = list(rows.order_by("name", "pk").values(*spec.fields)[start : start + PAGE + 1])
     results = [
-        {"id": row["pk"], "text": spec.label(row), "sub": spec.sub(row) or ""}
+        {"id": row[spec.key], "text": spec.label(row), "sub": spec.sub(row) or ""}
         for row in found[:PAGE]
     ]
     return results, len(found) > PAGE

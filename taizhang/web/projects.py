@@ -92,7 +92,6 @@ def project_list(request: HttpRequest) -> HttpResponse:
             "levels": Level.choices,
             "industries": IndustryChain.objects.all(),
             "units": scope.units,
-            "divisions": scope.divisions.exclude(level="village"),
             "can_manage": scope.can_manage,
             "forecast": _list_forecast(request, scope, f),
         },

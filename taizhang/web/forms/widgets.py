@@ -79,7 +79,11 @@ class PickerSelect(forms.Widget):
         if not ids or queryset is None:
             return []
         field = iterator.field
-        found = {str(obj.pk): field.label_from_instance(obj) for obj in queryset.filter(pk__in=ids)}
+        key = field.to_field_name or "pk"
+        found = {
+            str(getattr(obj, key)): field.label_from_instance(obj)
+            for obj in queryset.filter(**{f"{key}__in": ids})
+        }
         return [(i, found[i]) for i in ids if i in found]
 
     def render(
@@ -140,10 +144,12 @@ def pick_field(
     `queryset` overrides the kind's rows where a form accepts a little more (a cadre
     joining their own visit); the picker's search still offers the kind's rows.
     """
+    key = pick.KINDS[kind].key
     return forms.ModelChoiceField(
         queryset=pick.choices(kind, scope) if queryset is None else queryset,
         label=label,
         required=required,
+        to_field_name=None if key == "pk" else key,
         widget=PickerSelect(kind),
         error_messages={"invalid_choice": _("所选项不存在或不在您的范围内")},
     )
