@@ -489,6 +489,4 @@ def project_alerts(
     counts = dict(lit.values("light").annotate(n=Count("pk")).values_list("light", "n").order_by())
     first = list(lit.order_by("light_rank", "code", "pk")[:limit])
     statuses = project_statuses(first, as_of, year=year, month=month)
-    return Alerts(
-        [statuses[p.pk] for p in first], counts.get("red", 0), counts.get("yellow", 0)
-    )
+    return Alerts([statuses[p.pk] for p in first], counts.get("red", 0), counts.get("yellow", 0))
