@@ -14,7 +14,6 @@ from django.db.models import (
     Case,
     CharField,
     Count,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -44,6 +43,7 @@ from taizhang.projects.models import (
     Stage,
     StageChange,
 )
+from taizhang.projects.rollup import rolled, sees_whole
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -208,14 +208,26 @@ def _listed_rows(
     return ProjectYear.objects.filter(pk__in=listed(scope, division, year, levels).values("pk"))
 
 
-def completed_of(year: int, month: int) -> Subquery:
-    """Investment completed by a list row's project from January to ``month`` of ``year``."""
-    return Subquery(
-        MonthlyReport.objects.filter(project=OuterRef("project_id"), year=year, month__lte=month)
-        .values("project")
-        .annotate(s=Sum("amount"))
-        .values("s")[:1]
-    )
+def completed_by_unit(
+    scope: Scope, division: Division, year: int, month: int, levels: list[str] | None
+) -> dict[str, Decimal]:
+    """Investment completed from January to ``month`` of ``year`` by the projects on that
+    year's list, per responsible unit's name: from the rollup for a reader who sees the
+    whole division, else summed from the reader's own reports."""
+    if sees_whole(scope, division):
+        qs = rolled(division, year, levels).filter(month__lte=month)
+        unit = "unit__name"
+    else:
+        qs = MonthlyReport.objects.filter(
+            project_id__in=listed(scope, division, year, levels).values("project_id"),
+            year=year,
+            month__lte=month,
+        )
+        unit = "project__responsible_unit__name"
+    return {
+        name: _cents(s)
+        for name, s in qs.values(unit).annotate(s=Sum("amount")).values_list(unit, "s").order_by()
+    }
 
 
 def stage_as_of(when: dt.date) -> Coalesce:
@@ -240,19 +252,15 @@ def project_figures(
     """The figures of ``year``'s list up to ``month``, every one a database aggregate (a
     constant number of queries and rows, whatever the size of the list)."""
     fig = ProjectFigures(division=division, year=year, month=month, levels=levels)
-    rows = _listed_rows(scope, division, year, levels).annotate(
-        _done=Coalesce(completed_of(year, month), Value(ZERO), output_field=DecimalField())
-    )
+    rows = _listed_rows(scope, division, year, levels)
     totals = rows.aggregate(
-        n=Count("pk"),
-        total=Sum("project__total_investment"),
-        plan=Sum("annual_plan"),
-        done=Sum("_done"),
+        n=Count("pk"), total=Sum("project__total_investment"), plan=Sum("annual_plan")
     )
+    done = completed_by_unit(scope, division, year, month, levels)
     fig.project_count = totals["n"] or 0
     fig.total_investment_wan = _cents(totals["total"])
     fig.annual_plan_wan = _cents(totals["plan"])
-    fig.completed_wan = _cents(totals["done"])
+    fig.completed_wan = sum(done.values(), ZERO)
     fig.completion_rate_pct = rate(fig.completed_wan, fig.annual_plan_wan)
     fig.elapsed_rate_pct = elapsed_share_month(year, month)
     fig.signed_count, fig.signed_investment_wan = _flow(
@@ -286,10 +294,10 @@ def project_figures(
         .order_by("level")
     }
     units = [
-        UnitRow(name, n, _cents(plan), _cents(done))
-        for name, n, plan, done in rows.values("project__responsible_unit__name")
-        .annotate(n=Count("pk"), plan=Sum("annual_plan"), done=Sum("_done"))
-        .values_list("project__responsible_unit__name", "n", "plan", "done")
+        UnitRow(name, n, _cents(plan), done.get(name, ZERO))
+        for name, n, plan in rows.values("project__responsible_unit__name")
+        .annotate(n=Count("pk"), plan=Sum("annual_plan"))
+        .values_list("project__responsible_unit__name", "n", "plan")
         .order_by("project__responsible_unit__name")
     ]
     for row in units:
