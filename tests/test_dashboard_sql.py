@@ -21,6 +21,7 @@ from taizhang.core.scope import Scope
 from taizhang.matters.figures import compute, period, problem_figures, problem_rows, problems_in
 from taizhang.matters.models import Matter, MatterStep, ProblemCategory, Status
 from taizhang.matters.problems import NewProblem, insert_problems
+from taizhang.projects import rollup
 from taizhang.projects.models import Level, Milestone, MonthlyReport, Project, ProjectYear
 
 D = dt.date
@@ -144,6 +145,8 @@ def _grow(world, n_projects: int, n_problems: int) -> None:
         for m in range(1, 13)
         if (y, m) < (year, timezone.localdate().month)
     )
+    # Written behind the services: refresh the investment rollup as a bulk import does.
+    rollup.refresh_projects([p.pk for p in projects], (year - 1, year))
     Milestone.objects.bulk_create(
         Milestone(project=p, name="开工", planned_date=D(year - 1, 3, 1)) for p in projects
     )
