@@ -11,6 +11,15 @@ resolved, rated and late then (replayed from the step history by
   已评价 / 已销号 with 办结日期 ≤ 办理时限; an open problem past its deadline counts against it;
 * 满意率 = (满意 + 基本满意) ÷ rated (latest rating of each problem);
 * 平均办结用时 = mean working days from 交办 to 办结.
+
+Counting is done by the database (GROUP BY per status, category, month and lead unit) for
+every problem whose columns are its state on the cut-off: all of them from today on, and
+for a past cut-off those with no step after it. Only problems stepped after a past cut-off
+are replayed from their history in Python. There is no rollup by month here on purpose:
+a problem's state on a past day is the replay of its steps up to that day, and steps are
+dated back (a 办结 entered a week late), so a table of counts per month would have to be
+rewritten for every later month whenever an old step lands; the cohort of one year of
+one division's problems is what the aggregates scan.
 """
 
 from __future__ import annotations
