@@ -16,6 +16,7 @@ from taizhang.assessment.models import PublishedScore
 from taizhang.lib.numbers import fmt_value
 from taizhang.lib.svgcharts import EMPTY_TEXT, Chart, Series, bar_chart, line_chart
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
+from taizhang.projects import rollup
 from taizhang.projects.models import MonthlyReport
 from taizhang.tasks import services as ts
 from taizhang.tasks.queries import TaskFilter, filter_tasks, light_trend
@@ -160,6 +161,8 @@ def test_it_keeps_the_figures_page_query_count_flat(world, client) -> None:
 # ------------------------------------------------------------------ investment trend
 def _report(project, year: int, month: int, amount: str) -> None:
     MonthlyReport.objects.create(project=project, year=year, month=month, amount=Decimal(amount))
+    # Written behind the services: refresh the investment rollup as they do.
+    rollup.refresh_projects([project.pk], [year])
 
 
 def test_it_charts_a_projects_cumulative_investment_against_plan(world, client) -> None:

@@ -11,6 +11,15 @@ resolved, rated and late then (replayed from the step history by
   已评价 / 已销号 with 办结日期 ≤ 办理时限; an open problem past its deadline counts against it;
 * 满意率 = (满意 + 基本满意) ÷ rated (latest rating of each problem);
 * 平均办结用时 = mean working days from 交办 to 办结.
+
+Counting is done by the database (GROUP BY per status, category, month and lead unit) for
+every problem whose columns are its state on the cut-off: all of them from today on, and
+for a past cut-off those with no step after it. Only problems stepped after a past cut-off
+are replayed from their history in Python. There is no rollup by month here on purpose:
+a problem's state on a past day is the replay of its steps up to that day, and steps are
+dated back (a 办结 entered a week late), so a table of counts per month would have to be
+rewritten for every later month whenever an old step lands; the cohort of one year of
+one division's problems is what the aggregates scan.
 """
 
 from __future__ import annotations
@@ -20,16 +29,31 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    DateField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from taizhang.core.calendar import get_calendar
+from taizhang.core.calendar import ensure_workdays, get_calendar, ordinal_of
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.lib.numbers import contract_decimal, quantize_1, rate
 from taizhang.lib.periods import month_end
-from taizhang.matters.models import FINISHED, Kind, Matter, Rating, Status
+from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Status
 from taizhang.matters.timing import MatterState, states_as_of
 
 FORMULAS = {
@@ -123,43 +147,72 @@ def problems_in(scope: Scope, division: Division, start: dt.date, end: dt.date) 
     )
 
 
+# A problem's counts: what :func:`rates` turns into the figures; summed over any group.
+TALLY = (
+    "raised",
+    "resolved",
+    "finished",
+    "finished_on_time",
+    "overdue_open",
+    "rated",
+    "satisfied",
+    "span_sum",
+    "spans",
+)
+
+
+def tally(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, int]:
+    """The counts of plain rows (status, deadline, finished_on, assigned_on, rating); the
+    database counts the same with :func:`_tally_sql`."""
+    cal = get_calendar()
+    finished = [r for r in rows if r["status"] in FINISHED and r["finished_on"]]
+    rated = [r for r in rows if r["rating"]]
+    spans = [
+        cal.workdays_between(r["assigned_on"], r["finished_on"]).days
+        for r in finished
+        if r["assigned_on"]
+    ]
+    return {
+        "raised": len(rows),
+        "resolved": sum(1 for r in rows if r["status"] == Status.CLOSED),
+        "finished": len(finished),
+        "finished_on_time": sum(
+            1 for r in finished if r["deadline"] is None or r["finished_on"] <= r["deadline"]
+        ),
+        "overdue_open": sum(
+            1
+            for r in rows
+            if r["status"] in OPEN and r["deadline"] is not None and r["deadline"] < as_of
+        ),
+        "rated": len(rated),
+        "satisfied": sum(1 for r in rated if r["rating"] in (Rating.SATISFIED, Rating.BASIC)),
+        "span_sum": sum(spans),
+        "spans": len(spans),
+    }
+
+
+def add(a: dict[str, int], b: dict[str, int]) -> dict[str, int]:
+    return {k: (a.get(k) or 0) + (b.get(k) or 0) for k in TALLY}
+
+
+def rates(t: dict[str, int]) -> dict[str, Any]:
+    """The counts with the rates of the module's formulas."""
+    return {
+        **{k: t[k] for k in TALLY if k not in ("span_sum", "spans")},
+        "resolution_pct": rate(t["resolved"], t["raised"]),
+        "on_time_pct": rate(t["finished_on_time"], t["finished"] + t["overdue_open"]),
+        "satisfaction_pct": rate(t["satisfied"], t["rated"]),
+        "avg_workdays": quantize_1(Decimal(t["span_sum"]) / t["spans"]) if t["spans"] else None,
+    }
+
+
 def compute(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, Any]:
     """The rates from plain rows (status, deadline, finished_on, assigned_on, rating).
 
     Pure apart from the working-day calendar, so the formulas are tested on
     hand-made rows as well as through the database.
     """
-    cal = get_calendar()
-    raised = len(rows)
-    resolved = sum(1 for r in rows if r["status"] == Status.CLOSED)
-    finished = [r for r in rows if r["status"] in FINISHED and r["finished_on"]]
-    on_time = sum(1 for r in finished if r["deadline"] is None or r["finished_on"] <= r["deadline"])
-    overdue = sum(
-        1
-        for r in rows
-        if r["status"] in OPEN and r["deadline"] is not None and r["deadline"] < as_of
-    )
-    rated = [r for r in rows if r["rating"]]
-    satisfied = sum(1 for r in rated if r["rating"] in (Rating.SATISFIED, Rating.BASIC))
-    spans = [
-        cal.workdays_between(r["assigned_on"], r["finished_on"]).days
-        for r in finished
-        if r["assigned_on"]
-    ]
-    avg = quantize_1(Decimal(sum(spans)) / len(spans)) if spans else None
-    return {
-        "raised": raised,
-        "resolved": resolved,
-        "finished": len(finished),
-        "finished_on_time": on_time,
-        "overdue_open": overdue,
-        "rated": len(rated),
-        "satisfied": satisfied,
-        "resolution_pct": rate(resolved, raised),
-        "on_time_pct": rate(on_time, len(finished) + overdue),
-        "satisfaction_pct": rate(satisfied, len(rated)),
-        "avg_workdays": avg,
-    }
+    return rates(tally(rows, as_of))
 
 
 def _state_row(m: Matter, state: MatterState) -> dict[str, Any]:
@@ -176,29 +229,9 @@ def _state_row(m: Matter, state: MatterState) -> dict[str, Any]:
     }
 
 
-def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
-    """The rows :func:`compute` counts, each problem as it stood at the end of ``as_of``.
-
-    From today on the columns are the state (no step is dated in the future), read in
-    one query. For a past day the state is replayed from the step history
-    (``states_as_of``: one query for the problems, one for all their steps); problems
-    raised after that day did not exist then and are left out.
-    """
-    if as_of >= timezone.localdate():
-        return list(
-            qs.values(
-                "pk",
-                "status",
-                "deadline",
-                "finished_on",
-                "assigned_on",
-                "rating",
-                "category__name",
-                "lead_unit__name",
-                "raised_on",
-                "closed_on",
-            )
-        )
+def _replayed_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
+    """The rows of ``qs`` replayed from their step history as they stood at the end of ``as_of``
+    (``states_as_of``: one query for the problems, one for all their steps)."""
     matters = list(qs.select_related("category", "lead_unit").order_by("pk"))
     states = states_as_of(matters, as_of)
     rows = []
@@ -218,6 +251,136 @@ def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
             }
         )
     return rows
+
+
+_COLUMNS = (
+    "pk",
+    "status",
+    "deadline",
+    "finished_on",
+    "assigned_on",
+    "rating",
+    "category__name",
+    "lead_unit__name",
+    "raised_on",
+    "closed_on",
+)
+
+
+def problem_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[dict[str, Any]]:
+    """The rows :func:`compute` counts, each problem as it stood at the end of ``as_of``.
+
+    From today on the columns are the state (no step is dated in the future), read in
+    one query. For a past day the state is replayed from the step history
+    (``states_as_of``: one query for the problems, one for all their steps); problems
+    raised after that day did not exist then and are left out. Loads every row: for a
+    check or a small list; the figures count in the database (:func:`problem_figures`).
+    """
+    if as_of >= timezone.localdate():
+        return list(qs.values(*_COLUMNS))
+    return _replayed_rows(qs, as_of)
+
+
+def _moved(as_of: dt.date) -> Exists:
+    """A step dated after ``as_of``: the problem's columns are not its state on that day."""
+    return Exists(MatterStep.objects.filter(matter=OuterRef("pk"), date__gt=as_of))
+
+
+def _settled(qs: QuerySet[Matter], as_of: dt.date) -> QuerySet[Matter]:
+    """The problems whose state at the end of ``as_of`` is their columns, annotated with it:
+    ``_st`` (status), ``_fin`` (办结 date), ``_rat`` (rating), ``_closed`` (销号 date),
+    ``_assigned`` (交办 date).
+
+    From today on that is every problem and the columns as they are. For a past day it is
+    the problems with no step after it, read as ``timing._row_state`` and ``_state_row``
+    read them (what was finished, rated, closed or assigned after the day was not yet),
+    the rest being replayed in Python (:func:`_replayed_rows`); ``tests/test_dashboard_sql``
+    checks the two readings agree.
+    """
+    if as_of >= timezone.localdate():
+        return qs.annotate(
+            _st=F("status"),
+            _fin=F("finished_on"),
+            _rat=F("rating"),
+            _closed=F("closed_on"),
+            _assigned=F("assigned_on"),
+        )
+    fin = Q(status__in=list(FINISHED), finished_on__isnull=False, finished_on__lte=as_of)
+    rated = fin & Q(rated_on__isnull=False, rated_on__lte=as_of) & ~Q(rating="")
+    resolved = Q(status=Status.CLOSED, closed_on__isnull=False, closed_on__lte=as_of)
+    return (
+        qs.filter(raised_on__lte=as_of)
+        .exclude(_moved(as_of))
+        .annotate(
+            _st=Case(
+                # Finished after the day: still being handled then.
+                When(Q(status__in=list(FINISHED)) & ~fin, then=Value(Status.IN_PROGRESS)),
+                # Closed out after the day: finished (and maybe rated) then.
+                When(
+                    Q(status=Status.CLOSED, closed_on__isnull=False) & ~resolved & rated,
+                    then=Value(Status.RATED),
+                ),
+                When(
+                    Q(status=Status.CLOSED, closed_on__isnull=False) & ~resolved,
+                    then=Value(Status.REPORTED),
+                ),
+                default=F("status"),
+                output_field=CharField(),
+            ),
+            _fin=Case(When(fin, then=F("finished_on")), default=None, output_field=DateField()),
+            _rat=Case(When(rated, then=F("rating")), default=Value(""), output_field=CharField()),
+            _closed=Case(
+                When(resolved, then=F("closed_on")), default=None, output_field=DateField()
+            ),
+            _assigned=Case(
+                When(assigned_on__lte=as_of, then=F("assigned_on")),
+                default=None,
+                output_field=DateField(),
+            ),
+        )
+    )
+
+
+def _tally_sql(as_of: dt.date) -> dict[str, Any]:
+    """:func:`tally` as aggregates over :func:`_settled` rows."""
+    finished = Q(_st__in=list(FINISHED), _fin__isnull=False)
+    # Where _fin and _assigned are set they are the columns, whose ordinals are aliased.
+    spanned = finished & Q(_assigned__isnull=False)
+    return {
+        "raised": Count("pk"),
+        "resolved": Count("pk", filter=Q(_st=Status.CLOSED)),
+        "finished": Count("pk", filter=finished),
+        "finished_on_time": Count(
+            "pk", filter=finished & (Q(deadline__isnull=True) | Q(_fin__lte=F("deadline")))
+        ),
+        "overdue_open": Count("pk", filter=Q(_st__in=list(OPEN), deadline__lt=as_of)),
+        "rated": Count("pk", filter=~Q(_rat="")),
+        "satisfied": Count("pk", filter=Q(_rat__in=[Rating.SATISFIED, Rating.BASIC])),
+        # Working days from 交办 to 办结 are a difference of Workday ordinals.
+        "span_sum": Sum(F("_fin_ord") - F("_assigned_ord"), filter=spanned),
+        "spans": Count("pk", filter=spanned),
+    }
+
+
+def _tallies(
+    settled: QuerySet[Matter], replayed: list[dict[str, Any]], key: str, as_of: dt.date
+) -> dict[Any, dict[str, int]]:
+    """Counts per value of ``key`` (a column or annotation of the settled rows, the same name
+    in the replayed rows): one GROUP BY over the settled rows plus the replayed ones."""
+    out: dict[Any, dict[str, int]] = {}
+    for row in (
+        settled.alias(_fin_ord=ordinal_of("finished_on"), _assigned_ord=ordinal_of("assigned_on"))
+        .values(key)
+        .annotate(**_tally_sql(as_of))
+        .order_by()
+    ):
+        out[row[key]] = add(out.get(row[key], {}), row)
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for r in replayed:
+        groups.setdefault(r[key], []).append(r)
+    for value, rows in groups.items():
+        out[value] = add(out.get(value, {}), tally(rows, as_of))
+    return out
 
 
 def liaison_figures(scope: Scope, division: Division, as_of: dt.date) -> dict[str, Any]:
@@ -273,33 +436,59 @@ def problem_figures(
         setattr(fig, key, value)
 
     qs = problems_in(scope, division, start, end)
-    rows = problem_rows(qs, as_of)
-    for key, value in compute(rows, as_of).items():
+    ensure_workdays()  # the working days of the average are Workday ordinals
+    # Only problems stepped after a past cut-off are replayed in Python (none from today on);
+    # the rest are counted by the database, so no figure loads the year's problems.
+    replayed = (
+        []
+        if as_of >= timezone.localdate()
+        else _replayed_rows(qs.filter(raised_on__lte=as_of).filter(_moved(as_of)), as_of)
+    )
+    for r in replayed:
+        r["_st"] = r["status"]
+        r["raised_month"] = r["raised_on"].month
+        r["closed_month"] = (
+            r["closed_on"].month if r["closed_on"] and r["closed_on"].year == year else None
+        )
+    settled = _settled(qs, as_of).annotate(
+        raised_month=ExtractMonth("raised_on"),
+        closed_month=Case(
+            When(_closed__year=year, then=ExtractMonth("_closed")),
+            default=None,
+            output_field=IntegerField(),
+        ),
+    )
+    by_status = _tallies(settled, replayed, "_st", as_of)
+    total = add({}, {})
+    for t in by_status.values():
+        total = add(total, t)
+    for key, value in rates(total).items():
         setattr(fig, key, value)
     fig.by_status = {str(s.label): 0 for s in Status}
-    for r in rows:
-        fig.by_status[str(Status(r["status"]).label)] += 1
-    for r in rows:
-        name = r["category__name"] or "未分类"
-        fig.by_category[name] = fig.by_category.get(name, 0) + 1
+    for status, t in by_status.items():
+        fig.by_status[str(Status(status).label)] += t["raised"]
+    for name, t in sorted(
+        _tallies(settled, replayed, "category__name", as_of).items(),
+        key=lambda kv: (kv[0] is None, kv[0] or ""),
+    ):
+        label = name or "未分类"
+        fig.by_category[label] = fig.by_category.get(label, 0) + t["raised"]
     last = month or (as_of.month if as_of.year == year else 12)
     fig.by_month = {mo: [0, 0] for mo in range(1, last + 1)}
-    for r in rows:
-        if r["raised_on"].month in fig.by_month:
-            fig.by_month[r["raised_on"].month][0] += 1
-        closed = r["closed_on"]
-        if closed and closed.year == year and closed.month in fig.by_month:
-            fig.by_month[closed.month][1] += 1
-    units: dict[str, list[dict[str, Any]]] = {}
-    for r in rows:
-        if r["lead_unit__name"]:
-            units.setdefault(r["lead_unit__name"], []).append(r)
-    for name, urows in units.items():
-        c = compute(urows, as_of)
+    for mo, t in _tallies(settled, replayed, "raised_month", as_of).items():
+        if mo in fig.by_month:
+            fig.by_month[mo][0] += t["raised"]
+    for mo, t in _tallies(settled, replayed, "closed_month", as_of).items():
+        if mo in fig.by_month:
+            fig.by_month[mo][1] += t["raised"]
+    for name, t in _tallies(settled, replayed, "lead_unit__name", as_of).items():
+        if not name:
+            continue
+        c = rates(t)
         fig.by_unit.append(
             {
                 "unit": name,
-                "assigned": len(urows),
+                "assigned": t["raised"],
                 "resolved": c["resolved"],
                 "overdue_open": c["overdue_open"],
                 "on_time_rate_pct": contract_decimal(c["on_time_pct"]),

@@ -35,6 +35,7 @@ from taizhang.lib.numbers import elapsed_share_month, rate
 from taizhang.lib.periods import month_end
 from taizhang.projects.models import (
     LEVEL_PARAM,
+    Level,
     Milestone,
     MonthlyReport,
     Project,
@@ -42,6 +43,7 @@ from taizhang.projects.models import (
     Stage,
     StageChange,
 )
+from taizhang.projects.rollup import rolled, sees_whole
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -198,23 +200,66 @@ def stages_as_of(project_ids: list[int], when: dt.date) -> dict[int, str]:
     return {pid: as_of.get(pid, current[pid]) for pid in project_ids}
 
 
+def _listed_rows(
+    scope: Scope, division: Division, year: int, levels: list[str] | None
+) -> QuerySet[ProjectYear]:
+    """The list rows as a plain semi-join on their ids, so the aggregates below never see the
+    scope's joins (a row reached by two scope paths is counted once, without DISTINCT)."""
+    return ProjectYear.objects.filter(pk__in=listed(scope, division, year, levels).values("pk"))
+
+
+def completed_by_unit(
+    scope: Scope, division: Division, year: int, month: int, levels: list[str] | None
+) -> dict[str, Decimal]:
+    """Investment completed from January to ``month`` of ``year`` by the projects on that
+    year's list, per responsible unit's name: from the rollup for a reader who sees the
+    whole division, else summed from the reader's own reports."""
+    if sees_whole(scope, division):
+        qs = rolled(division, year, levels).filter(month__lte=month)
+        unit = "unit__name"
+    else:
+        qs = MonthlyReport.objects.filter(
+            project_id__in=listed(scope, division, year, levels).values("project_id"),
+            year=year,
+            month__lte=month,
+        )
+        unit = "project__responsible_unit__name"
+    return {
+        name: _cents(s)
+        for name, s in qs.values(unit).annotate(s=Sum("amount")).values_list(unit, "s").order_by()
+    }
+
+
+def stage_as_of(when: dt.date) -> Coalesce:
+    """A list row's project stage at the end of ``when``: its last stage change dated by then
+    (in the order of :func:`stages_as_of`), else its current stage."""
+    last = (
+        StageChange.objects.filter(project=OuterRef("project_id"), date__lte=when)
+        .order_by("-date", "-id")
+        .values("to_stage")[:1]
+    )
+    return Coalesce(Subquery(last), F("project__stage"), output_field=CharField())
+
+
+def _cents(value: Any) -> Decimal:
+    # SQLite sums decimals as floats (43312.5000000000); amounts are kept to the cent.
+    return Decimal(value or 0).quantize(CENT)
+
+
 def project_figures(
     scope: Scope, division: Division, year: int, month: int, levels: list[str] | None = None
 ) -> ProjectFigures:
+    """The figures of ``year``'s list up to ``month``, every one a database aggregate (a
+    constant number of queries and rows, whatever the size of the list)."""
     fig = ProjectFigures(division=division, year=year, month=month, levels=levels)
-    rows = list(
-        listed(scope, division, year, levels).select_related("project", "project__responsible_unit")
+    rows = _listed_rows(scope, division, year, levels)
+    totals = rows.aggregate(
+        n=Count("pk"), total=Sum("project__total_investment"), plan=Sum("annual_plan")
     )
-    ids = [r.project_id for r in rows]
-    fig.project_count = len(rows)
-    fig.total_investment_wan = sum((r.project.total_investment for r in rows), ZERO)
-    fig.annual_plan_wan = sum((r.annual_plan for r in rows), ZERO)
-    done = dict(
-        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lte=month)
-        .values("project_id")
-        .annotate(s=Sum("amount"))
-        .values_list("project_id", "s")
-    )
+    done = completed_by_unit(scope, division, year, month, levels)
+    fig.project_count = totals["n"] or 0
+    fig.total_investment_wan = _cents(totals["total"])
+    fig.annual_plan_wan = _cents(totals["plan"])
     fig.completed_wan = sum(done.values(), ZERO)
     fig.completion_rate_pct = rate(fig.completed_wan, fig.annual_plan_wan)
     fig.elapsed_rate_pct = elapsed_share_month(year, month)
@@ -230,24 +275,34 @@ def project_figures(
     fig.producing_count, fig.producing_investment_wan = _flow(
         scope, division, year, month, Stage.PRODUCING, levels
     )
-    stages = stages_as_of(ids, month_end(year, month))
     fig.by_stage = {str(s.label): 0 for s in Stage}
-    for stage in stages.values():
-        fig.by_stage[str(Stage(stage).label)] += 1
-    for r in rows:
-        label = r.get_level_display()
-        fig.by_level[label] = fig.by_level.get(label, 0) + 1
-    units: dict[str, UnitRow] = {}
-    for r in rows:
-        row = units.setdefault(
-            r.project.responsible_unit.name, UnitRow(r.project.responsible_unit.name)
-        )
-        row.count += 1
-        row.plan += r.annual_plan
-        row.completed += done.get(r.project_id, ZERO)
-    for row in units.values():
+    for stage, n in (
+        _listed_rows(scope, division, year, levels)
+        .annotate(_stage=stage_as_of(month_end(year, month)))
+        .values("_stage")
+        .annotate(n=Count("pk"))
+        .values_list("_stage", "n")
+        .order_by()
+    ):
+        fig.by_stage[str(Stage(stage).label)] += n
+    fig.by_level = {
+        str(Level(level).label): n
+        for level, n in _listed_rows(scope, division, year, levels)
+        .values("level")
+        .annotate(n=Count("pk"))
+        .values_list("level", "n")
+        .order_by("level")
+    }
+    units = [
+        UnitRow(name, n, _cents(plan), done.get(name, ZERO))
+        for name, n, plan in rows.values("project__responsible_unit__name")
+        .annotate(n=Count("pk"), plan=Sum("annual_plan"))
+        .values_list("project__responsible_unit__name", "n", "plan")
+        .order_by("project__responsible_unit__name")
+    ]
+    for row in units:
         row.rate = rate(row.completed, row.plan)
-    fig.by_unit = sorted(units.values(), key=lambda u: (u.rate is None, -(u.rate or 0)))
+    fig.by_unit = sorted(units, key=lambda u: (u.rate is None, -(u.rate or 0)))
     return fig
 
 
@@ -400,3 +455,46 @@ def annotate_lights(
             output_field=IntegerField(),
         ),
     )
+
+
+# A dashboard shows this many red/yellow projects; the project list filtered by light has all.
+ALERT_LIMIT = 50
+
+
+@dataclass
+class Alerts:
+    rows: list[ProjectStatus]
+    red: int
+    yellow: int
+
+    @property
+    def total(self) -> int:
+        return self.red + self.yellow
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.rows)
+
+
+def project_alerts(
+    scope: Scope,
+    division: Division,
+    year: int,
+    month: int,
+    levels: list[str] | None,
+    as_of: dt.date,
+    limit: int = ALERT_LIMIT,
+) -> Alerts:
+    """The red and yellow projects of ``year``'s list as of ``as_of`` (red first, then by code):
+    the light is judged and counted by the database (:func:`annotate_lights`), and only the
+    first ``limit`` are read, with their reasons from :func:`project_statuses`."""
+    lit = annotate_lights(
+        Project.objects.filter(pk__in=listed(scope, division, year, levels).values("project_id")),
+        as_of,
+        year=year,
+        month=month,
+    ).filter(light__in=["red", "yellow"])
+    counts = dict(lit.values("light").annotate(n=Count("pk")).values_list("light", "n").order_by())
+    first = list(lit.order_by("light_rank", "code", "pk")[:limit])
+    statuses = project_statuses(first, as_of, year=year, month=month)
+    return Alerts([statuses[p.pk] for p in first], counts.get("red", 0), counts.get("yellow", 0))

@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.lib.forecast import Forecast, forecast_year_end
 from taizhang.lib.numbers import fmt_rate, fmt_yi
-from taizhang.projects.models import MonthlyReport, Project, ProjectYear
+from taizhang.projects.models import InvestmentRollup, MonthlyReport, Project, ProjectYear
+from taizhang.projects.rollup import sees_whole
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
@@ -119,35 +120,42 @@ def _listed_reports(
     return qs
 
 
+def _sums(
+    scope: Scope,
+    division: Division,
+    levels: list[str] | None,
+    by: tuple[str, ...],
+    **where: Any,
+) -> list[tuple[Any, ...]]:
+    """The listed reports' amounts summed per ``by`` (of "unit", "year", "month"), ``where``
+    filtering on year and month: over the rollup for a reader who sees the whole division,
+    else over the reader's own reports (:func:`_listed_reports`)."""
+    if sees_whole(scope, division):
+        qs: QuerySet[Any] = InvestmentRollup.objects.filter(
+            division__path__startswith=division.path, **where
+        )
+        if levels:
+            qs = qs.filter(level__in=levels)
+        unit = "unit_id"
+    else:
+        qs = _listed_reports(scope, division, levels).filter(**where)
+        unit = "project__responsible_unit"
+    cols = [unit if b == "unit" else b for b in by]
+    return list(qs.values(*cols).annotate(s=Sum("amount")).values_list(*cols, "s").order_by())
+
+
 def _history(
     scope: Scope, division: Division, year: int, levels: list[str] | None
 ) -> tuple[dict[int, list[Decimal]], dict[int, dict[int, list[Decimal]]]]:
     """Past full years (a December report exists) as twelve monthly sums, for the whole list
-    and per responsible unit — two GROUP BY queries."""
-    base = _listed_reports(scope, division, levels).filter(year__lt=year)
-    full = set(
-        base.filter(month=12)
-        .values("year")
-        .annotate(n=Count("id"))
-        .filter(n__gt=0)
-        .values_list("year", flat=True)
-    )
+    and per responsible unit — three GROUP BY queries."""
+    full = {y for (y, _) in _sums(scope, division, levels, ("year",), year__lt=year, month=12)}
     whole: dict[int, list[Decimal]] = {y: [ZERO] * 12 for y in full}
-    for y, m, s in (
-        base.filter(year__in=full)
-        .values("year", "month")
-        .annotate(s=Sum("amount"))
-        .values_list("year", "month", "s")
-    ):
-        whole[y][m - 1] = Decimal(s).quantize(CENT)
     units: dict[int, dict[int, list[Decimal]]] = {}
-    for u, y, m, s in (
-        base.filter(year__in=full)
-        .values("project__responsible_unit", "year", "month")
-        .annotate(s=Sum("amount"))
-        .values_list("project__responsible_unit", "year", "month", "s")
-    ):
-        units.setdefault(u, {}).setdefault(y, [ZERO] * 12)[m - 1] = Decimal(s).quantize(CENT)
+    for u, y, m, s in _sums(scope, division, levels, ("unit", "year", "month"), year__in=full):
+        amount = Decimal(s).quantize(CENT)
+        units.setdefault(u, {}).setdefault(y, [ZERO] * 12)[m - 1] = amount
+        whole[y][m - 1] += amount
     return whole, units
 
 
@@ -167,13 +175,7 @@ def forecast_figures(
         .annotate(plan=Sum("annual_plan"))
         .values_list("project__responsible_unit", "project__responsible_unit__name", "plan")
     )
-    done = dict(
-        _listed_reports(scope, division, levels)
-        .filter(year=year, month__lte=month)
-        .values("project__responsible_unit")
-        .annotate(s=Sum("amount"))
-        .values_list("project__responsible_unit", "s")
-    )
+    done = dict(_sums(scope, division, levels, ("unit",), year=year, month__lte=month))
     by_unit: list[UnitForecast] = []
     total_plan = total_done = ZERO
     for unit_id, name, plan in plans:
@@ -223,7 +225,7 @@ def backtest(
     before it (the same ``forecast_figures`` the dashboard uses)."""
     rows: list[BacktestRow] = []
     for year in years:
-        if not _listed_reports(scope, division, levels).filter(year=year, month=12).exists():
+        if not _sums(scope, division, levels, ("year",), year=year, month=12):
             continue  # a year still running, or one the ledger holds only in part
         actual = forecast_figures(scope, division, year, 12, levels).forecast
         if actual.plan_wan <= 0:

@@ -204,6 +204,32 @@ class MonthlyReport(models.Model):
         return f"{self.project} {self.year}年{self.month}月"
 
 
+class InvestmentRollup(models.Model):
+    """Investment completed by listed projects, per project division × responsible unit ×
+    year × month × the level the projects are listed at that year: what the dashboards sum
+    instead of scanning every monthly report (``taizhang.projects.rollup`` keeps it equal
+    to the reports, in the same transaction as each change, and rebuilds it)."""
+
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    level = models.CharField(max_length=10, choices=Level.choices)
+    amount = models.DecimalField(**MONEY)
+    reports = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "division", "year", "month", "unit", "level", name="investment_rollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["year", "division"], name="investment_rollup_year")]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year}年{self.month}月 {self.level} {self.amount}"
+
+
 _PROJECT_RULE = ScopeRule(
     division="division__path",
     units=("responsible_unit",),

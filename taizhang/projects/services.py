@@ -21,6 +21,7 @@ from taizhang.core.errors import ConflictError, as_date, invalid
 from taizhang.core.models import AuditEntry, Division, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.lib.pinyin import search_key
+from taizhang.projects import rollup
 from taizhang.projects.models import (
     IndustryChain,
     Level,
@@ -256,6 +257,7 @@ def do_update_project(
         )
     clean = clean_project(scope, data, locked)
     before = audit.snapshot(locked)
+    moved_from = (locked.division_id, locked.responsible_unit_id)
     for key, value in clean.items():
         setattr(locked, key, value)
     locked.search_key = search_key(locked.name)
@@ -267,6 +269,10 @@ def do_update_project(
     except IntegrityError:
         raise invalid("code", f"项目编号「{clean['code']}」已存在") from None
     locked.refresh_from_db()
+    if moved_from != (locked.division_id, locked.responsible_unit_id):
+        # The project's reports move to another division's or unit's rollup rows.
+        years = rollup.years_of([locked.pk])
+        rollup.refresh((d, y) for d in {moved_from[0], locked.division_id} for y in years)
     after = audit.snapshot(locked)
     if before != after:
         audit.record(
@@ -366,6 +372,8 @@ def do_set_project_year(
         division_path=_division_path(locked),
         root=locked,
     )
+    # The entry decides whether (and at which level) the year's reports count.
+    rollup.refresh([(locked.division_id, year)])
     return entry
 
 
@@ -549,6 +557,7 @@ def do_submit_monthly_report(
             division_path=_division_path(locked),
             root=locked,
         )
+        rollup.refresh([(locked.division_id, year)])
         return report, False
     before = audit.snapshot(existing)
     existing.amount, existing.note = value, note.strip()
@@ -565,4 +574,5 @@ def do_submit_monthly_report(
         division_path=_division_path(locked),
         root=locked,
     )
+    rollup.refresh([(locked.division_id, year)])
     return existing, True

@@ -18,6 +18,7 @@ from taizhang.lib.svgcharts import Chart, Series
 from taizhang.matters.figures import ProblemFigures
 from taizhang.projects.figures import listed
 from taizhang.projects.models import MonthlyReport
+from taizhang.projects.rollup import rolled, sees_whole
 
 # Long unit names overlap under a bar; the table below the chart keeps the full name.
 _LABEL_MAX = 6
@@ -104,13 +105,19 @@ def investment_trend(
 def division_monthly(
     scope: Scope, division: Division, year: int, month: int, levels
 ) -> dict[int, Decimal]:
-    """Month → investment completed by the division's listed projects (one aggregate query)."""
-    ids = listed(scope, division, year, levels).values("project_id")
+    """Month → investment completed by the division's listed projects (one aggregate query:
+    over the rollup for a reader who sees the whole division, else over their reports)."""
+    if sees_whole(scope, division):
+        qs = rolled(division, year, levels)
+    else:
+        ids = listed(scope, division, year, levels).values("project_id")
+        qs = MonthlyReport.objects.filter(project_id__in=ids, year=year)
     return dict(
-        MonthlyReport.objects.filter(project_id__in=ids, year=year, month__lte=month)
+        qs.filter(month__lte=month)
         .values("month")
         .annotate(s=Sum("amount"))
         .values_list("month", "s")
+        .order_by()
     )
 
 

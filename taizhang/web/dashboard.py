@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -7,10 +9,9 @@ from django.utils import timezone
 
 from taizhang.core.periods import default_period
 from taizhang.core.scope import scope_of
-from taizhang.lib.lights import Light
 from taizhang.lib.periods import cutoff
 from taizhang.matters.figures import problem_figures
-from taizhang.projects.figures import listed, parse_levels, project_figures, project_statuses
+from taizhang.projects.figures import parse_levels, project_alerts, project_figures
 from taizhang.projects.forecast import forecast_figures
 from taizhang.projects.models import Level
 from taizhang.tasks.queries import dashboard_figures as task_dashboard
@@ -24,6 +25,15 @@ def _int(value: str | None, default: int, lo: int, hi: int) -> int:
     except ValueError:
         return default
     return v if lo <= v <= hi else default
+
+
+def _alert_query(division, year: int, month: int, levels: list[str] | None) -> str:
+    """The project list's query string for this dashboard's list (one level at most: the
+    list filters by a single level), to which the page appends ``light=red|yellow``."""
+    query = {"division": division.code, "year": year, "month": month}
+    if levels and len(levels) == 1:
+        query["level"] = levels[0]
+    return urlencode(query)
 
 
 @login_required
@@ -45,16 +55,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     except ValueError:
         levels, level_raw = None, ""
     fig = project_figures(scope, division, year, month, levels)
-    rows = list(listed(scope, division, year, levels).select_related("project"))
     today = timezone.localdate()
     # Every figure, light and list is judged as of the chosen period's cut-off (today only
     # while it is still running), so a past period shows what was late then, not now.
     as_of = cutoff(year, month, today)
-    statuses = project_statuses([r.project for r in rows], as_of, year=year, month=month)
-    alerts = sorted(
-        (s for s in statuses.values() if s.light.light != Light.GREEN),
-        key=lambda s: (s.light.light != Light.RED, s.project.code),
-    )
+    alerts = project_alerts(scope, division, year, month, levels, as_of)
     tfig = task_dashboard(scope, division, year, as_of)
     max_stage = max(fig.by_stage.values() or [0]) or 1
     return render(
@@ -85,6 +90,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "years": range(timezone.localdate().year, 2019, -1),
             "months": range(1, 13),
             "alerts": alerts,
+            # The project list filtered by light holds every alert the card leaves out.
+            "alert_query": _alert_query(division, year, month, levels),
             "stage_chart_h": len(fig.by_stage) * 28,
             "stage_bars": [(k, v, v * 100 / max_stage) for k, v in fig.by_stage.items()],
             "levels": Level,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.test import Client
 
 from taizhang.matters.models import Kind, Matter, ProblemCategory, Status
+from taizhang.projects import rollup
 from taizhang.projects.models import MonthlyReport
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,6 +22,8 @@ PHONE = {"width": 390, "height": 844}
 def _ledger(w) -> None:
     for mo, amount in ((1, "1000"), (2, "2500"), (3, "4000")):
         MonthlyReport.objects.create(project=w.pa, year=2022, month=mo, amount=Decimal(amount))
+    # Written behind the services: refresh the investment rollup as they do.
+    rollup.refresh_projects([w.pa.pk], [2022])
     cat = ProblemCategory.objects.create(name="要素保障")
     y = dt.date.today().year
     for d in (3, 9, 15):

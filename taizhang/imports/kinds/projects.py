@@ -30,7 +30,7 @@ from taizhang.imports.kinds.base import (
 )
 from taizhang.imports.reading import cell_text
 from taizhang.lib.names import did_you_mean
-from taizhang.projects import services
+from taizhang.projects import rollup, services
 from taizhang.projects.models import (
     IndustryChain,
     Level,
@@ -518,6 +518,8 @@ class ReportImporter(Importer):
             insert_rows(AuditEntry, entries)
             done += len(chunk)
             progress(done, len(rows))
+        # In the import's transaction, as a single report's submission refreshes it.
+        rollup.refresh_projects(ids, {r.payload["year"] for r in rows})
 
 
 _REPORT_FIELDS = [
