@@ -34,6 +34,7 @@ import unicodedata
 import urllib.error
 import urllib.parse
 import urllib.request
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -830,6 +831,8 @@ class SqliteSink:
 
 
 def cmd_sqlite(args: argparse.Namespace) -> None:
+    # No collectstatic in a throw-away data directory; whitenoise's warning about it is noise.
+    warnings.filterwarnings("ignore", message="No directory at")
     data_dir = tempfile.mkdtemp(prefix="tz-province-sqlite-")
     os.environ.pop("DATABASE_URL", None)
     setup_django(None, data_dir)
@@ -868,9 +871,9 @@ def cmd_sqlite(args: argparse.Namespace) -> None:
     }
     lists = [
         "/api/v1/projects?limit=25",
-        "/api/v1/projects?limit=25&offset=1975",
+        f"/api/v1/projects?limit=25&offset={args.projects - 25}",
         "/api/v1/problems?limit=25",
-        "/api/v1/problems?limit=25&offset=10000",
+        f"/api/v1/problems?limit=25&offset={args.problems // 5}",
         "/api/v1/problems?limit=25&light=red",
         "/api/v1/problems?limit=25&sort=light",
         "/api/v1/problems/mine",
@@ -878,9 +881,9 @@ def cmd_sqlite(args: argparse.Namespace) -> None:
         "/api/v1/visits?limit=25",
         "/problems/",
         "/problems/?light=red",
-        "/problems/?page=1000",
+        f"/problems/?page={args.problems // 5 // 30}",
         "/projects/",
-        "/projects/?page=100",
+        f"/projects/?page={args.projects // 20}",
         "/enterprises/",
         "/visits/",
         "/my/",
