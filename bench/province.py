@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -406,7 +407,7 @@ def build_cases(ctx: dict[str, Any]) -> list[Case]:
     ctx["conn"] = conn
 
     def count(sql: str, params: tuple) -> int:
-        return conn.execute(f"SELECT count(*) FROM ({sql}) q", params).fetchone()[0]
+        return conn.execute(sql, params).fetchone()[0]
 
     proj_from = f"""FROM "{T["Project"]}" p JOIN "{T["Division"]}" dv ON dv.id = p.division_id
         JOIN "{T["Unit"]}" u ON u.id = p.responsible_unit_id WHERE dv.path LIKE %s"""
@@ -759,6 +760,8 @@ def cmd_run(args: argparse.Namespace) -> None:
     cases = build_cases(ctx)
     port = free_port()
     proc = start_gunicorn(args.db, port, args.worker_timeout)
+    # Killed from outside: stop gunicorn too (the finally below runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     base = f"http://127.0.0.1:{port}"
     try:
         clients = {}
