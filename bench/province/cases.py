@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import http.cookiejar
 import json
 import math
@@ -37,13 +38,21 @@ class Case:
     results: dict[str, Any] = field(default_factory=dict)
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # the 302 comes back as an HTTPError, with its cookies already taken
+
+
 class Client:
     """A browser without requests: cookies, CSRF, bearer tokens, timeouts."""
 
     def __init__(self, base: str, timeout: float) -> None:
         self.base, self.timeout = base, timeout
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        cookies = urllib.request.HTTPCookieProcessor(self.jar)
+        self.opener = urllib.request.build_opener(cookies)
+        # Signing in stops at the 302: the landing page (a whole dashboard) is not a case.
+        self.no_follow = urllib.request.build_opener(cookies, _NoRedirect())
         self.token: str | None = None
 
     def request(
@@ -54,6 +63,7 @@ class Client:
         *,
         session: bool = False,
         headers: dict | None = None,
+        follow: bool = True,
     ) -> tuple[int | str, bytes]:
         hdrs = dict(headers or {})
         data = None
@@ -66,12 +76,14 @@ class Client:
             hdrs["Authorization"] = f"Bearer {self.token}"
         req = urllib.request.Request(self.base + url, data=data, method=method, headers=hdrs)
         opener = self.opener if session or not self.token else urllib.request.build_opener()
+        if not follow:
+            opener = self.no_follow
         try:
             with opener.open(req, timeout=self.timeout) as resp:
                 return resp.status, resp.read()
         except urllib.error.HTTPError as e:
             return e.code, e.read()
-        except (TimeoutError, urllib.error.URLError, ConnectionError) as e:
+        except (OSError, http.client.HTTPException) as e:  # timeouts, resets, URLError
             return f"error: {type(e).__name__}", b""
 
     def login(self, username: str, password: str) -> bool:
@@ -91,6 +103,7 @@ class Client:
                 "Content-Type": "application/x-www-form-urlencoded",
                 "Referer": self.base + "/login/",
             },
+            follow=False,
         )
         return any(c.name == "sessionid" for c in self.jar)
 
