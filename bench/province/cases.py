@@ -156,7 +156,6 @@ def start_gunicorn(db_url: str, port: int, timeout: int) -> subprocess.Popen:
 
 def pick(args: argparse.Namespace) -> dict[str, Any]:
     """The benchmark's district, users and sample rows; tokens issued in the database."""
-    from django.contrib.auth import get_user_model
     from django.db.models import Count
 
     from taizhang.core.models import Division, Profile, Role
@@ -200,7 +199,6 @@ def pick(args: argparse.Namespace) -> dict[str, Any]:
         tokens[role] = do_issue_token(user, name="province benchmark", days=7)[1]
     project = Project.objects.filter(division__path__startswith=d.path).order_by("pk").first()
     problem = Matter.objects.filter(division__path__startswith=d.path).order_by("-pk").first()
-    del get_user_model
     return {
         "district": d,
         "province": province,

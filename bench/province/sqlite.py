@@ -27,8 +27,6 @@ class SqliteSink:
         self.secs: dict[str, float] = {}
 
     def __call__(self, table: gen.Table, rows: Iterable[tuple]) -> None:
-        from django.utils import timezone
-
         start = time.perf_counter()
 
         def value(v: Any) -> Any:
@@ -40,7 +38,6 @@ class SqliteSink:
                 return str(v)
             return v
 
-        del timezone
         data = [tuple(map(value, row)) for row in rows]
         cols = ", ".join(f'"{c}"' for c in table.columns)
         marks = ", ".join("%s" for _ in table.columns)
