@@ -239,7 +239,9 @@ def build_cases(ctx: dict[str, Any]) -> list[Case]:
     year, month = today.year, today.month - 1 or 12
     import psycopg
 
-    conn = psycopg.connect(ctx["db"], autocommit=True)
+    # No automatic prepared statements: after 5 runs psycopg would prepare each statement and
+    # PostgreSQL could switch to a generic plan that cannot see the LIKE prefix.
+    conn = psycopg.connect(ctx["db"], autocommit=True, prepare_threshold=None)
     ctx["conn"] = conn
 
     def count(sql: str, params: tuple) -> int:
