@@ -272,6 +272,30 @@ def build_cases(ctx: dict[str, Any]) -> list[Case]:
             (capped(prob_count.format(extra=extra)), (like,)),
         ]
 
+    def seek_row(path: str, offset: int) -> tuple[Any, int]:
+        row = conn.execute(
+            f"SELECT m.raised_on, m.id {prob_from} ORDER BY m.raised_on DESC, m.id DESC"
+            " LIMIT 1 OFFSET %s",
+            (path + "%", max(offset - 1, 0)),
+        ).fetchone()
+        return row[0], row[1]
+
+    def seek_cursor(path: str, offset: int) -> str:
+        """The `next` cursor the API hands out after row `offset` (taizhang.core.paging)."""
+        from taizhang.core.paging import _encode
+
+        raised, pk = seek_row(path, offset)
+        return _encode([("raised_on", True), ("id", True)], [raised, pk])
+
+    def problem_seek(path: str, offset: int) -> list[tuple[str, tuple]]:
+        raised, pk = seek_row(path, offset)
+        like = path + "%"
+        page = (
+            f"SELECT m.*, dv.name, u.name {prob_from} AND (m.raised_on, m.id) < (%s, %s)"
+            f" ORDER BY m.raised_on DESC, m.id DESC LIMIT {PAGE}"
+        )
+        return [(page, (like, raised, pk)), (capped(prob_count.format(extra="")), (like,))]
+
     def project_list(path: str, offset: int = 0) -> list[tuple[str, tuple]]:
         return [(proj_page, (path + "%", offset)), (capped(proj_count), (path + "%",))]
 
@@ -353,6 +377,13 @@ def build_cases(ctx: dict[str, Any]) -> list[Case]:
                 "GET",
                 f"/api/v1/problems?limit={PAGE}&offset={deep}",
                 problem_list(path, offset=deep),
+            ),
+            Case(
+                f"problem list API, deep page by cursor (after row {deep})",
+                role,
+                "GET",
+                f"/api/v1/problems?limit={PAGE}&after={seek_cursor(path, deep)}",
+                problem_seek(path, deep),
             ),
             Case(
                 "problem list API, light=red",
