@@ -245,3 +245,14 @@ def test_it_fetches_one_page_whatever_the_size_of_the_scope(demo_session, db, us
     # A query may read a few rows per listed row (a project's milestones), never the scope.
     assert max(big) <= max(small) + 101, (url, max(small), max(big))
     assert sum(big) - sum(small) <= 101, (url, sum(small), sum(big))
+
+
+def test_it_reads_a_deep_page_by_its_keys_first_with_the_same_rows(demo_session, db, monkeypatch):
+    c = login("sc_duchashi")
+    urls = ["/api/v1/problems?limit=9&offset=13", "/api/v1/projects?year=2022&limit=7&offset=5"]
+    shallow = [c.get(u).json() for u in urls]
+    monkeypatch.setattr(paging, "DEEP", 0)
+    deep = [c.get(u).json() for u in urls]
+    assert deep == shallow and all(len(p["items"]) > 3 for p in deep)
+    page = CappedPaginator(Enterprise.objects.order_by("-id"), 5).page(3)
+    assert [e.pk for e in page] == [e.pk for e in Enterprise.objects.order_by("-id")[10:15]]
