@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import TypeVar
 
@@ -25,3 +25,12 @@ def batches(qs: QuerySet[M], size: int = CHUNK) -> Iterator[list[M]]:
     rows = qs.iterator(chunk_size=size)
     while batch := list(islice(rows, size)):
         yield batch
+
+
+def each(rows: Iterable[M]) -> Iterator[M]:
+    """Rows one by one: a QuerySet read in chunks (never cached whole), anything else as is."""
+    if isinstance(rows, QuerySet):
+        for batch in batches(rows):
+            yield from batch
+    else:
+        yield from rows

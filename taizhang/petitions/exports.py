@@ -9,6 +9,7 @@ from typing import Any
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import each
 from taizhang.matters.models import Matter
 from taizhang.petitions import rules
 
@@ -72,7 +73,7 @@ def petition_table(
     return Table(
         title="信访件台账（含信访人个人信息）" if personal else "信访件台账",
         columns=COLUMNS,
-        rows=[petition_row(m, personal=personal) for m in rows],
+        rows=(petition_row(m, personal=personal) for m in each(rows)),
         unit_name=scope.filler_name,
         as_of=today,
         notes=[
