@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
@@ -34,3 +34,12 @@ def each(rows: Iterable[M]) -> Iterator[M]:
             yield from batch
     else:
         yield from rows
+
+
+def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
+    """{value: label} of a field's choices, translated once per export.
+
+    ``get_FOO_display()`` rebuilds a hashable dict of lazy labels on every call, which
+    costs more than the rest of a row; an export of 100k rows asks it 200k times.
+    """
+    return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}
