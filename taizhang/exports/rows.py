@@ -43,3 +43,18 @@ def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
     costs more than the rest of a row; an export of 100k rows asks it 200k times.
     """
     return {k: str(v) for k, v in model._meta.get_field(field).flatchoices}
+
+
+class Labels:
+    """``obj.get_FOO_display()`` for many rows: each field's choices translated once."""
+
+    def __init__(self) -> None:
+        self._maps: dict[tuple[type[Model], str], dict[Any, str]] = {}
+
+    def __call__(self, obj: Model, field: str) -> Any:
+        key = (type(obj), field)
+        labels = self._maps.get(key)
+        if labels is None:
+            labels = self._maps[key] = choice_labels(type(obj), field)
+        value = getattr(obj, field)
+        return labels.get(value, value)

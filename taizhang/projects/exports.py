@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
-from taizhang.exports.rows import batches
+from taizhang.exports.rows import Labels, batches
 from taizhang.projects.models import Project
 from taizhang.projects.queries import ProjectFilter, filter_projects, lit, statuses_of
 
@@ -31,6 +31,7 @@ COLUMNS = [
 def project_rows(qs: QuerySet[Project], f: ProjectFilter, today: dt.date) -> Iterator[list]:
     """The ledger's rows, read chunk by chunk: each chunk's plan, completion and light with
     its reasons come from :func:`statuses_of` in three queries for the whole chunk."""
+    label = Labels()
     for batch in batches(qs):
         statuses = statuses_of(batch, f, today)
         for p in batch:
@@ -42,7 +43,7 @@ def project_rows(qs: QuerySet[Project], f: ProjectFilter, today: dt.date) -> Ite
                 p.responsible_unit.name,
                 p.liaison_leader.name if p.liaison_leader else "",
                 p.industry_chain.name if p.industry_chain else "",
-                p.get_stage_display(),
+                label(p, "stage"),
                 p.total_investment,
                 s.plan,
                 s.completed,

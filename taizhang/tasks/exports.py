@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
-from taizhang.exports.rows import batches
+from taizhang.exports.rows import Labels, batches
 from taizhang.matters.models import Matter
 from taizhang.tasks.models import TaskSource, plain
 from taizhang.tasks.queries import TaskFilter, is_overdue
@@ -48,7 +48,8 @@ def _comparator(m: Matter) -> str:
     return {">=": "≥", "<=": "≤"}.get(m.task.comparator, m.task.comparator)
 
 
-def task_row(m: Matter, st: TaskStatus) -> list[Any]:
+def task_row(m: Matter, st: TaskStatus, label: Labels | None = None) -> list[Any]:
+    label = label or Labels()
     d = m.task
     return [
         d.number,
@@ -58,13 +59,13 @@ def task_row(m: Matter, st: TaskStatus) -> list[Any]:
         "、".join(u.name for u in m.co_units.all()),
         m.leader.name if m.leader_id else "",
         m.deadline,
-        d.get_cycle_display(),
+        label(d, "cycle"),
         Decimal(plain(d.target_value)) if d.target_value is not None else None,
         (_comparator(m) + " " if d.comparator else "") + d.target_unit,
         Decimal(plain(d.actual_value)) if d.actual_value is not None else None,
         st.progress_pct,
         st.pace_pct,
-        m.get_status_display(),
+        label(m, "status"),
         st.light.light.label,
         st.light.reason,
     ]
@@ -76,6 +77,7 @@ def task_rows(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> Iterator[l
     A task's light also weighs missed reports and pace, which are not in SQL, so the
     light and overdue filters are applied here row by row, as :func:`with_status` does.
     """
+    label = Labels()
     for batch in batches(qs):
         for m in batch:
             st = task_status(m, today)
@@ -83,7 +85,7 @@ def task_rows(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> Iterator[l
                 continue
             if f.overdue and not is_overdue(m, st, today):
                 continue
-            yield task_row(m, st)
+            yield task_row(m, st, label)
 
 
 def task_table(

@@ -20,7 +20,7 @@ from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, a
 from taizhang.enterprises.queries import EnterpriseFilter, filter_enterprises
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
-from taizhang.exports.rows import batches
+from taizhang.exports.rows import Labels, batches
 from taizhang.matters.models import Matter
 
 
@@ -45,20 +45,21 @@ ENTERPRISE_COLUMNS = [
 
 def enterprise_rows(qs: QuerySet[Enterprise], today: dt.date) -> Iterator[list]:
     """The export's rows, read chunk by chunk; each chunk's liaisons in one query."""
+    label = Labels()
     for batch in batches(qs):
         names: dict[int, list[str]] = {}
         for lia in Liaison.objects.filter(
             active_on(today), enterprise_id__in=[e.pk for e in batch]
         ).select_related("person"):
             names.setdefault(lia.enterprise_id, []).append(
-                f"{lia.person.name}（{lia.get_role_display()}）"
+                f"{lia.person.name}（{label(lia, 'role')}）"
             )
         for e in batch:
             yield [
                 e.name,
                 e.credit_code,
                 e.division.name,
-                e.get_category_display() or "非四上",
+                label(e, "category") or "非四上",
                 e.park.name if e.park else "",
                 e.industry_chain.name if e.industry_chain else "",
                 "、".join(names.get(e.pk, [])),
@@ -109,11 +110,12 @@ def visits_filtered(scope: Scope, params: Any) -> QuerySet[Visit]:
 
 def visit_rows(qs: QuerySet[Visit]) -> Iterator[list]:
     # Through the chunked iterator: its enterprises and persons are prefetched per chunk.
+    label = Labels()
     for batch in batches(qs):
         for v in batch:
             yield [
                 v.date,
-                v.get_kind_display(),
+                label(v, "kind"),
                 v.title,
                 "、".join(e.name for e in v.enterprises.all()),
                 "、".join(p.name for p in v.persons.all()),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -18,7 +17,7 @@ from taizhang.core.models import Role, Unit
 from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
-from taizhang.exports.rows import batches, choice_labels
+from taizhang.exports.rows import Labels, batches
 from taizhang.matters.models import Matter
 from taizhang.matters.queries import (
     ProblemFilter,
@@ -64,19 +63,7 @@ PROBLEM_COLUMNS = [
 ]
 
 
-@dataclass(frozen=True)
-class Labels:
-    """The labels of a matter's status and rating, translated once per export."""
-
-    status: dict[str, str]
-    rating: dict[str, str]
-
-    @classmethod
-    def now(cls) -> Labels:
-        return cls(choice_labels(Matter, "status"), choice_labels(Matter, "rating"))
-
-
-def _row(m: Matter, light, files: dict[int, list[str]], labels: Labels) -> list:
+def _row(m: Matter, light, files: dict[int, list[str]], label: Labels) -> list:
     return [
         m.number,
         m.title,
@@ -89,9 +76,9 @@ def _row(m: Matter, light, files: dict[int, list[str]], labels: Labels) -> list:
         m.assigned_on,
         m.deadline,
         m.finished_on,
-        labels.status.get(m.status, m.status),
+        label(m, "status"),
         light.light.label if light is not None else "",
-        labels.rating.get(m.rating, m.rating),
+        label(m, "rating"),
         "、".join(files.get(m.pk, [])),
     ]
 
@@ -100,13 +87,13 @@ def problem_rows(qs: QuerySet[Matter], deadlines: set[dt.date]) -> Iterator[list
     """The export's rows, read chunk by chunk: each chunk's co-units and evidence file names
     in one query each, lights from the SQL annotation. Adds each row's deadline to
     ``deadlines`` (for the notes printed under the rows)."""
-    labels = Labels.now()
+    label = Labels()
     for batch in batches(qs):
         files = names_by_owner(Matter, [m.pk for m in batch])
         for m in batch:
             if m.deadline is not None:
                 deadlines.add(m.deadline)
-            yield _row(m, sql_light(m), files, labels)
+            yield _row(m, sql_light(m), files, label)
 
 
 @login_required
@@ -152,12 +139,12 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
     today = timezone.localdate()
     items = list(my_work(scope).select_related("leader").prefetch_related("co_units")[:200])
     files = names_by_owner(Matter, [m.pk for m in items])
-    labels = Labels.now()
+    label = Labels()
     table = Table(
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
         rows=[
-            [m.get_kind_display(), *_row(m, light, files, labels)]
+            [label(m, "kind"), *_row(m, light, files, label)]
             for m, light in page_lights(items, today)
         ],
         unit_name=scope.filler_name,
