@@ -88,6 +88,10 @@ def _row_lines(columns: Sequence[Column], row: Sequence[Any]) -> int:
         if col.kind != "text" or value is None:
             continue
         text = str(value)
+        # Every character is at most two columns wide: a short one-line text fits without
+        # measuring each character (most cells of a 100k-row export).
+        if 2 * len(text) <= max(col.width - 1, 1) and "\n" not in text:
+            continue
         need = sum(
             max(1, math.ceil(_display_width(part) / max(col.width - 1, 1)))
             for part in text.split("\n")
