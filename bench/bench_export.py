@@ -215,10 +215,10 @@ def bare_sql(office: Any) -> dict[str, Any]:
     from django.utils import timezone
 
     from taizhang.core.scope import Scope
-    from taizhang.matters.queries import ProblemFilter, filter_problems, with_lights
+    from taizhang.matters.queries import ProblemFilter
+    from taizhang.web.exports.problems import export_queryset
 
-    f = ProblemFilter()
-    qs = with_lights(filter_problems(Scope(office), f), f, timezone.localdate())
+    qs = export_queryset(Scope(office), ProblemFilter(), timezone.localdate())
     sql, params = qs.query.sql_with_params()
 
     def run() -> tuple[float, float, int]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from taizhang.attachments.services import names_by_owner
 from taizhang.core.calendar import unconfirmed_notes
 from taizhang.core.models import Role, Unit
-from taizhang.core.scope import scope_of
+from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.exports.render import Column, Table
 from taizhang.exports.rows import Labels, batches
@@ -101,6 +101,18 @@ def _row(
     ]
 
 
+def export_queryset(scope: Scope, f: ProblemFilter, today: dt.date) -> QuerySet[Matter]:
+    """The list's rows (scope, filters, lights, order) with only the columns the ledger prints:
+    a row is built from these alone, and whole enterprises and divisions cost more to load
+    than the query itself."""
+    return (
+        with_lights(filter_problems(scope, f), f, today)
+        .select_related(None)
+        .select_related("enterprise", "category", "lead_unit", "leader")
+        .only(*PROBLEM_FIELDS)
+    )
+
+
 def problem_rows(qs: QuerySet[Matter], deadlines: set[dt.date]) -> Iterator[list]:
     """The export's rows, read chunk by chunk: each chunk's co-units and evidence file names
     in one query each, lights from the SQL annotation. Adds each row's deadline to
@@ -124,14 +136,7 @@ def problem_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         raise PermissionDenied("企业用户请在企业服务门户查看本企业的问题")
     f = ProblemFilter.from_params(request.GET)
     today = timezone.localdate()
-    qs = (
-        with_lights(filter_problems(scope, f), f, today)
-        # Only the columns the ledger prints: a row is built from these and nothing else,
-        # and loading whole enterprises and divisions cost more than the query itself.
-        .select_related(None)
-        .select_related("enterprise", "category", "lead_unit", "leader")
-        .only(*PROBLEM_FIELDS)
-    )
+    qs = export_queryset(scope, f, today)
     deadlines: set[dt.date] = set()
     table = Table(
         title="企业问题台账",
