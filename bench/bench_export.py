@@ -114,10 +114,10 @@ def main() -> None:
     finally:
         if pg:
             bpl._drop_postgres()
-        else:
-            import shutil
+        import shutil
 
-            shutil.rmtree(bpl._tmp, ignore_errors=True)
+        # Made on import even for PostgreSQL (then empty): remove it either way.
+        shutil.rmtree(bpl._tmp, ignore_errors=True)
     report(results)
 
 
