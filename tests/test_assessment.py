@@ -21,6 +21,7 @@ from taizhang.matters import services as msvc
 from taizhang.matters.models import Matter, ProblemCategory, ensure_default_categories
 from taizhang.projects import services as psvc
 from taizhang.projects.models import Milestone, Stage
+from tests.streams import streamed
 
 D = Decimal
 TODAY = dt.date(2026, 11, 21)
@@ -452,7 +453,7 @@ def test_api_scores_card_periods_and_bulletin(ledger):
     r = sup.get("/api/v1/assessment/bulletin", {"period": "2022Q3"})
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = sup.get("/api/v1/assessment/scores/export", {"period": "2022Q3", "format": "csv"})
-    assert "区发改委" in r.content.decode("utf-8-sig")
+    assert "区发改委" in streamed(r).decode("utf-8-sig")
 
 
 def test_bulletin_numbering_and_settings(ledger):

@@ -14,6 +14,7 @@ from taizhang.matters.models import Matter, MatterStep, Status
 from taizhang.projects import services as projects
 from taizhang.projects.models import MonthlyReport
 from tests import attachment_files as af
+from tests.streams import streamed
 from tests.test_attachments import stored_files
 
 
@@ -158,10 +159,12 @@ def test_it_lists_file_names_in_the_problem_export(eworld, media):
     m = eworld.problem_a
     services.do_attach(eworld.scope("unit_a"), m, [af.jpeg(), af.pdf()])
     c = client_for(eworld, "sup_a")
-    rows = list(csv.reader(io.StringIO(c.get("/problems/export.csv").content.decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(io.StringIO(streamed(c.get("/problems/export.csv")).decode("utf-8-sig")))
+    )
     header = next(r for r in rows if "佐证材料" in r)
     col = header.index("佐证材料")
     row = next(r for r in rows if m.title in r)
     assert row[col] == "现场照片.jpg、验收报告.pdf"
-    mine = client_for(eworld, "unit_a").get("/my/export.csv").content.decode("utf-8-sig")
+    mine = streamed(client_for(eworld, "unit_a").get("/my/export.csv")).decode("utf-8-sig")
     assert "现场照片.jpg、验收报告.pdf" in mine

@@ -9,6 +9,7 @@ from django.test import Client
 from taizhang.core.models import Role
 from taizhang.projects import services
 from tests.conftest import make_user
+from tests.streams import streamed
 
 
 def login(world, name: str) -> Client:
@@ -51,7 +52,7 @@ def test_it_exports_the_filtered_log(auditors):
         world.scope("sup_a"), world.pa, {"location": "=HYPERLINK(1)"}, expected_version=1
     )
     r = login(world, "aud_a").get("/audit/export.xlsx", {"action": "update"})
-    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    ws = openpyxl.load_workbook(io.BytesIO(streamed(r))).active
     assert ws.cell(1, 1).value == "审计日志"
     texts = [ws.cell(row, 8).value for row in range(4, ws.max_row + 1)]
     assert any("=HYPERLINK(1)" in (t or "") for t in texts)

@@ -19,6 +19,7 @@ from taizhang.projects import services as ps
 from taizhang.projects.bond_figures import BondFilter, bond_figures
 from taizhang.projects.bonds import BatchEvent, BondProject, BondStatus
 from taizhang.projects.figures import project_figures
+from tests.streams import streamed
 
 D = dt.date(2022, 3, 1)
 
@@ -194,7 +195,7 @@ def test_it_moves_a_bond_on_the_web_page_and_the_list_totals_follow(world):
 
 def test_it_exports_the_bond_ledger_with_its_total_row(world):
     _bond(world)
-    body = _client(world, "sup_a").get("/bonds/export.csv").content.decode("utf-8-sig")
+    body = streamed(_client(world, "sup_a").get("/bonds/export.csv")).decode("utf-8-sig")
     assert "新拓洋生物科技产业园" in body and "合计" in body
 
 

@@ -10,6 +10,7 @@ from django.test import Client
 from taizhang.core.models import AuditEntry, CalendarOverride, CalendarYear
 from tests import task_fixtures
 from tests.lib.test_holiday_notice import NOTICE_2027
+from tests.streams import streamed
 from tests.test_timing import _fallback_problem
 
 tworld = task_fixtures.tworld  # the fixture, used by name below
@@ -137,8 +138,8 @@ def _xlsx_text(content: bytes) -> str:
 def test_it_notes_unconfirmed_deadlines_in_the_list_exports(eworld):
     _fallback_problem(eworld)
     c = login(eworld.w, "sup_a")
-    assert NOTE in _xlsx_text(c.get("/problems/export.xlsx").content)
-    mine = _xlsx_text(login(eworld.w, "unit_a").get("/my/export.xlsx").content)
+    assert NOTE in _xlsx_text(streamed(c.get("/problems/export.xlsx")))
+    mine = _xlsx_text(streamed(login(eworld.w, "unit_a").get("/my/export.xlsx")))
     assert "跨年融资难" in mine and NOTE in mine
     c.post(URL, {"text": NOTICE_2027, "action": "save"})
-    assert NOTE not in _xlsx_text(c.get("/problems/export.xlsx").content)
+    assert NOTE not in _xlsx_text(streamed(c.get("/problems/export.xlsx")))

@@ -13,6 +13,7 @@ from taizhang.civility.models import Inspection
 from taizhang.matters.models import Matter, Status
 from tests.attachment_files import jpeg
 from tests.civility_fixtures import build_civ
+from tests.streams import streamed
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +97,7 @@ def test_it_exports_points_and_rectifications(civ):
     for url in ("/civility/points/export.csv", "/civility/rectifications/export.xlsx"):
         r = sup.get(url)
         assert r.status_code == 200
-    assert "人民路" in sup.get("/civility/points/export.csv").content.decode("utf-8-sig")
+    assert "人民路" in streamed(sup.get("/civility/points/export.csv")).decode("utf-8-sig")
 
 
 def test_it_offers_the_tree_import_template(civ):

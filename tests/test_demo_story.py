@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.utils import timezone
 
+from tests.streams import streamed
+
 
 @pytest.fixture
 def demo_module(demo_session, db) -> None:
@@ -63,7 +65,7 @@ def test_it_has_open_problems_and_visits_this_year(sc):
 def test_it_fills_every_amount_column_of_this_years_export(sc):
     r = sc.get("/projects/export.csv", {"year": year()})
     assert r.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(streamed(r).decode("utf-8-sig"))))
     assert rows
     for column in ("总投资（万元）", "本年计划（万元）", "本年完成（万元）", "完成率"):
         assert all(row[column] for row in rows), column
@@ -99,6 +101,6 @@ def test_it_answers_suggestions_and_proposals_this_year(demo_module, db):
 def test_it_lights_this_year_by_this_years_nodes(sc):
     # Nodes left open in 2022 once made this year's list red "已逾期1174个工作日".
     r = sc.get("/projects/export.csv", {"year": year()})
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(streamed(r).decode("utf-8-sig"))))
     late = [int(n) for row in rows for n in re.findall(r"已逾期(\d+)个工作日", row["亮灯原因"])]
     assert late and max(late) < 250

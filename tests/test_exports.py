@@ -8,6 +8,7 @@ from django.test import Client
 
 from taizhang.exports.render import Column, Table, neutralise, to_csv, to_xlsx
 from taizhang.projects import services
+from tests.streams import streamed
 
 
 def login(world, name: str) -> Client:
@@ -33,7 +34,7 @@ def test_it_exports_only_the_rows_in_scope(world, name):
     r = login(world, name).get("/projects/export.xlsx")
     assert r.status_code == 200
     assert "attachment" in r["Content-Disposition"]
-    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    ws = openpyxl.load_workbook(io.BytesIO(streamed(r))).active
     names = {ws.cell(row, 3).value for row in range(4, ws.max_row + 1)} - {None}
     names = {n for n in names if not str(n).startswith("注")}
     expected = {
@@ -43,7 +44,7 @@ def test_it_exports_only_the_rows_in_scope(world, name):
     }[name]
     assert names == expected
     api = login(world, name).get("/api/v1/projects/export", {"format": "csv"})
-    text = api.content.decode("utf-8-sig")
+    text = streamed(api).decode("utf-8-sig")
     for p in (world.pa, world.pa_town, world.pb):
         assert (p.name in text) == (p.name in expected)
 
@@ -53,7 +54,7 @@ def test_it_lays_the_sheet_out_like_a_printed_ledger(world):
         world.scope("sup_a"), world.pa, {"name": "=恶意公式"}, expected_version=world.pa.version
     )
     r = login(world, "sup_a").get("/projects/export.xlsx", {"q": "恶意"})
-    wb = openpyxl.load_workbook(io.BytesIO(r.content))
+    wb = openpyxl.load_workbook(io.BytesIO(streamed(r)))
     ws = wb.active
     assert ws.cell(1, 1).value.endswith("重点项目推进台账")
     assert "A1:N1" in {str(m) for m in ws.merged_cells.ranges}

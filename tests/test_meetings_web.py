@@ -14,6 +14,7 @@ from taizhang.core.models import AuditEntry
 from taizhang.meetings import services
 from taizhang.meetings.models import Instruction, Meeting
 from tests.meetings_fixtures import meeting_data
+from tests.streams import streamed
 from tests.task_fixtures import frozen
 
 TODAY = dt.date(2022, 3, 8)
@@ -121,7 +122,7 @@ def test_it_exports_the_decisions_ledger(world):
     with frozen(TODAY):
         services.do_create_meeting(world.scope("sup_a"), meeting_data(world))
         r = client(world, "sup_a").get("/meetings/decisions.csv")
-    rows = list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))
+    rows = list(csv.DictReader(io.StringIO(streamed(r).decode("utf-8-sig"))))
     assert [(row["纪要文号"], row["事项序号"], row["责任单位"]) for row in rows] == [
         ("山会纪〔2022〕1号", "1", "区发改委"),
         ("山会纪〔2022〕1号", "2", "红旗街道办事处"),
@@ -130,7 +131,7 @@ def test_it_exports_the_decisions_ledger(world):
     # A unit exports only the decisions it handles.
     with frozen(TODAY):
         r = client(world, "unit_a").get("/meetings/decisions.csv")
-    assert len(list(csv.DictReader(io.StringIO(r.content.decode("utf-8-sig"))))) == 1
+    assert len(list(csv.DictReader(io.StringIO(streamed(r).decode("utf-8-sig"))))) == 1
 
 
 def test_it_turns_an_instruction_into_a_task_from_the_problem_page(eworld):

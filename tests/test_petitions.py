@@ -19,6 +19,7 @@ from taizhang.petitions import services as ps
 from taizhang.petitions.figures import petition_figures
 from taizhang.petitions.models import PetitionDetail, PetitionVisit
 from tests.petition_fixtures import GOOD_PHONE, id_with_check, new_petition, petition_data
+from tests.streams import streamed
 from tests.task_fixtures import frozen
 
 VALID_ID = id_with_check("41060319900101123")
@@ -280,11 +281,11 @@ def test_it_shows_pages_masked_and_the_personal_page_only_to_handlers(world):
 
 def test_it_exports_masked_unless_the_office_asks_for_personal_data(world):
     _case(world)
-    plain = _client(world, "sup_a").get("/petitions/export.csv").content.decode("utf-8-sig")
+    plain = streamed(_client(world, "sup_a").get("/petitions/export.csv")).decode("utf-8-sig")
     assert "138****5678" in plain and GOOD_PHONE not in plain
     assert _client(world, "unit_a").get("/petitions/export.csv?personal=1").status_code == 403
-    full = (
-        _client(world, "sup_a").get("/petitions/export.csv?personal=1").content.decode("utf-8-sig")
+    full = streamed(_client(world, "sup_a").get("/petitions/export.csv?personal=1")).decode(
+        "utf-8-sig"
     )
     assert GOOD_PHONE in full and VALID_ID in full
     assert AuditEntry.objects.filter(verb=ps.EXPORT_PERSONAL_VERB).count() == 1

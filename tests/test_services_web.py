@@ -11,6 +11,7 @@ from taizhang.imports import engine
 from taizhang.services.models import BankResponse, FinancingNeed, ServiceCase
 from tests.enterprise_fixtures import new_problem
 from tests.import_sheets import xlsx
+from tests.streams import streamed
 
 HEAD = ["办件编号", "事项名称", "办理单位", "受理日期", "承诺时限（工作日）", "办结日期", "评价"]
 ROWS = [
@@ -44,7 +45,7 @@ def test_it_lists_cases_with_figures_and_their_formula(loaded):
     r = c.get("/imports/template/service_cases.xlsx")
     assert r.status_code == 200 and r.content[:2] == b"PK"
     r = c.get("/services/export.csv", {"year": 2022})
-    assert r.status_code == 200 and "超期未办结" in r.content.decode("utf-8-sig")
+    assert r.status_code == 200 and "超期未办结" in streamed(r).decode("utf-8-sig")
 
 
 def test_it_escalates_an_overdue_case_from_its_page_once(loaded):

@@ -13,6 +13,7 @@ from taizhang.matters.models import Kind, Matter, Status
 from taizhang.similar.models import RadarLink
 from tests.conftest import make_user
 from tests.enterprise_fixtures import code, new_problem
+from tests.streams import streamed
 
 DAY = dt.date(2022, 3, 1)
 POWER = "园区变压器容量不足，申请电力增容"
@@ -131,7 +132,7 @@ def test_it_turns_a_radar_cluster_into_one_task_shown_on_each_problem(eworld, cl
     assert html.count('class="card radar-cluster"') == 1
     for m in cluster:
         assert f'name="problems" value="{m.pk}"' in html
-    csv = client.get("/radar/export.csv").content.decode("utf-8-sig")
+    csv = streamed(client.get("/radar/export.csv")).decode("utf-8-sig")
     assert all(m.number in csv for m in cluster) and "与代表问题相似度" in csv
     r = client.post(
         "/radar/task/",

@@ -12,6 +12,7 @@ from taizhang.matters.models import Kind, Matter, Rating, Status
 from taizhang.tasks import services
 from taizhang.tasks.models import TaskReport
 from tests import task_fixtures
+from tests.streams import streamed
 from tests.task_fixtures import frozen
 
 tworld = task_fixtures.tworld  # the fixture, used by name below
@@ -90,13 +91,13 @@ def test_it_lists_targets_and_overdue_tasks_and_exports_them(tworld, client):
         assert "城镇新增就业3760人以上" in html
         r = client.get("/tasks/export/overdue.xlsx")
         assert r.status_code == 200
-        ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+        ws = openpyxl.load_workbook(io.BytesIO(streamed(r))).active
         assert ws["A1"].value == "逾期督办任务清单" and ws["C4"].value == "城镇新增就业3760人以上"
         r = client.get("/tasks/export/list.csv?q=就业")
-        body = r.content.decode("utf-8-sig")
+        body = streamed(r).decode("utf-8-sig")
         assert "城镇新增就业3760人以上" in body and "3760" in body and "E+" not in body
         client.force_login(tworld.users["sup_b"])
-        assert "城镇新增就业" not in client.get("/tasks/export/list.csv").content.decode(
+        assert "城镇新增就业" not in streamed(client.get("/tasks/export/list.csv")).decode(
             "utf-8-sig"
         )
         assert client.get("/tasks/export/list.pdf").status_code == 404

@@ -141,7 +141,7 @@ def export_bonds(request: HttpRequest, params: Query[BondListParams], format: st
         raise ValidationError({"format": ["导出格式应为 xlsx 或 csv"]})
     scope = scope_of(request)
     f = bond_filter(scope, params.division, params.year, params.status, params.field, params.q)
-    table = bond_table(scope, list(_rows(scope, f)), bond_figures(scope, f), timezone.localdate())
+    table = bond_table(scope, _rows(scope, f), bond_figures(scope, f), timezone.localdate())
     return download(table, format, "专项债项目台账")
 
 

@@ -21,7 +21,6 @@ from taizhang.projects.queries import (
     filter_projects,
     lit,
     statuses_of,
-    with_lights,
 )
 
 router = Router(tags=["重点项目"])
@@ -113,8 +112,7 @@ def export_projects(request: HttpRequest, params: Query[ProjectListParams], form
     scope = scope_of(request)
     f = ProjectFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
-    projects, statuses = with_lights(filter_projects(scope, f), f, today)
-    return download(project_table(scope, projects, statuses, today), format, "重点项目台账")
+    return download(project_table(scope, f, today), format, "重点项目台账")
 
 
 @router.get("/projects/{pk}", response=ProjectOut, summary="项目详情")

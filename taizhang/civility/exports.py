@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from taizhang.civility.models import Point
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import each
 from taizhang.matters.models import Matter
 
 LIGHTS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", None: ""}
@@ -27,7 +28,7 @@ def point_table(scope: Scope, points: Iterable[Point], today: dt.date) -> Table:
             Column("检查次数", "number", 8),
             Column("发现问题", "number", 8),
         ],
-        rows=[
+        rows=(
             [
                 p.name,
                 p.get_type_display(),
@@ -39,8 +40,8 @@ def point_table(scope: Scope, points: Iterable[Point], today: dt.date) -> Table:
                 p.n_inspections,
                 p.n_failures,
             ]
-            for p in points
-        ],
+            for p in each(points)
+        ),
         unit_name=scope.filler_name,
         as_of=today,
         sheet_name="测评点位",
@@ -63,7 +64,7 @@ def rectification_table(scope: Scope, rows: Iterable[Matter], today: dt.date) ->
             Column("亮灯", "text", 6),
             Column("逾期工作日", "number", 8),
         ],
-        rows=[
+        rows=(
             [
                 m.number,
                 m.civility_failure.inspection.point.name,
@@ -77,8 +78,8 @@ def rectification_table(scope: Scope, rows: Iterable[Matter], today: dt.date) ->
                 LIGHTS.get(m.light, ""),
                 m.late_workdays,
             ]
-            for m in rows
-        ],
+            for m in each(rows)
+        ),
         unit_name=scope.filler_name,
         as_of=today,
         notes=["注：整改时限按测评标准的整改工作日数（默认3个工作日）自交办（检查）之日起算。"],

@@ -4,6 +4,10 @@ Laid out the way ledgers are printed here: a merged title row, a 填报单位 /
 截至日期 line, a 序号 column, a frozen header, A4 landscape with the header rows
 repeated on every printed page. Text that a spreadsheet would run as a formula
 is neutralised.
+
+Rows are consumed once, in order, and never held: a province's export is 100k rows,
+so CSV goes out in chunks as the rows come (:func:`iter_csv`) and the workbook is
+written row by row in XlsxWriter's constant-memory mode to a file (:func:`write_xlsx`).
 """
 
 from __future__ import annotations
@@ -13,10 +17,10 @@ import datetime as dt
 import io
 import math
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import IO, Any
 
 import xlsxwriter
 
@@ -34,11 +38,18 @@ class Column:
 class Table:
     title: str
     columns: list[Column]
+    # Any iterable, read once: a generator over a database cursor keeps memory flat.
     rows: Iterable[Sequence[Any]]
     unit_name: str = ""
     as_of: dt.date | None = None
-    notes: list[str] = field(default_factory=list)
+    # Printed under the rows, so a callable is asked only after the rows were read: notes
+    # that depend on the rows (e.g. years whose holiday notice is unknown) are collected
+    # while they stream instead of from a second pass over the scope.
+    notes: Sequence[str] | Callable[[], Sequence[str]] = field(default_factory=list)
     sheet_name: str = "台账"
+
+    def final_notes(self) -> list[str]:
+        return list(self.notes() if callable(self.notes) else self.notes)
 
 
 def neutralise(value: Any) -> Any:
@@ -77,6 +88,10 @@ def _row_lines(columns: Sequence[Column], row: Sequence[Any]) -> int:
         if col.kind != "text" or value is None:
             continue
         text = str(value)
+        # Every character is at most two columns wide: a short one-line text fits without
+        # measuring each character (most cells of a 100k-row export).
+        if 2 * len(text) <= max(col.width - 1, 1) and "\n" not in text:
+            continue
         need = sum(
             max(1, math.ceil(_display_width(part) / max(col.width - 1, 1)))
             for part in text.split("\n")
@@ -85,12 +100,16 @@ def _row_lines(columns: Sequence[Column], row: Sequence[Any]) -> int:
     return min(lines, _MAX_LINES)
 
 
-def to_xlsx(table: Table) -> bytes:
-    buf = io.BytesIO()
+def write_xlsx(table: Table, target: str | IO[bytes]) -> None:
+    """Write the workbook to ``target`` (a path or a binary file), reading the rows once.
+
+    Not ``in_memory``: that option switches constant_memory off and keeps every cell of
+    every row in Python until the end. Here each row goes to XlsxWriter's temporary file
+    as it is written, so memory stays flat however many rows there are.
+    """
     wb = xlsxwriter.Workbook(
-        buf,
+        target,
         {
-            "in_memory": True,
             "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,
@@ -155,7 +174,13 @@ def to_xlsx(table: Table) -> bytes:
             else:
                 ws.write_string(r, i, v, fmt)
         r += 1
-    for note in table.notes:
+        # XlsxWriter keeps each set_row() in row_info and row_sizes (for images, which a
+        # ledger has none of) even in constant_memory mode, where the row has already gone
+        # to its file once the next row began (r - 2 here): without this a 100k-row ledger
+        # of wrapped titles holds ~35 MB of row heights until the end.
+        ws.row_info.pop(r - 2, None)
+        ws.row_sizes.pop(r - 2, None)
+    for note in table.final_notes():
         ws.write(r, 0, neutralise(note), meta_fmt)
         r += 1
     ws.freeze_panes(3, 0)
@@ -166,29 +191,57 @@ def to_xlsx(table: Table) -> bytes:
     ws.fit_to_pages(1, 0)
     ws.set_footer("&C第 &P 页，共 &N 页")
     wb.close()
+
+
+def to_xlsx(table: Table) -> bytes:
+    """The whole workbook as bytes: for tests and small callers; downloads stream a file."""
+    buf = io.BytesIO()
+    write_xlsx(table, buf)
     return buf.getvalue()
 
 
-def to_csv(table: Table) -> bytes:
-    """UTF-8 with BOM so that Excel on a Chinese Windows desktop opens it without mojibake."""
+def _csv_cells(columns: Sequence[Column], row: Sequence[Any]) -> list[str]:
+    cells = []
+    for col, value in zip(columns, row, strict=False):
+        if value is None:
+            cells.append("")
+        elif isinstance(value, dt.datetime):
+            cells.append(value.strftime("%Y-%m-%d %H:%M"))
+        elif isinstance(value, dt.date):
+            cells.append(value.isoformat())
+        elif isinstance(value, Decimal | int | float) and col.kind != "text":
+            cells.append(str(value))
+        else:
+            cells.append(neutralise(str(value)))
+    return cells
+
+
+CSV_CHUNK = 64 * 1024  # characters per chunk: a few hundred rows, few writes to the socket
+
+
+def iter_csv(table: Table, chunk: int = CSV_CHUNK) -> Iterator[bytes]:
+    """The CSV in UTF-8 chunks, rows read as they are needed.
+
+    UTF-8 with BOM so that Excel on a Chinese Windows desktop opens it without mojibake.
+    The first chunk holds the header and the first rows, so a caller that takes it before
+    answering has run the query (and any error in it) before the first byte is sent.
+    """
     out = io.StringIO()
+    out.write("\ufeff")
     w = csv.writer(out)
     w.writerow(["序号", *[c.header for c in table.columns]])
     for n, row in enumerate(table.rows, 1):
-        cells = []
-        for col, value in zip(table.columns, row, strict=False):
-            if value is None:
-                cells.append("")
-            elif isinstance(value, dt.datetime):
-                cells.append(value.strftime("%Y-%m-%d %H:%M"))
-            elif isinstance(value, dt.date):
-                cells.append(value.isoformat())
-            elif isinstance(value, Decimal | int | float) and col.kind != "text":
-                cells.append(str(value))
-            else:
-                cells.append(neutralise(str(value)))
-        w.writerow([n, *cells])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+        w.writerow([n, *_csv_cells(table.columns, row)])
+        if out.tell() >= chunk:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0)
+            out.truncate()
+    # No notes: a CSV is data for another program, as it always was.
+    yield out.getvalue().encode("utf-8")
+
+
+def to_csv(table: Table) -> bytes:
+    return b"".join(iter_csv(table))
 
 
 CONTENT_TYPES = {

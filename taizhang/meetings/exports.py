@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from django.db.models import QuerySet
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
-from taizhang.meetings.models import Decision
+from taizhang.exports.rows import CHUNK
+from taizhang.meetings.models import Decision, Meeting
+from taizhang.meetings.queries import decision_rows
 
 DECISION_COLUMNS = [
     Column("纪要文号", "text", 18),
@@ -25,32 +31,41 @@ DECISION_COLUMNS = [
 ]
 
 
-def decision_table(scope: Scope, rows: list[Decision], as_of: dt.date) -> Table:
-    """`rows` from meetings.queries.decision_rows (each carries its task's light)."""
-    out = []
-    for d in rows:
-        m = d.task_row
-        out.append(
-            [
-                d.meeting.doc_number,
-                d.meeting.title,
-                d.meeting.date,
-                d.order,
-                d.text,
-                m.number,
-                m.lead_unit.name if m.lead_unit_id else "",
-                "、".join(u.name for u in m.co_units.all()),
-                m.deadline,
-                m.get_status_display(),
-                m.finished_on,
-                d.light_label,
-                m.late_workdays or 0,
-            ]
-        )
+def decisions_in_chunks(
+    scope: Scope, meetings: QuerySet[Meeting], as_of: dt.date
+) -> Iterator[Decision]:
+    """:func:`decision_rows` for a chunk of meetings at a time, in its order (newest meeting
+    first, then by id), so an export never holds every decision of a scope at once."""
+    ids = meetings.order_by("-date", "pk").values_list("pk", flat=True).iterator(CHUNK)
+    while chunk := list(islice(ids, CHUNK)):
+        yield from decision_rows(scope, Meeting.objects.filter(pk__in=chunk), as_of)
+
+
+def _decision_row(d: Decision) -> list:
+    m = d.task_row
+    return [
+        d.meeting.doc_number,
+        d.meeting.title,
+        d.meeting.date,
+        d.order,
+        d.text,
+        m.number,
+        m.lead_unit.name if m.lead_unit_id else "",
+        "、".join(u.name for u in m.co_units.all()),
+        m.deadline,
+        m.get_status_display(),
+        m.finished_on,
+        d.light_label,
+        m.late_workdays or 0,
+    ]
+
+
+def decision_table(scope: Scope, rows: Iterable[Decision], as_of: dt.date) -> Table:
+    """`rows` from :func:`decisions_in_chunks` (each carries its task's light)."""
     return Table(
         title="会议议定事项落实台账",
         columns=DECISION_COLUMNS,
-        rows=out,
+        rows=(_decision_row(d) for d in rows),
         unit_name=scope.filler_name,
         as_of=as_of,
         notes=[

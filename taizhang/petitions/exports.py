@@ -9,6 +9,7 @@ from typing import Any
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import Labels, each
 from taizhang.matters.models import Matter
 from taizhang.petitions import rules
 
@@ -36,7 +37,8 @@ COLUMNS = [
 ]
 
 
-def petition_row(m: Matter, *, personal: bool) -> list[Any]:
+def petition_row(m: Matter, *, personal: bool, label: Labels | None = None) -> list[Any]:
+    label = label or Labels()
     d = m.petition
     name, phone, idn = d.petitioner_name, d.petitioner_phone, d.petitioner_id_number
     if not personal:
@@ -48,8 +50,8 @@ def petition_row(m: Matter, *, personal: bool) -> list[Any]:
         name or "匿名",
         phone,
         idn,
-        d.get_channel_display(),
-        d.get_category_display(),
+        label(d, "channel"),
+        label(d, "category"),
         "、".join(d.flag_labels),
         d.people_count,
         m.raised_on,
@@ -58,9 +60,9 @@ def petition_row(m: Matter, *, personal: bool) -> list[Any]:
         m.leader.name if m.leader_id else "",
         m.deadline,
         m.finished_on,
-        m.get_rating_display(),
+        label(m, "rating"),
         d.resolved_on,
-        d.get_mediation_outcome_display(),
+        label(d, "mediation_outcome"),
         d.status_label,
         {"red": "红灯", "yellow": "黄灯", "green": "绿灯"}.get(light or "", ""),
     ]
@@ -69,10 +71,11 @@ def petition_row(m: Matter, *, personal: bool) -> list[Any]:
 def petition_table(
     scope: Scope, rows: Iterable[Matter], today: dt.date, *, personal: bool = False
 ) -> Table:
+    label = Labels()
     return Table(
         title="信访件台账（含信访人个人信息）" if personal else "信访件台账",
         columns=COLUMNS,
-        rows=[petition_row(m, personal=personal) for m in rows],
+        rows=(petition_row(m, personal=personal, label=label) for m in each(rows)),
         unit_name=scope.filler_name,
         as_of=today,
         notes=[

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Iterator
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import each
 from taizhang.projects.bond_figures import BondFigures
 from taizhang.projects.bonds import BondProject
 
@@ -26,9 +28,10 @@ BOND_COLUMNS = [
 ]
 
 
-def bond_table(scope: Scope, bonds: list[BondProject], fig: BondFigures, today: dt.date) -> Table:
-    rows = [
-        [
+def bond_rows(bonds: Iterable[BondProject], fig: BondFigures) -> Iterator[list]:
+    """The bonds one by one (a QuerySet read in chunks), then the 合计 row of the figures."""
+    for b in each(bonds):
+        yield [
             b.year,
             b.project.code,
             b.project.name,
@@ -43,29 +46,30 @@ def bond_table(scope: Scope, bonds: list[BondProject], fig: BondFigures, today: 
             b.received,
             b.note,
         ]
-        for b in bonds
+    yield [
+        "合计",
+        "",
+        f"{fig.bond_projects}个项目",
+        "",
+        "",
+        "",
+        "",
+        fig.total_investment_wan,
+        fig.bond_applied_wan,
+        fig.bond_approved_wan,
+        fig.bond_issued_wan,
+        fig.bond_received_wan,
+        "",
     ]
-    rows.append(
-        [
-            "合计",
-            "",
-            f"{fig.bond_projects}个项目",
-            "",
-            "",
-            "",
-            "",
-            fig.total_investment_wan,
-            fig.bond_applied_wan,
-            fig.bond_approved_wan,
-            fig.bond_issued_wan,
-            fig.bond_received_wan,
-            "",
-        ]
-    )
+
+
+def bond_table(
+    scope: Scope, bonds: Iterable[BondProject], fig: BondFigures, today: dt.date
+) -> Table:
     return Table(
         title=f"{fig.year or ''}{'年' if fig.year else ''}专项债项目台账",
         columns=BOND_COLUMNS,
-        rows=rows,
+        rows=bond_rows(bonds, fig),
         unit_name=scope.filler_name,
         as_of=today,
         notes=["注：金额单位为万元；获批 ≤ 拟申请，发行 ≤ 获批，到位 ≤ 发行。"],

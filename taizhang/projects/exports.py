@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
-from taizhang.projects.figures import ProjectStatus
+from taizhang.exports.rows import Labels, batches
 from taizhang.projects.models import Project
+from taizhang.projects.queries import ProjectFilter, filter_projects, lit, statuses_of
 
 COLUMNS = [
     Column("项目编号", "text", 12),
@@ -24,21 +28,22 @@ COLUMNS = [
 ]
 
 
-def project_table(
-    scope: Scope, projects: list[Project], statuses: dict[int, ProjectStatus], today: dt.date
-) -> Table:
-    rows = []
-    for p in projects:
-        s = statuses[p.pk]
-        rows.append(
-            [
+def project_rows(qs: QuerySet[Project], f: ProjectFilter, today: dt.date) -> Iterator[list]:
+    """The ledger's rows, read chunk by chunk: each chunk's plan, completion and light with
+    its reasons come from :func:`statuses_of` in three queries for the whole chunk."""
+    label = Labels()
+    for batch in batches(qs):
+        statuses = statuses_of(batch, f, today)
+        for p in batch:
+            s = statuses[p.pk]
+            yield [
                 p.code,
                 p.name,
                 p.division.name,
                 p.responsible_unit.name,
                 p.liaison_leader.name if p.liaison_leader else "",
                 p.industry_chain.name if p.industry_chain else "",
-                p.get_stage_display(),
+                label(p, "stage"),
                 p.total_investment,
                 s.plan,
                 s.completed,
@@ -46,11 +51,14 @@ def project_table(
                 s.light.light.label,
                 s.light.reason,
             ]
-        )
+
+
+def project_table(scope: Scope, f: ProjectFilter, today: dt.date) -> Table:
+    """The list's rows with the same filters, lights and sort (``lit``), as a printable ledger."""
     return Table(
         title=f"{today.year}年重点项目推进台账",
         columns=COLUMNS,
-        rows=rows,
+        rows=project_rows(lit(filter_projects(scope, f), f, today), f, today),
         unit_name=scope.filler_name,
         as_of=today,
         notes=["注：金额单位为万元；完成率 = 本年累计完成投资 ÷ 本年年度投资计划。"],

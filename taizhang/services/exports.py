@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import each
 from taizhang.services.cases import STATE_LABELS
 from taizhang.services.models import FinancingNeed, ServiceCase
 
@@ -39,7 +40,7 @@ def case_table(scope: Scope, rows: Iterable[ServiceCase], as_of: dt.date) -> Tab
     return Table(
         title="政务服务办件台账",
         columns=CASE_COLUMNS,
-        rows=[
+        rows=(
             [
                 c.number,
                 c.item,
@@ -52,8 +53,8 @@ def case_table(scope: Scope, rows: Iterable[ServiceCase], as_of: dt.date) -> Tab
                 c.get_evaluation_display(),
                 c.matter.number if c.matter_id else "",
             ]
-            for c in rows
-        ],
+            for c in each(rows)
+        ),
         unit_name=scope.filler_name,
         as_of=as_of,
         notes=[
@@ -82,7 +83,7 @@ def need_table(scope: Scope, rows: Iterable[FinancingNeed], as_of: dt.date) -> T
     return Table(
         title="银企对接融资需求台账",
         columns=NEED_COLUMNS,
-        rows=[line(n) for n in rows],
+        rows=(line(n) for n in each(rows)),
         unit_name=scope.filler_name,
         as_of=as_of,
         notes=["注：金额单位为万元；意向金额不含已转为“未成”的对接。"],

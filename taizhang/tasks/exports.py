@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+from django.db.models import QuerySet
+
 from taizhang.core.scope import Scope
 from taizhang.exports.render import Column, Table
+from taizhang.exports.rows import Labels, batches
 from taizhang.matters.models import Matter
 from taizhang.tasks.models import TaskSource, plain
-from taizhang.tasks.status import TaskStatus
+from taizhang.tasks.queries import TaskFilter, is_overdue
+from taizhang.tasks.status import TaskStatus, task_status
 
 TASK_COLUMNS = [
     Column("编号", "text", 14),
@@ -43,7 +48,8 @@ def _comparator(m: Matter) -> str:
     return {">=": "≥", "<=": "≤"}.get(m.task.comparator, m.task.comparator)
 
 
-def task_row(m: Matter, st: TaskStatus) -> list[Any]:
+def task_row(m: Matter, st: TaskStatus, label: Labels | None = None) -> list[Any]:
+    label = label or Labels()
     d = m.task
     return [
         d.number,
@@ -53,29 +59,43 @@ def task_row(m: Matter, st: TaskStatus) -> list[Any]:
         "、".join(u.name for u in m.co_units.all()),
         m.leader.name if m.leader_id else "",
         m.deadline,
-        d.get_cycle_display(),
+        label(d, "cycle"),
         Decimal(plain(d.target_value)) if d.target_value is not None else None,
         (_comparator(m) + " " if d.comparator else "") + d.target_unit,
         Decimal(plain(d.actual_value)) if d.actual_value is not None else None,
         st.progress_pct,
         st.pace_pct,
-        m.get_status_display(),
+        label(m, "status"),
         st.light.light.label,
         st.light.reason,
     ]
 
 
+def task_rows(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> Iterator[list[Any]]:
+    """The ledger's rows, read chunk by chunk (reports and co-units prefetched per chunk).
+
+    A task's light also weighs missed reports and pace, which are not in SQL, so the
+    light and overdue filters are applied here row by row, as :func:`with_status` does.
+    """
+    label = Labels()
+    for batch in batches(qs):
+        for m in batch:
+            st = task_status(m, today)
+            if f.light and st.light.light.value != f.light:
+                continue
+            if f.overdue and not is_overdue(m, st, today):
+                continue
+            yield task_row(m, st, label)
+
+
 def task_table(
-    scope: Scope,
-    rows: list[Matter],
-    statuses: dict[int, TaskStatus],
-    today: dt.date,
-    mode: str = "list",
+    scope: Scope, qs: QuerySet[Matter], f: TaskFilter, today: dt.date, mode: str = "list"
 ) -> Table:
+    """``qs`` from :func:`filter_tasks` with the list's filter ``f``."""
     return Table(
         title=TITLES.get(mode, TITLES["list"]),
         columns=TASK_COLUMNS,
-        rows=[task_row(m, statuses[m.pk]) for m in rows],
+        rows=task_rows(qs, f, today),
         unit_name=scope.filler_name,
         as_of=today,
         notes=[

@@ -107,9 +107,7 @@ def bond_export(request: HttpRequest, fmt: str) -> HttpResponse:
         raise Http404("不支持的导出格式")
     scope = scope_of(request)
     f = _bond_filter(scope, request.GET)
-    table = bond_table(
-        scope, list(_bond_rows(scope, f)), bond_figures(scope, f), timezone.localdate()
-    )
+    table = bond_table(scope, _bond_rows(scope, f), bond_figures(scope, f), timezone.localdate())
     return download(table, fmt, "专项债项目台账")
 
 

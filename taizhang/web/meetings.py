@@ -25,7 +25,7 @@ from taizhang.core.scope import scope_of
 from taizhang.exports.http import download
 from taizhang.matters.models import Matter
 from taizhang.meetings import services
-from taizhang.meetings.exports import decision_table
+from taizhang.meetings.exports import decision_table, decisions_in_chunks
 from taizhang.meetings.figures import meeting_figures
 from taizhang.meetings.minutes import build_minutes, minutes_filename
 from taizhang.meetings.models import Meeting, MeetingKind
@@ -97,7 +97,7 @@ def meeting_export(request: HttpRequest, fmt: str) -> HttpResponse:
     f = MeetingFilter.from_params(request.GET)
     today = timezone.localdate()
     meetings = filter_meetings(scope, f, page_division(request, scope))
-    rows = decision_rows(scope, meetings, today)
+    rows = decisions_in_chunks(scope, meetings, today)
     return download(decision_table(scope, rows, today), fmt, "会议议定事项落实台账")
 
 

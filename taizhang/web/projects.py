@@ -38,7 +38,6 @@ from taizhang.projects.queries import (
     filter_projects,
     lit,
     statuses_of,
-    with_lights,
 )
 from taizhang.web.attachments import attach_from_form
 from taizhang.web.charts import investment_trend
@@ -122,8 +121,7 @@ def project_export(request: HttpRequest, fmt: str) -> HttpResponse:
     scope = scope_of(request)
     f = ProjectFilter.from_params(request.GET)
     today = timezone.localdate()
-    projects, statuses = with_lights(filter_projects(scope, f), f, today)
-    return download(project_table(scope, projects, statuses, today), fmt, "重点项目台账")
+    return download(project_table(scope, f, today), fmt, "重点项目台账")
 
 
 def _project_trend(

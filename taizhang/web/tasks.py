@@ -98,10 +98,11 @@ def task_list(request: HttpRequest, mode: str = "list") -> HttpResponse:
 def task_export(request: HttpRequest, fmt: str, mode: str = "list") -> HttpResponse:
     if fmt not in {"xlsx", "csv"} or mode not in MODES:
         raise Http404("不支持的导出格式")
-    scope, f, today, rows, statuses = _rows(request, mode)
+    scope, f, today = scope_of(request), _filter(request, mode), timezone.localdate()
     name = "督办任务台账" if f.kind == "task" else f"{KIND_TITLES[f.kind]}台账"
     export_mode = f.kind if f.kind != "task" else mode
-    return download(task_table(scope, rows, statuses, today, export_mode), fmt, name)
+    table = task_table(scope, filter_tasks(scope, f), f, today, export_mode)
+    return download(table, fmt, name)
 
 
 def _new_data(p) -> dict[str, Any]:
