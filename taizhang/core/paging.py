@@ -171,7 +171,10 @@ def _after(keys: list[tuple[str, bool]], values: list[Any]) -> Q:
     for (name, desc), value in zip(keys, values, strict=True):
         q |= equal & Q(**{f"{name}__{'lt' if desc else 'gt'}": value})
         equal &= Q(**{name: value})
-    return q
+    # The first key's bound, implied by the ORs, spelled out: the planner reads it as the
+    # start of an index range instead of testing the ORs on every row of the scope.
+    (first, desc), value = keys[0], values[0]
+    return Q(**{f"{first}__{'lte' if desc else 'gte'}": value}) & q
 
 
 @dataclass
