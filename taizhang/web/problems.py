@@ -246,15 +246,16 @@ def problem_act(request: HttpRequest, pk: int) -> HttpResponse:
 def my_work_view(request: HttpRequest) -> HttpResponse:
     scope = scope_of(request)
     today = timezone.localdate()
-    items = list(my_work(scope)[:200])
+    items = list(my_work(scope).prefetch_related("co_units")[:200])
+    scope.vouch(items)  # read through the scope: allowed actions cost no query per row
     notes = Notification.objects.filter(user=request.user).select_related("matter")[:50]
     rows = []
-    for m in items:
+    for m, light in page_lights(items, today):
         acts = services.allowed_actions(scope, m)
         if not acts:
             continue  # nothing this person can do: not their work (a leader's read-only items)
         labels = [steps.transitions(m.kind)[a].label for a in acts]
-        rows.append((m, light_of(m, today), labels))
+        rows.append((m, light, labels))
     return render(
         request,
         "matters/my_work.html",
