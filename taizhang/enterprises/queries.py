@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
 from taizhang.core import params as params_
 from taizhang.core.scope import Scope
@@ -78,7 +78,10 @@ def filter_enterprises(scope: Scope, f: EnterpriseFilter, today: dt.date) -> Que
             {"unvisited": f.unvisited_days}, "unvisited", lo=0, hi=params_.DAYS_MAX, label="天数"
         )
         qs = not_visited_since(qs, today - dt.timedelta(days=f.unvisited_days))
-    return qs.annotate(last_visit=Max("visits__date")).order_by("name", "pk")
+    # A correlated subquery, not Max over a join: the join would GROUP BY every enterprise
+    # in scope before one page could be cut; this is evaluated for the page's rows only.
+    last = Visit.objects.filter(enterprises=OuterRef("pk")).order_by("-date").values("date")[:1]
+    return qs.annotate(last_visit=Subquery(last)).order_by("name", "pk")
 
 
 def not_visited_since(qs: QuerySet[Enterprise], since: dt.date) -> QuerySet[Enterprise]:
