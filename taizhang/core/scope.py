@@ -186,15 +186,6 @@ class Scope:
                 return nothing
             return Q(**{f"{rule.division}__startswith": self.division.path})
         if self.role == Role.UNIT and self.unit is not None and rule.units:
-            if model is not None and len(rule.units) > 1:
-                # Lead unit OR co-unit as one OR made the database test both on every row
-                # of the installation (a province: 2 million); as a union of two index
-                # lookups it reads the unit's own rows only (617 → 40 ms, docs/province.md).
-                parts = [
-                    model._base_manager.filter(**{lookup: self.unit.pk}).order_by().values("pk")
-                    for lookup in rule.units
-                ]
-                return Q(pk__in=parts[0].union(*parts[1:]))
             q = Q()
             for lookup in rule.units:
                 q |= _row_filter(model, lookup, Q(**{lookup: self.unit.pk}))
