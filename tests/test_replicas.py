@@ -64,6 +64,13 @@ def make_replica(transactional_db, settings, tmp_path) -> Iterator[Callable[[], 
             connections.close_all()
             with _postgres_admin() as pg:
                 pg.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                # In the whole suite a connection an earlier test's thread left open would
+                # block the copy ("being accessed by other users"): end it first.
+                pg.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    " WHERE datname = %s AND pid <> pg_backend_pid()",
+                    (primary["NAME"],),
+                )
                 pg.execute(f'CREATE DATABASE "{name}" TEMPLATE "{primary["NAME"]}"')
             made.append(name)
             cfg = {k: primary[k] for k in ("ENGINE", "USER", "PASSWORD", "HOST", "PORT")}
