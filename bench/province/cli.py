@@ -29,6 +29,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--worker-timeout", type=int, default=30, help="gunicorn --timeout")
     p.add_argument("--budget", type=float, default=90, help="seconds per case before runs are cut")
     p.add_argument("--only", help="regex: run only the cases whose name matches")
+    p.add_argument(
+        "--wrk",
+        type=int,
+        metavar="SECONDS",
+        help="also load detail and dashboard cases with wrk at 8 connections for SECONDS each",
+    )
     p = sub.add_parser("sqlite", help="one big district on SQLite, every list in-process")
     p.add_argument("--projects", type=int, default=2000)
     p.add_argument("--problems", type=int, default=50_000)

@@ -13,6 +13,7 @@ from typing import Any
 from province import gen
 from province.cases import Case, Client, build_cases, free_port, pick, quantile, start_gunicorn
 from province.common import setup_django
+from province.throughput import pick_cases, print_throughput, wrk_case
 
 
 def time_case(
@@ -127,6 +128,18 @@ def cmd_run(args: argparse.Namespace) -> None:
             cases,
             f"PostgreSQL, {n} districts; district {d.code}; p50/p95 in ms (wall clock per request)",
         )
+        if args.wrk:
+            rows = []
+            for case in pick_cases(cases):
+                if args.only and not re.search(args.only, case.name):
+                    continue
+                rows.append(wrk_case(case, clients[case.role], args.wrk))
+                r = rows[-1]
+                print(
+                    f"  wrk {case.role:16} {case.name:44} {r.rps:8.1f} req/s  errors {r.errors}",
+                    flush=True,
+                )
+            print_throughput(rows, args.wrk)
     finally:
         proc.terminate()
         proc.wait(timeout=30)

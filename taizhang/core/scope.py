@@ -214,10 +214,13 @@ class Scope:
     def get(self, qs: QuerySet, pk: Any) -> Any:
         """One row inside scope, or 404: outsiders cannot tell a hidden row from a missing one."""
         try:
-            return self.filter(qs).get(pk=pk)
+            row = self.filter(qs).get(pk=pk)
         # OverflowError: an id wider than the database's integer (SQLite refuses to bind it).
         except (qs.model.DoesNotExist, ValueError, TypeError, OverflowError):
             raise Http404("未找到该记录，或您无权查看") from None
+        # Read through the scope: its allowed actions need not ask the database again.
+        self._inside.add((type(row), row.pk))
+        return row
 
     def contains(self, obj: Model) -> bool:
         if (type(obj), obj.pk) in self._inside:
