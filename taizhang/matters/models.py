@@ -213,6 +213,12 @@ class Matter(models.Model):
             models.Index(fields=["kind", "status", "deadline"]),
             # Every ledger list's order: its first page is the index's first entries.
             models.Index(fields=["kind", "-raised_on", "-id"], name="matter_kind_raised_idx"),
+            # The red light's finished-but-not-by-then rows (timing.light_q): finished
+            # statuses with no 办结 date or a later one are an index range, not a filter
+            # over every closed problem.
+            models.Index(
+                fields=["kind", "status", "finished_on"], name="matter_kind_status_fin_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -290,10 +290,17 @@ def light_q(light: str | None, as_of: dt.date | None = None) -> Q:
     beyond = Q(deadline__gte=until) if until else Q(pk__in=[])
     if light is None or light == "none":
         return Q(deadline__isnull=True)
+    # Not finished by then, spelled as index ranges on (kind, status, …): an open status,
+    # or a finished one without a 办结 date on or before the day. ``~finished`` says the
+    # same (every status is a Status value) but becomes `status <> ALL (…)`, which no index
+    # answers; the red filter then read every problem of a province.
+    unfinished = Q(status__in=[s for s in Status.values if s not in FINISHED]) | Q(
+        Q(finished_on__isnull=True) | Q(finished_on__gt=as_of), status__in=list(FINISHED)
+    )
     if light == "red":
-        return dated & ~finished & Q(deadline__lt=as_of)
+        return dated & unfinished & Q(deadline__lt=as_of)
     if light == "yellow":
-        return dated & ~finished & Q(deadline__gte=as_of) & ~beyond
+        return dated & unfinished & Q(deadline__gte=as_of) & ~beyond
     if light == "green":
         return dated & (finished | beyond)
     return Q(pk__in=[])

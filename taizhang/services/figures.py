@@ -136,11 +136,10 @@ _MONEY = DecimalField(max_digits=16, decimal_places=2)
 def _responses(
     scope: Scope, division: Division, start: dt.date, as_of: dt.date
 ) -> tuple[QuerySet, Q, Q]:
-    # The scope rule joins liaison rows (a cadre's view): pick the rows by id first, so the
-    # per-bank GROUP BY counts each response once.
-    qs = BankResponse.objects.filter(
-        pk__in=scope.filter(BankResponse.objects.all()).values("pk"),
-        need__division__path__startswith=division.path,
+    # The scope writes a cadre's liaison rows as a semi-join (core.scope._row_filter), so
+    # the per-bank GROUP BY counts each response once without a `pk IN (scoped rows)`.
+    qs = scope.filter(BankResponse.objects.all()).filter(
+        need__division__path__startswith=division.path
     )
     intention = Q(intention_on__gte=start, intention_on__lte=as_of) & ~Q(failed_on__lte=as_of)
     granted = Q(granted_on__gte=start, granted_on__lte=as_of)
