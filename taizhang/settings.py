@@ -273,6 +273,11 @@ SECURE_COOKIES = env_bool("SECURE_COOKIES", not (DEBUG or DEMO))
 SESSION_COOKIE_SECURE = SECURE_COOKIES
 CSRF_COOKIE_SECURE = SECURE_COOKIES
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+# Behind nginx (or a load balancer) that ends TLS and sets X-Forwarded-Proto: requests
+# count as HTTPS, so redirects and absolute links keep https and SECURE_SSL_REDIRECT does
+# not loop. Only set it when the proxy overwrites the header a client might send.
+if env_bool("TAIZHANG_BEHIND_TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # HSTS is on in production (one year); demo and DEBUG run over plain HTTP on loopback.
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or DEMO) else 31536000, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)

@@ -66,3 +66,22 @@ def test_it_refuses_to_start_production_without_a_secret_key():
         text=True,
     )
     assert r.returncode != 0 and "SECRET_KEY" in r.stderr
+
+
+def test_it_trusts_x_forwarded_proto_only_when_told_it_sits_behind_a_tls_proxy():
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django; django.setup(); from django.conf import settings; "
+        "print(getattr(settings, 'SECURE_PROXY_SSL_HEADER', None))"
+    )
+    out = {}
+    for flag in ("0", "1"):
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "taizhang.settings", "DEBUG": "1"}
+        env["TAIZHANG_BEHIND_TLS_PROXY"] = flag
+        r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        out[flag] = r.stdout.strip().splitlines()[-1]
+    assert out == {"0": "None", "1": "('HTTP_X_FORWARDED_PROTO', 'https')"}
