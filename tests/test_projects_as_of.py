@@ -13,7 +13,7 @@ from taizhang.core.calendar import get_calendar
 from taizhang.lib.lights import Light
 from taizhang.projects.figures import project_statuses
 from taizhang.projects.models import Milestone
-from taizhang.projects.queries import ProjectFilter, filter_projects, with_lights
+from taizhang.projects.queries import ProjectFilter, filter_projects, lit, statuses_of
 from tests import test_assessment
 from tests.task_fixtures import frozen
 
@@ -24,7 +24,8 @@ TODAY = dt.date(2026, 12, 2)
 def test_it_lists_a_past_year_with_that_years_plan_completion_and_lights(ledger):
     w = ledger.w
     f = ProjectFilter.from_params({"year": "2022"})
-    projects, statuses = with_lights(filter_projects(w.scope("sup_a"), f), f, TODAY)
+    projects = list(lit(filter_projects(w.scope("sup_a"), f), f, TODAY))
+    statuses = statuses_of(projects, f, TODAY)
     pa = statuses[w.pa.pk]
     # 2022's plan and every 2022 report (Jan–Oct: 70000 of 100000), not 2026's "—" and 0.
     assert pa.plan == Decimal("100000") and pa.completed == Decimal("70000")

@@ -121,11 +121,3 @@ def statuses_of(
 ) -> dict[int, ProjectStatus]:
     """Plan, completion and light with its reasons for the rows of one page."""
     return project_statuses(projects, as_of(f, today), year=f.year, month=f.month)
-
-
-def with_lights(
-    qs: QuerySet[Project], f: ProjectFilter, today: dt.date
-) -> tuple[list[Project], dict[int, ProjectStatus]]:
-    """Every row with its status: for exports, which print the whole filtered ledger."""
-    projects = list(lit(qs, f, today))
-    return projects, statuses_of(projects, f, today)
