@@ -25,6 +25,7 @@ from typing import Any
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
+from django.db.models.query import ModelIterable
 
 from taizhang.core.errors import invalid
 
@@ -58,11 +59,19 @@ def rows_at(qs: QuerySet | Sequence[Any], start: int, stop: int) -> list[Any]:
     """The rows start..stop of a sorted list.
 
     Deep in a list, the database would compute every skipped row's annotations (a light's
-    calendar subqueries) only to throw them away: 10,000 rows for page 500. So deep pages
-    first take the page's primary keys in list order (sort keys only, from the index), then
-    read those rows with everything the list adds to them.
+    calendar subqueries) only to throw them away: 10,000 rows for page 500. So deep pages,
+    and every page of a list with annotations, first take the page's primary keys in list
+    order (sort keys only, from the index), then read those rows with everything the list
+    adds to them. On page 1 this matters too: PostgreSQL plans the annotations for every
+    row the ORDER BY sorts (a province's project lights built a hashed subplan over all
+    milestones: 250 ms; keys first, then 25 rows: 50 ms).
     """
-    if not isinstance(qs, QuerySet) or start < DEEP:
+    if (
+        not isinstance(qs, QuerySet)
+        or qs._iterable_class is not ModelIterable
+        or qs.query.combinator
+        or (start < DEEP and not qs.query.annotations)
+    ):
         return list(qs[start:stop])
     pks = list(qs.values_list("pk", flat=True)[start:stop])
     found = {row.pk: row for row in qs.order_by().filter(pk__in=pks)}

@@ -110,6 +110,9 @@ class Project(models.Model):
         verbose_name_plural = _("重点项目")
         ordering = ["division__path", "code"]
         constraints = [models.UniqueConstraint("division", "code", name="project_unique_code")]
+        # The project list's order (code, then id): a province's first page is the
+        # index's first entries, not a sort of every project.
+        indexes = [models.Index(fields=["code", "id"], name="project_code_idx")]
 
     def __str__(self) -> str:
         return self.name
