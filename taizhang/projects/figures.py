@@ -243,6 +243,36 @@ def stage_as_of(when: dt.date) -> Coalesce:
     return Coalesce(Subquery(last), F("project__stage"), output_field=CharField())
 
 
+def _groups(rows: QuerySet[ProjectYear], year: int, month: int) -> list[dict[str, Any]]:
+    """The list rows counted and summed per (level, stage at the end of the month): totals,
+    levels and stages from one pass over a province's 60,000 rows instead of three.
+
+    A project's stage column is the ``to_stage`` of its latest change (do_change_stage
+    refuses a change dated before the last one), so only projects changed after the month
+    need :func:`stage_as_of`'s subquery (one per row took most of a province's dashboard);
+    the rest group by the column.
+    """
+    when = month_end(year, month)
+    moved = Exists(StageChange.objects.filter(project=OuterRef("project_id"), date__gt=when))
+    sums = {"n": Count("pk"), "total": Sum("project__total_investment"), "plan": Sum("annual_plan")}
+    still = (
+        rows.filter(~moved)
+        .values("level", "project__stage")
+        .annotate(**sums)
+        .values("level", "n", "total", "plan", stage=F("project__stage"))
+        .order_by()
+    )
+    changed = (
+        rows.filter(moved)
+        .annotate(_stage=stage_as_of(when))
+        .values("level", "_stage")
+        .annotate(**sums)
+        .values("level", "n", "total", "plan", stage=F("_stage"))
+        .order_by()
+    )
+    return [*still, *changed]
+
+
 def _cents(value: Any) -> Decimal:
     # SQLite sums decimals as floats (43312.5000000000); amounts are kept to the cent.
     return Decimal(value or 0).quantize(CENT)
@@ -255,13 +285,11 @@ def project_figures(
     constant number of queries and rows, whatever the size of the list)."""
     fig = ProjectFigures(division=division, year=year, month=month, levels=levels)
     rows = _listed_rows(scope, division, year, levels)
-    totals = rows.aggregate(
-        n=Count("pk"), total=Sum("project__total_investment"), plan=Sum("annual_plan")
-    )
+    groups = _groups(rows, year, month)
     done = completed_by_unit(scope, division, year, month, levels)
-    fig.project_count = totals["n"] or 0
-    fig.total_investment_wan = _cents(totals["total"])
-    fig.annual_plan_wan = _cents(totals["plan"])
+    fig.project_count = sum(g["n"] for g in groups)
+    fig.total_investment_wan = sum((_cents(g["total"]) for g in groups), ZERO)
+    fig.annual_plan_wan = sum((_cents(g["plan"]) for g in groups), ZERO)
     fig.completed_wan = sum(done.values(), ZERO)
     fig.completion_rate_pct = rate(fig.completed_wan, fig.annual_plan_wan)
     fig.elapsed_rate_pct = elapsed_share_month(year, month)
@@ -278,23 +306,11 @@ def project_figures(
         scope, division, year, month, Stage.PRODUCING, levels
     )
     fig.by_stage = {str(s.label): 0 for s in Stage}
-    for stage, n in (
-        _listed_rows(scope, division, year, levels)
-        .annotate(_stage=stage_as_of(month_end(year, month)))
-        .values("_stage")
-        .annotate(n=Count("pk"))
-        .values_list("_stage", "n")
-        .order_by()
-    ):
-        fig.by_stage[str(Stage(stage).label)] += n
-    fig.by_level = {
-        str(Level(level).label): n
-        for level, n in _listed_rows(scope, division, year, levels)
-        .values("level")
-        .annotate(n=Count("pk"))
-        .values_list("level", "n")
-        .order_by("level")
-    }
+    by_level: dict[str, int] = {}
+    for g in groups:
+        fig.by_stage[str(Stage(g["stage"]).label)] += g["n"]
+        by_level[g["level"]] = by_level.get(g["level"], 0) + g["n"]
+    fig.by_level = {str(Level(level).label): by_level[level] for level in sorted(by_level)}
     units = [
         UnitRow(name, n, _cents(plan), done.get(name, ZERO))
         for name, n, plan in rows.values("project__responsible_unit__name")
