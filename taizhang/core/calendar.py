@@ -43,6 +43,9 @@ RECHECK_SECONDS = 60.0
 _checked_at = 0.0
 _stamp: tuple | None = None
 _table_ok_for: dt.date | None = None
+# Ordinals read from the table (ordinal_at, first_day_after_ordinal): every list asks the
+# same two or three each request. Kept as long as the calendar itself (dropped when it is).
+_ordinals: dict[tuple[str, Any], Any] = {}
 # Set while a notice is being saved: its many override rows refill the table once.
 _batch = False
 
@@ -63,6 +66,7 @@ def get_calendar() -> WorkCalendar:
         stamp = _table_stamp()
         if _stamp is not None and stamp != _stamp:
             _cache = None
+            _ordinals.clear()
         _stamp = stamp
     if _cache is None:
         overrides = dict(CalendarOverride.objects.values_list("date", "is_workday"))
@@ -76,6 +80,16 @@ def reset_calendar() -> None:
     global _cache, _stamp
     _cache = None
     _stamp = None
+    _ordinals.clear()
+
+
+def _remembered(key: tuple[str, Any], read: Any) -> Any:
+    get_calendar()  # drops what is remembered when another process changed the table
+    if key not in _ordinals:
+        if len(_ordinals) > 4096:
+            _ordinals.clear()
+        _ordinals[key] = read()
+    return _ordinals[key]
 
 
 def today() -> dt.date:
@@ -128,6 +142,7 @@ def refill_workdays(start: dt.date | None = None, end: dt.date | None = None) ->
         Workday.objects.bulk_create(rows, batch_size=2000)
     _table_ok_for = None
     _stamp = None  # the next recheck records the new table without discarding this calendar
+    _ordinals.clear()
     return len(rows)
 
 
@@ -151,7 +166,10 @@ def ordinal_at(day: dt.date) -> int:
     ordinal(today) + N), so every list computes working days exactly as `workdays_between`.
     """
     ensure_workdays()
-    found = Workday.objects.filter(date=day).values_list("ordinal", flat=True).first()
+    found = _remembered(
+        ("at", day),
+        lambda: Workday.objects.filter(date=day).values_list("ordinal", flat=True).first(),
+    )
     if found is None:  # outside the table (before 2000): count from the calendar instead
         return get_calendar().workdays_between(EPOCH - dt.timedelta(days=1), day).days
     return found
@@ -167,11 +185,14 @@ def first_day_after_ordinal(ordinal: int) -> dt.date | None:
     """The first date whose ordinal exceeds ``ordinal`` (None past the table's end):
     ordinal(d) ≤ ordinal ⟺ d < this date, since ordinals never decrease with the date."""
     ensure_workdays()
-    return (
-        Workday.objects.filter(ordinal__gt=ordinal)
-        .order_by("date")
-        .values_list("date", flat=True)
-        .first()
+    return _remembered(
+        ("after", ordinal),
+        lambda: (
+            Workday.objects.filter(ordinal__gt=ordinal)
+            .order_by("date")
+            .values_list("date", flat=True)
+            .first()
+        ),
     )
 
 
