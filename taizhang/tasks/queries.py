@@ -26,9 +26,9 @@ from taizhang.lib.lights import Light
 from taizhang.lib.numbers import rate
 from taizhang.lib.periods import month_end
 from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Status
-from taizhang.matters.timing import MatterState, state_as_of, states_as_of
+from taizhang.matters.timing import state_as_of, states_as_of
 from taizhang.tasks.lights import light_case, overdue_q, stored_q, task_light_q, unstored_q
-from taizhang.tasks.models import TaskSource
+from taizhang.tasks.models import TaskReport, TaskSource
 from taizhang.tasks.status import TaskStatus, is_overdue, task_status
 
 KINDS = {"task": Kind.SUPERVISION_TASK, "suggestion": Kind.SUGGESTION, "proposal": Kind.PROPOSAL}
@@ -104,6 +104,31 @@ def _python_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[Matter]:
     return list(qs.filter(unstored_q(as_of)))
 
 
+def _replayed(
+    base: QuerySet[Matter], as_of: dt.date
+) -> tuple[list[Matter], dict[int, list[MatterStep]]]:
+    """The rows of ``base`` the Python rule judges on ``as_of`` and later days (written after
+    it), with their reports and, for a past day, their steps to replay them by.
+
+    Three queries, which run whether or not there are any such rows: a dashboard's number
+    of queries does not depend on its data.
+    """
+    written = base.filter(unstored_q(as_of)).values("pk")
+    rows = list(
+        base.filter(pk__in=written).select_related("task", "lead_unit").prefetch_related(None)
+    )
+    reports: dict[int, list[TaskReport]] = {}
+    for r in TaskReport.objects.filter(matter__in=written).order_by("period"):
+        reports.setdefault(r.matter_id, []).append(r)
+    for m in rows:
+        m._prefetched_objects_cache = {"task_reports": reports.get(m.pk, [])}
+    steps: dict[int, list[MatterStep]] = {}
+    if as_of < timezone.localdate():
+        for s in MatterStep.objects.filter(matter__in=written).order_by("date", "at", "id"):
+            steps.setdefault(s.matter_id, []).append(s)
+    return rows, steps
+
+
 def with_status(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> QuerySet[Matter]:
     """``qs`` with the light and overdue filters of ``f`` applied in the database, for
     paging there; :func:`statuses` gives the light of the page's rows.
@@ -157,14 +182,13 @@ def task_figures(qs: QuerySet[Matter], as_of: dt.date, overdue_rows: int = 0) ->
         key = (row["task__task_source"], row["status"], row["lead_unit__name"] or "未定")
         groups[(*key, row["_light"], True)] += row["over"]
         groups[(*key, row["_light"], False)] += row["n"] - row["over"]
-    extra = _python_rows(base.select_related("task", "lead_unit"), as_of)
-    states: dict[int, MatterState] | None = None
-    if extra and as_of < timezone.localdate():
-        states = states_as_of(extra, as_of)
-        extra = [m for m in extra if states[m.pk].exists]
+    extra, steps = _replayed(base, as_of)
+    past = as_of < timezone.localdate()
     late: list[tuple[Matter, TaskStatus]] = []
     for m in extra:
-        state = states[m.pk] if states else None
+        state = state_as_of(m, steps.get(m.pk, []), as_of) if past else None
+        if state is not None and not state.exists:
+            continue
         st = task_status(m, as_of, state)
         over = is_overdue(m, st, as_of, state)
         status = state.status if state else m.status
@@ -194,7 +218,17 @@ def task_figures(qs: QuerySet[Matter], as_of: dt.date, overdue_rows: int = 0) ->
     first: list[tuple[Matter, TaskStatus]] = []
     if overdue_rows:
         # The first overdue rows in list order: the database's, merged with the replayed.
-        stored = list(qs.filter(overdue_q(as_of)).order_by(*_ORDER)[:overdue_rows])
+        stored = list(
+            qs.filter(overdue_q(as_of)).order_by(*_ORDER).prefetch_related(None)[:overdue_rows]
+        )
+        # Their reports in one query, run even for no rows (id 0 is none): constant queries.
+        reports: dict[int, list[TaskReport]] = {}
+        for r in TaskReport.objects.filter(matter_id__in=[m.pk for m in stored] or [0]).order_by(
+            "period"
+        ):
+            reports.setdefault(r.matter_id, []).append(r)
+        for m in stored:
+            m._prefetched_objects_cache = {"task_reports": reports.get(m.pk, [])}
         first = sorted(
             [(m, task_status(m, as_of)) for m in stored] + late, key=lambda p: _key(p[0])
         )[:overdue_rows]
@@ -315,13 +349,7 @@ def light_trend(
     }
     now = timezone.localdate()
     # Tasks written after the first day are judged in Python on the days before their write.
-    extra = _python_rows(base.prefetch_related("task_reports").select_related("task"), days[1])
-    steps: dict[int, list[MatterStep]] = {}
-    if extra and days[1] < now:
-        for s in MatterStep.objects.filter(matter_id__in=[m.pk for m in extra]).order_by(
-            "date", "at", "id"
-        ):
-            steps.setdefault(s.matter_id, []).append(s)
+    extra, steps = _replayed(base, days[1])
     for mo, day in days.items():
         for m in extra:
             if m.task.light_base is not None and m.task.light_base <= day:
