@@ -306,19 +306,23 @@ def answer_figures(
     return out
 
 
-def dashboard_figures(scope: Scope, division: Division, year: int, as_of: dt.date) -> dict:
+def dashboard_figures(
+    scope: Scope, division: Division, year: int, as_of: dt.date, *, trend: bool = True
+) -> dict:
     """The main dashboard's task section as of ``as_of`` (the period's cut-off): lights,
     sources, overdue tasks, answer rates.
 
     Counted in the database from the stored light dates (:func:`task_figures`); only the
     tasks written after a past day are judged in Python as they stood then, and only the
-    first ten overdue tasks are loaded.
+    first ten overdue tasks are loaded. ``trend``: also the light at each month end
+    (:func:`light_trend`, which replays the tasks written after each month end).
     """
     qs = filter_tasks(scope, TaskFilter(year=year)).filter(division__path__startswith=division.path)
     fig = task_figures(qs, as_of, overdue_rows=10)
     fig["answers"] = answer_figures(scope, division, year, as_of)
     fig["year"] = year
-    fig["light_trend"] = light_trend(qs, year, as_of)
+    if trend:
+        fig["light_trend"] = light_trend(qs, year, as_of)
     return fig
 
 
