@@ -2,8 +2,8 @@
 
 The dates are written at every write to a task and whenever the calendar's overrides
 change; run this after changing the light settings (YELLOW_WORKDAYS, the pace margins)
-or after loading tasks outside the service functions. Without ``--rebuild`` it reports
-how many tasks whose stored light today is missing or not the rule's, without writing.
+or after loading tasks outside the service functions. Without ``--rebuild`` it only
+counts the tasks whose stored light today is missing or not the rule's answer.
 """
 
 from __future__ import annotations
