@@ -168,7 +168,7 @@ def task_figures(qs: QuerySet[Matter], as_of: dt.date, overdue_rows: int = 0) ->
 
     One GROUP BY over the rows whose stored light dates hold on ``as_of``; the others
     (written after a past ``as_of``) are judged in Python as they stood then (replayed
-    by ``states_as_of``; tasks raised after it did not exist then).
+    by ``state_as_of``; tasks raised after it did not exist then).
     """
     base = Matter.objects.filter(pk__in=qs.values("pk")) if qs.query.distinct else qs
     base = base.order_by()
