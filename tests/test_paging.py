@@ -212,13 +212,6 @@ LISTS = [
         "/api/v1/problems?limit=50",
         lambda: Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM),
     ),
-    # Supervision tasks: lights and overdue filtered, counted and paged in SQL (stored dates).
-    ("sc_duchashi", "/tasks/", TASKS),
-    ("sc_duchashi", "/tasks/?light=red", TASKS),
-    ("sc_duchashi", "/tasks/overdue/", TASKS),
-    ("sc_duchashi", "/api/v1/tasks?limit=50", TASKS),
-    ("sc_duchashi", "/api/v1/tasks?light=yellow&limit=50", TASKS),
-    ("sc_duchashi", "/api/v1/tasks/figures", TASKS),
     ("sc_duchashi", "/projects/?year=2022", PROJECTS),
     ("sc_duchashi", "/api/v1/projects?year=2022&limit=50", PROJECTS),
     ("sc_duchashi", "/enterprises/", lambda: Enterprise.objects.all()),
@@ -233,6 +226,13 @@ LISTS = [
         "/api/v1/services/cases?division=410411&year=2022&limit=50",
         lambda: ServiceCase.objects.all(),
     ),
+    # Supervision tasks: lights and overdue filtered, counted and paged in SQL (stored dates).
+    ("sc_duchashi", "/tasks/", TASKS),
+    ("sc_duchashi", "/tasks/?light=red", TASKS),
+    ("sc_duchashi", "/tasks/overdue/", TASKS),
+    ("sc_duchashi", "/api/v1/tasks?limit=50", TASKS),
+    ("sc_duchashi", "/api/v1/tasks?light=yellow&limit=50", TASKS),
+    ("sc_duchashi", "/api/v1/tasks/figures", TASKS),
 ]
 
 

@@ -160,3 +160,33 @@ def test_every_write_leaves_the_dates_fresh(tworld):
         )
     }
     assert after == before
+
+
+def test_a_calendar_override_and_the_command_rewrite_the_dates(tworld):
+    """A working day made a day off moves the yellow window of an open task; the override's
+    save rewrites the dates, and `taizhang tasklights` finds nothing left to rewrite."""
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from taizhang.core.models import CalendarOverride
+
+    m = Matter.objects.select_related("task").get(pk=tworld.task.pk)
+    before = m.task.yellow_from
+    assert before is not None
+    # A working day inside the yellow window (before the report's due date) made a day
+    # off: the window of N working days starts earlier.
+    day = before
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    with frozen(m.task.light_base):
+        CalendarOverride.objects.create(date=day, is_workday=False, note="测试")
+    m = Matter.objects.select_related("task").get(pk=m.pk)
+    assert m.task.yellow_from is not None and m.task.yellow_from < before
+    out = StringIO()
+    with frozen(m.task.light_base):
+        call_command("tasklights", stdout=out)
+    assert "0 项亮灯日期需重算" in out.getvalue()
+    with frozen(m.task.light_base):
+        call_command("tasklights", "--rebuild", stdout=out)
+    assert "已重算" in out.getvalue()
