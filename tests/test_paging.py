@@ -197,6 +197,8 @@ PETITIONS = (lambda: Matter.objects.filter(kind=Kind.PETITION), "petition")
 
 PROJECTS = (lambda: Project.objects.filter(years__year=2022), "years")
 
+TASKS = (lambda: Matter.objects.filter(kind=Kind.SUPERVISION_TASK, task__isnull=False), "task")
+
 LISTS = [
     # (account, URL, rows to multiply)
     ("sc_duchashi", "/problems/", lambda: Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM)),
@@ -224,6 +226,13 @@ LISTS = [
         "/api/v1/services/cases?division=410411&year=2022&limit=50",
         lambda: ServiceCase.objects.all(),
     ),
+    # Supervision tasks: lights and overdue filtered, counted and paged in SQL (stored dates).
+    ("sc_duchashi", "/tasks/", TASKS),
+    ("sc_duchashi", "/tasks/?light=red", TASKS),
+    ("sc_duchashi", "/tasks/overdue/", TASKS),
+    ("sc_duchashi", "/api/v1/tasks?limit=50", TASKS),
+    ("sc_duchashi", "/api/v1/tasks?light=yellow&limit=50", TASKS),
+    ("sc_duchashi", "/api/v1/tasks/figures", TASKS),
 ]
 
 
@@ -256,3 +265,19 @@ def test_it_reads_a_deep_page_by_its_keys_first_with_the_same_rows(demo_session,
     assert deep == shallow and all(len(p["items"]) > 3 for p in deep)
     page = CappedPaginator(Enterprise.objects.order_by("-id"), 5).page(3)
     assert [e.pk for e in page] == [e.pk for e in Enterprise.objects.order_by("-id")[10:15]]
+
+
+def test_the_dashboard_runs_the_same_queries_whatever_the_number_of_tasks(demo_session, db):
+    """The task section counts in SQL (its rows fetched are bounded: /api/v1/tasks/figures
+    above). The light trend's past month ends still replay, in Python, the tasks written
+    after each of them (their stored dates hold from their last write on), so only the
+    number of queries is constant here, not the rows."""
+    c = login("sc_duchashi")
+    c.get("/")
+    with fetched_rows() as before:
+        assert c.get("/").status_code == 200
+    rows, child = TASKS
+    clone(rows(), EXTRA, child)
+    with fetched_rows() as after:
+        assert c.get("/").status_code == 200
+    assert len(after) == len(before)

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
-from taizhang.tasks.queries import TaskFilter, answer_figures, filter_tasks, with_status
+from taizhang.tasks.queries import (
+    TaskFilter,
+    answer_figures,
+    filter_tasks,
+    statuses,
+    with_status,
+)
 
 
 def test_it_loads_2023_suggestions_and_proposals_and_live_tasks(demo_session, db, client):
@@ -19,8 +25,9 @@ def test_it_loads_2023_suggestions_and_proposals_and_live_tasks(demo_session, db
     for f in figs.values():
         assert str(f["finish_rate_pct"]) == "100.0" and str(f["satisfaction_rate_pct"]) == "100.0"
     f = TaskFilter(year=timezone.localdate().year)
-    rows, statuses = with_status(filter_tasks(scope, f), f, timezone.localdate())
-    lights = {statuses[m.pk].light.light.value for m in rows}
+    rows = list(with_status(filter_tasks(scope, f), f, timezone.localdate()))
+    sts = statuses(rows, timezone.localdate())
+    lights = {sts[m.pk].light.light.value for m in rows}
     assert len(rows) >= 7 and "red" in lights and len(lights) >= 2  # green or yellow by date
     client.force_login(sup)
     html = client.get("/tasks/answers/?year=2023").content.decode()

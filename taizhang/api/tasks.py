@@ -14,7 +14,19 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
-from taizhang.api.schemas import Count, Id, Limit, Month, Offset, PageOut, StepOut, Year, step_out
+from taizhang.api.schemas import (
+    After,
+    Count,
+    Id,
+    Limit,
+    Month,
+    Offset,
+    PageOut,
+    StepOut,
+    Year,
+    step_out,
+)
+from taizhang.core.paging import window
 from taizhang.core.periods import chosen_division
 from taizhang.core.scope import Scope, scope_of
 from taizhang.lib.extract import extract, parse_outline
@@ -28,6 +40,7 @@ from taizhang.tasks.queries import (
     TaskFilter,
     dashboard_figures,
     filter_tasks,
+    statuses,
     with_status,
 )
 from taizhang.tasks.status import TaskStatus, task_status
@@ -230,6 +243,7 @@ class TaskParams(Schema):
     quantitative: bool = False
     offset: Offset = 0
     limit: Limit = 100
+    after: After = None
 
 
 class TaskPage(PageOut):
@@ -243,9 +257,16 @@ def list_tasks(request: HttpRequest, params: Query[TaskParams]):
         raise ValidationError({"kind": ["kind 应为 task、suggestion 或 proposal"]})
     f = TaskFilter(**params.dict(exclude={"offset", "limit", "after"}))
     today = timezone.localdate()
-    rows, statuses = with_status(filter_tasks(scope, f), f, today)
-    window = rows[params.offset : params.offset + params.limit]
-    return {"count": len(rows), "items": [_task(scope, m, statuses[m.pk]) for m in window]}
+    # Filtered (lights too) and paged in the database; only the page's rows are judged.
+    page = window(
+        with_status(filter_tasks(scope, f), f, today),
+        offset=params.offset,
+        limit=params.limit,
+        after=params.after,
+    )
+    scope.vouch(page.items)  # read through the scope: its actions need no check per row
+    sts = statuses(page.items, today)
+    return page.as_dict([_task(scope, m, sts[m.pk]) for m in page.items])
 
 
 def _get(scope: Scope, pk: Id) -> Matter:
@@ -275,7 +296,7 @@ def task_figures_endpoint(
     year = year or today.year
     # A past period is counted as of its last day, as the web dashboard counts it.
     as_of = cutoff(year, month, today)
-    fig = dashboard_figures(scope, d, year, as_of)
+    fig = dashboard_figures(scope, d, year, as_of, trend=False)
     return {
         "division": {"code": d.code, "name": d.name},
         "year": year,

@@ -12,6 +12,7 @@ from taizhang.core.models import ADMIN_ROLES, Division, Profile, Role
 from taizhang.core.scope import Scope
 from taizhang.demo import org as demo_org
 from taizhang.demo import projects as demo_projects
+from taizhang.tasks import lights as task_lights
 
 MARKER_DIVISION = "410603"
 
@@ -89,6 +90,8 @@ def load(stdout=None, progress: Progress | None = None) -> bool:
         for i, hook in enumerate(EXTRA_LOADERS, start=6):
             step(i, getattr(hook, "stage", hook.__name__))
             hook(scope, org)
+        # The demo's tasks are bulk-created: their stored light dates are written once here.
+        task_lights.rebuild()
         step(stages, "完成")
     return True
 

@@ -270,6 +270,9 @@ def run_step(
         root=m,
         extra={"日期": day, **({"说明": step.note} if step.note else {}), **change.audit},
     )
+    spec = steps.kind_steps(m.kind)
+    if spec is not None and spec.after_step is not None:
+        spec.after_step(m)
     _notify_next(m, label)
     return StepResult(m, step, change.created)
 

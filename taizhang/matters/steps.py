@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import inspect
 import typing
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -87,6 +87,9 @@ class KindSteps:
     default_workdays: int = 7
     # What a reopening after 不满意 is called in the history.
     redo_label: str = "退回重办"
+    # Run by `run_step` after every step, in its transaction, on the saved matter: the kind
+    # keeps what it derives from the matter up to date (a task's stored light dates).
+    after_step: Callable[[Matter], None] | None = None
 
     @property
     def transitions(self) -> dict[str, Transition]:
@@ -108,6 +111,7 @@ def register_kind(
     rater: str = "企业",
     default_workdays: int = 7,
     redo_label: str = "退回重办",
+    after_step: Callable[[Matter], None] | None = None,
 ) -> KindSteps:
     """Register (or replace) a kind of matter with its steps."""
     table: dict[str, Step] = {}
@@ -131,6 +135,7 @@ def register_kind(
         rater=rater,
         default_workdays=default_workdays,
         redo_label=redo_label,
+        after_step=after_step,
     )
     _KINDS[kind] = spec
     return spec

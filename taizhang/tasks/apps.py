@@ -15,3 +15,15 @@ class TasksConfig(AppConfig):
         )
 
         steps.register()
+
+        from django.db.models.signals import post_delete, post_save
+
+        from taizhang.core.models import CalendarOverride, CalendarYear
+        from taizhang.tasks.lights import calendar_changed
+
+        # Working days move the stored light dates of open tasks (tasks/lights.py).
+        for model in (CalendarOverride, CalendarYear):
+            post_save.connect(calendar_changed, sender=model, dispatch_uid=f"task-lights-{model}")
+            post_delete.connect(
+                calendar_changed, sender=model, dispatch_uid=f"task-lights-del-{model}"
+            )

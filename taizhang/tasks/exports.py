@@ -14,7 +14,7 @@ from taizhang.exports.render import Column, Table
 from taizhang.exports.rows import Labels, batches
 from taizhang.matters.models import Matter
 from taizhang.tasks.models import TaskSource, plain
-from taizhang.tasks.queries import TaskFilter, is_overdue
+from taizhang.tasks.queries import TaskFilter, with_status
 from taizhang.tasks.status import TaskStatus, task_status
 
 TASK_COLUMNS = [
@@ -74,18 +74,13 @@ def task_row(m: Matter, st: TaskStatus, label: Labels | None = None) -> list[Any
 def task_rows(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> Iterator[list[Any]]:
     """The ledger's rows, read chunk by chunk (reports and co-units prefetched per chunk).
 
-    A task's light also weighs missed reports and pace, which are not in SQL, so the
-    light and overdue filters are applied here row by row, as :func:`with_status` does.
+    The light and overdue filters are applied in the database (:func:`with_status`); each
+    row's status is computed for its columns (progress, light, reason).
     """
     label = Labels()
-    for batch in batches(qs):
+    for batch in batches(with_status(qs, f, today)):
         for m in batch:
-            st = task_status(m, today)
-            if f.light and st.light.light.value != f.light:
-                continue
-            if f.overdue and not is_overdue(m, st, today):
-                continue
-            yield task_row(m, st, label)
+            yield task_row(m, task_status(m, today), label)
 
 
 def task_table(

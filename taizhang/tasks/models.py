@@ -78,6 +78,15 @@ class TaskDetail(models.Model):
         _("最新实际值"), max_digits=18, decimal_places=4, null=True, blank=True
     )
     actual_period = models.CharField(_("实际值所属期"), max_length=10, blank=True)
+    # The task's light as dates (taizhang/tasks/lights.py): from ``light_base`` (the day of
+    # the last write) on, the light is red from ``red_from``, yellow from ``yellow_from``,
+    # green before; overdue from ``overdue_from``; NULL = never. Written by the one Python
+    # rule at every write, so lists filter and count lights in SQL; before ``light_base``
+    # (or while NULL) the rule is run on the row itself.
+    light_base = models.DateField(_("亮灯日期起算日"), null=True, blank=True, editable=False)
+    yellow_from = models.DateField(_("黄灯起始日"), null=True, blank=True, editable=False)
+    red_from = models.DateField(_("红灯起始日"), null=True, blank=True, editable=False)
+    overdue_from = models.DateField(_("逾期起始日"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("督办任务信息")

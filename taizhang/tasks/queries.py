@@ -16,18 +16,20 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from taizhang.core import params as params_
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
+from taizhang.lib.lights import Light
 from taizhang.lib.numbers import rate
 from taizhang.lib.periods import month_end
 from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Status
-from taizhang.matters.timing import MatterState, state_as_of, states_as_of
-from taizhang.tasks.models import TaskSource
-from taizhang.tasks.status import TaskStatus, task_status
+from taizhang.matters.timing import state_as_of, states_as_of
+from taizhang.tasks.lights import light_case, overdue_q, stored_q, task_light_q, unstored_q
+from taizhang.tasks.models import TaskReport, TaskSource
+from taizhang.tasks.status import TaskStatus, is_overdue, task_status
 
 KINDS = {"task": Kind.SUPERVISION_TASK, "suggestion": Kind.SUGGESTION, "proposal": Kind.PROPOSAL}
 FORMULAS = {
@@ -93,69 +95,153 @@ def filter_tasks(scope: Scope, f: TaskFilter) -> QuerySet[Matter]:
         )
     if f.quantitative:
         qs = qs.filter(task__target_value__isnull=False)
-    return qs.order_by("-task__year", "task__serial", "id")
+    return qs.order_by(*_ORDER)
 
 
-def is_overdue(m: Matter, st: TaskStatus, today: dt.date, state: MatterState | None = None) -> bool:
-    """Open and past its deadline or missing a report on ``today`` (``state``: as it was then)."""
-    status, deadline = (state.status, state.deadline) if state else (m.status, m.deadline)
-    if status in FINISHED:
-        return False
-    return bool(st.missed) or (deadline is not None and deadline < today)
+def _python_rows(qs: QuerySet[Matter], as_of: dt.date) -> list[Matter]:
+    """The rows of ``qs`` whose stored light dates do not hold on ``as_of`` (written after
+    it, or not yet): the Python rule judges these, and only these."""
+    return list(qs.filter(unstored_q(as_of)))
 
 
-def with_status(
-    qs: QuerySet[Matter], f: TaskFilter, today: dt.date
-) -> tuple[list[Matter], dict[int, TaskStatus]]:
-    rows = list(qs)
-    statuses = {m.pk: task_status(m, today) for m in rows}
-    if f.light:
-        rows = [m for m in rows if statuses[m.pk].light.light.value == f.light]
-    if f.overdue:
-        rows = [m for m in rows if is_overdue(m, statuses[m.pk], today)]
-    return rows, statuses
+def _replayed(
+    base: QuerySet[Matter], as_of: dt.date
+) -> tuple[list[Matter], dict[int, list[MatterStep]]]:
+    """The rows of ``base`` the Python rule judges on ``as_of`` and later days (written after
+    it), with their reports and, for a past day, their steps to replay them by.
 
-
-def task_figures(
-    rows: list[Matter],
-    statuses: dict[int, TaskStatus],
-    today: dt.date,
-    states: dict[int, MatterState] | None = None,
-) -> dict:
-    """Counts by source, status, light and lead unit, and the overdue list.
-
-    ``states`` (from ``states_as_of``) when ``today`` is a past day: each task's status then.
+    Three queries, which run whether or not there are any such rows: a dashboard's number
+    of queries does not depend on its data.
     """
-
-    def status_of(m: Matter) -> str:
-        return states[m.pk].status if states else m.status
-
-    by_source = Counter(str(TaskSource(m.task.task_source).label) for m in rows)
-    by_status = Counter(str(Status(status_of(m)).label) for m in rows)
-    by_light = Counter(statuses[m.pk].light.light.label for m in rows)
-    units: dict[str, dict[str, int]] = {}
+    written = base.filter(unstored_q(as_of)).values("pk")
+    rows = list(
+        base.filter(pk__in=written).select_related("task", "lead_unit").prefetch_related(None)
+    )
+    reports: dict[int, list[TaskReport]] = {}
+    for r in TaskReport.objects.filter(matter__in=written).order_by("period"):
+        reports.setdefault(r.matter_id, []).append(r)
     for m in rows:
-        name = m.lead_unit.name if m.lead_unit_id else "未定"
-        u = units.setdefault(name, {"total": 0, "red": 0, "yellow": 0, "finished": 0})
-        u["total"] += 1
-        light = statuses[m.pk].light.light.value
+        m._prefetched_objects_cache = {"task_reports": reports.get(m.pk, [])}
+    steps: dict[int, list[MatterStep]] = {}
+    if as_of < timezone.localdate():
+        for s in MatterStep.objects.filter(matter__in=written).order_by("date", "at", "id"):
+            steps.setdefault(s.matter_id, []).append(s)
+    return rows, steps
+
+
+def with_status(qs: QuerySet[Matter], f: TaskFilter, today: dt.date) -> QuerySet[Matter]:
+    """``qs`` with the light and overdue filters of ``f`` applied in the database, for
+    paging there; :func:`statuses` gives the light of the page's rows.
+
+    The stored light dates (tasks/lights.py) decide every row written on or before
+    ``today``; the few others are judged by the Python rule and kept by primary key.
+    """
+    if not (f.light or f.overdue):
+        return qs
+    extra = _python_rows(qs, today)
+    sts = statuses(extra, today)
+    if f.light:
+        kept = [m.pk for m in extra if sts[m.pk].light.light.value == f.light]
+        qs = qs.filter(task_light_q(f.light, today) | Q(pk__in=kept))
+    if f.overdue:
+        kept = [m.pk for m in extra if is_overdue(m, sts[m.pk], today)]
+        qs = qs.filter(overdue_q(today) | Q(pk__in=kept))
+    return qs
+
+
+def statuses(rows: list[Matter], today: dt.date) -> dict[int, TaskStatus]:
+    """Each row's status on ``today`` (the rows of one page)."""
+    return {m.pk: task_status(m, today) for m in rows}
+
+
+_ORDER = ("-task__year", "task__serial", "id")
+
+
+def _key(m: Matter) -> tuple:
+    # The list order (_ORDER) in Python, NULL serials last as PostgreSQL sorts them.
+    return (-m.task.year, m.task.serial is None, m.task.serial or 0, m.pk)
+
+
+def task_figures(qs: QuerySet[Matter], as_of: dt.date, overdue_rows: int = 0) -> dict:
+    """Counts by source, status, light and lead unit, the overdue count and the first
+    ``overdue_rows`` overdue tasks (with their status), each task as of ``as_of``.
+
+    One GROUP BY over the rows whose stored light dates hold on ``as_of``; the others
+    (written after a past ``as_of``) are judged in Python as they stood then (replayed
+    by ``state_as_of``; tasks raised after it did not exist then).
+    """
+    base = Matter.objects.filter(pk__in=qs.values("pk")) if qs.query.distinct else qs
+    base = base.order_by()
+    groups: Counter[tuple[str, str, str, str, bool]] = Counter()
+    for row in (
+        base.filter(stored_q(as_of))
+        .annotate(_light=light_case(as_of))
+        .values("task__task_source", "status", "lead_unit__name", "_light")
+        .annotate(n=Count("pk"), over=Count("pk", filter=overdue_q(as_of)))
+    ):
+        key = (row["task__task_source"], row["status"], row["lead_unit__name"] or "未定")
+        groups[(*key, row["_light"], True)] += row["over"]
+        groups[(*key, row["_light"], False)] += row["n"] - row["over"]
+    extra, steps = _replayed(base, as_of)
+    past = as_of < timezone.localdate()
+    late: list[tuple[Matter, TaskStatus]] = []
+    for m in extra:
+        state = state_as_of(m, steps.get(m.pk, []), as_of) if past else None
+        if state is not None and not state.exists:
+            continue
+        st = task_status(m, as_of, state)
+        over = is_overdue(m, st, as_of, state)
+        status = state.status if state else m.status
+        unit = m.lead_unit.name if m.lead_unit_id else "未定"
+        groups[(m.task.task_source, status, unit, st.light.light.value, over)] += 1
+        if over:
+            late.append((m, st))
+
+    by_source: Counter[str] = Counter()
+    by_status: Counter[str] = Counter()
+    by_light: Counter[str] = Counter()
+    units: dict[str, dict[str, int]] = {}
+    overdue = 0
+    for (source, status, unit, light, over), n in groups.items():
+        if not n:
+            continue
+        by_source[str(TaskSource(source).label)] += n
+        by_status[str(Status(status).label)] += n
+        by_light[Light(light).label] += n
+        u = units.setdefault(unit, {"total": 0, "red": 0, "yellow": 0, "finished": 0})
+        u["total"] += n
         if light in ("red", "yellow"):
-            u[light] += 1
-        if status_of(m) in FINISHED:
-            u["finished"] += 1
+            u[light] += n
+        if status in FINISHED:
+            u["finished"] += n
+        overdue += n if over else 0
+    first: list[tuple[Matter, TaskStatus]] = []
+    if overdue_rows:
+        # The first overdue rows in list order: the database's, merged with the replayed.
+        stored = list(
+            qs.filter(overdue_q(as_of)).order_by(*_ORDER).prefetch_related(None)[:overdue_rows]
+        )
+        # Their reports in one query, run even for no rows (id 0 is none): constant queries.
+        reports: dict[int, list[TaskReport]] = {}
+        for r in TaskReport.objects.filter(matter_id__in=[m.pk for m in stored] or [0]).order_by(
+            "period"
+        ):
+            reports.setdefault(r.matter_id, []).append(r)
+        for m in stored:
+            m._prefetched_objects_cache = {"task_reports": reports.get(m.pk, [])}
+        first = sorted(
+            [(m, task_status(m, as_of)) for m in stored] + late, key=lambda p: _key(p[0])
+        )[:overdue_rows]
     return {
-        "total": len(rows),
+        "total": sum(by_source.values()),
         "by_source": dict(by_source.most_common()),
         "by_status": dict(by_status.most_common()),
         "by_light": {k: by_light.get(k, 0) for k in ("红灯", "黄灯", "绿灯")},
         "by_unit": sorted(
             ({"unit": k, **v} for k, v in units.items()), key=lambda u: (-u["total"], u["unit"])
         ),
-        "overdue": [
-            m
-            for m in rows
-            if is_overdue(m, statuses[m.pk], today, states[m.pk] if states else None)
-        ],
+        "overdue_count": overdue,
+        "overdue": first,
     }
 
 
@@ -220,29 +306,23 @@ def answer_figures(
     return out
 
 
-def dashboard_figures(scope: Scope, division: Division, year: int, as_of: dt.date) -> dict:
+def dashboard_figures(
+    scope: Scope, division: Division, year: int, as_of: dt.date, *, trend: bool = True
+) -> dict:
     """The main dashboard's task section as of ``as_of`` (the period's cut-off): lights,
     sources, overdue tasks, answer rates.
 
-    For a past day each task is judged as it stood then, with a constant number of
-    queries (the tasks with their reports, then all their steps at once); tasks raised
-    after that day did not exist then. From today on the row is the state.
+    Counted in the database from the stored light dates (:func:`task_figures`); only the
+    tasks written after a past day are judged in Python as they stood then, and only the
+    first ten overdue tasks are loaded. ``trend``: also the light at each month end
+    (:func:`light_trend`, which replays the tasks written after each month end).
     """
-    f = TaskFilter(year=year)
-    qs = filter_tasks(scope, f).filter(division__path__startswith=division.path)
-    states: dict[int, MatterState] | None = None
-    if as_of >= timezone.localdate():
-        rows, statuses = with_status(qs, f, as_of)
-    else:
-        every = list(qs)
-        states = states_as_of(every, as_of)
-        rows = [m for m in every if states[m.pk].exists]
-        statuses = {m.pk: task_status(m, as_of, states[m.pk]) for m in rows}
-    fig = task_figures(rows, statuses, as_of, states)
-    fig["overdue"] = [(m, statuses[m.pk]) for m in fig["overdue"][:10]]
+    qs = filter_tasks(scope, TaskFilter(year=year)).filter(division__path__startswith=division.path)
+    fig = task_figures(qs, as_of, overdue_rows=10)
     fig["answers"] = answer_figures(scope, division, year, as_of)
     fig["year"] = year
-    fig["light_trend"] = light_trend(qs, year, as_of)
+    if trend:
+        fig["light_trend"] = light_trend(qs, year, as_of)
     return fig
 
 
@@ -252,29 +332,36 @@ def light_trend(
     """(month, {"red": n, "yellow": n, "green": n}) at each month end of ``year`` up to
     ``as_of`` (the last point is ``as_of`` itself): each task judged as it stood that day.
 
-    Bounded to the year's tasks and twelve days; constant queries: the tasks with their
-    reports, then all their steps at once (replayed per day by ``state_as_of``).
+    One query counts, for every month end, the tasks whose stored light dates hold on that
+    day; a task written after a month end is judged for it in Python, replayed from its
+    steps (``state_as_of``): those tasks and their steps are read once.
     """
-    every = list(qs)
-    now = timezone.localdate()
-    steps: dict[int, list[MatterStep]] = {}
-    # Steps are only needed for days before today (the first point is the earliest day).
-    if every and min(month_end(year, 1), as_of) < now:
-        for s in MatterStep.objects.filter(matter_id__in=[m.pk for m in every]).order_by(
-            "date", "at", "id"
-        ):
-            steps.setdefault(s.matter_id, []).append(s)
-    out = []
     last = as_of.month if as_of.year == year else (12 if as_of.year > year else 0)
-    for mo in range(1, last + 1):
-        day = min(month_end(year, mo), as_of)
-        counts = {"red": 0, "yellow": 0, "green": 0}
-        for m in every:
+    days = {mo: min(month_end(year, mo), as_of) for mo in range(1, last + 1)}
+    if not days:
+        return []
+    base = (Matter.objects.filter(pk__in=qs.values("pk")) if qs.query.distinct else qs).order_by()
+    counts = base.aggregate(
+        **{
+            f"{light}_{mo}": Count("pk", filter=task_light_q(light, day))
+            for mo, day in days.items()
+            for light in ("red", "yellow", "green")
+        }
+    )
+    out = {
+        mo: {light: counts[f"{light}_{mo}"] for light in ("red", "yellow", "green")} for mo in days
+    }
+    now = timezone.localdate()
+    # Tasks written after the first day are judged in Python on the days before their write.
+    extra, steps = _replayed(base, days[1])
+    for mo, day in days.items():
+        for m in extra:
+            if m.task.light_base is not None and m.task.light_base <= day:
+                continue  # counted by the database
             # No step is dated after today: from today on the row is the state.
             state = state_as_of(m, [] if day >= now else steps.get(m.pk, []), day)
             if not state.exists:
                 continue
             light = task_status(m, day, state).light.light.value
-            counts[light] = counts.get(light, 0) + 1
-        out.append((mo, counts))
-    return out
+            out[mo][light] += 1
+    return list(out.items())

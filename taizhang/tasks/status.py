@@ -134,6 +134,14 @@ def task_status(m: Matter, today: dt.date, state: MatterState | None = None) -> 
     )
 
 
+def is_overdue(m: Matter, st: TaskStatus, today: dt.date, state: MatterState | None = None) -> bool:
+    """Open and past its deadline or missing a report on ``today`` (``state``: as it was then)."""
+    status, deadline = (state.status, state.deadline) if state else (m.status, m.deadline)
+    if status in FINISHED:
+        return False
+    return bool(st.missed) or (deadline is not None and deadline < today)
+
+
 def light_rule(m: Matter, state: MatterState, as_of: dt.date, cal) -> LightResult | None:
     """Task light as of ``as_of``: worst of the deadline, missed reports and pace then."""
     if _detail(m) is None and state.deadline is None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from taizhang.matters.models import Kind
+from taizhang.matters.models import Kind, Matter
 from taizhang.matters.models import Status as S
 from taizhang.matters.problem_steps import common_step
 from taizhang.matters.steps import Step, StepInput, register_kind
@@ -23,7 +23,7 @@ from taizhang.matters.workflow import (
     Transition,
     table_of,
 )
-from taizhang.tasks import services
+from taizhang.tasks import lights, services
 
 
 class ProgressReportInput(StepInput):
@@ -68,6 +68,11 @@ def _task_steps(table: dict[str, Transition]) -> list[Step]:
     return out
 
 
+def _refresh_light(m: Matter) -> None:
+    # Every step (办结, 延期, 退回, 进度报送 …) may move the light's dates.
+    lights.refresh(m.pk)
+
+
 def register() -> None:
     register_kind(
         Kind.SUPERVISION_TASK,
@@ -80,6 +85,7 @@ def register() -> None:
         ),
         default_workdays=7,
         redo_label="重新办理",
+        after_step=_refresh_light,
     )
     for kind, who in ((Kind.SUGGESTION, "代表"), (Kind.PROPOSAL, "委员")):
         register_kind(
@@ -101,4 +107,5 @@ def register() -> None:
             # Deputies' suggestions and CPPCC proposals are redone within 30 working days.
             default_workdays=30,
             redo_label="重新办理",
+            after_step=_refresh_light,
         )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from taizhang.core import params
 from taizhang.core.errors import messages_of
 from taizhang.core.models import Person, Role
+from taizhang.core.paging import CappedPaginator
 from taizhang.core.scope import Scope, scope_of
 from taizhang.exports.http import download
 from taizhang.matters import services as ms
@@ -33,6 +34,7 @@ from taizhang.tasks.queries import (
     TaskFilter,
     answer_figures,
     filter_tasks,
+    statuses,
     task_figures,
     with_status,
 )
@@ -58,22 +60,21 @@ def _filter(request: HttpRequest, mode: str) -> TaskFilter:
     return f
 
 
-def _rows(request: HttpRequest, mode: str):
-    scope = scope_of(request)
-    f = _filter(request, mode)
-    today = timezone.localdate()
-    rows, statuses = with_status(filter_tasks(scope, f), f, today)
-    return scope, f, today, rows, statuses
-
-
 @login_required
 def task_list(request: HttpRequest, mode: str = "list") -> HttpResponse:
     if mode not in MODES:
         raise Http404("未知的列表")
-    scope, f, today, rows, statuses = _rows(request, mode)
+    scope = scope_of(request)
     if scope.role == Role.ENTERPRISE:
         return redirect("portal")
+    f = _filter(request, mode)
+    today = timezone.localdate()
+    # Filtered, counted and paged in the database; only the page's rows are judged.
+    qs = with_status(filter_tasks(scope, f), f, today)
+    page = CappedPaginator(qs, 30).get_page(request.GET.get("page"))
+    sts = statuses(list(page.object_list), today)
     params = request.GET.copy()
+    params.pop("page", None)
     return render(
         request,
         "tasks/list.html",
@@ -81,8 +82,9 @@ def task_list(request: HttpRequest, mode: str = "list") -> HttpResponse:
             "mode": mode,
             "mode_title": MODES[mode] if f.kind == "task" else KIND_TITLES[f.kind],
             "f": f,
-            "rows": [(m, statuses[m.pk]) for m in rows],
-            "fig": task_figures(rows, statuses, today),
+            "page": page,
+            "rows": [(m, sts[m.pk]) for m in page.object_list],
+            "fig": task_figures(qs, today),
             "querystring": params.urlencode(),
             "sources": TaskSource.choices,
             "statuses": Status.choices,
