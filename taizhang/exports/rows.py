@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from itertools import islice
 from typing import Any, TypeVar
 
+from django.db import connections, transaction
 from django.db.models import Model, QuerySet
 
 # Rows per database round trip: large enough that 100k rows cost 50 fetches (and 50 of each
@@ -22,9 +24,24 @@ def batches(qs: QuerySet[M], size: int = CHUNK) -> Iterator[list[M]]:
     prefetch_related once per chunk, so a chunk's related rows cost one query each; a
     caller looks up what the chunk needs (files, liaisons, statuses) once per list.
     """
-    rows = qs.iterator(chunk_size=size)
-    while batch := list(islice(rows, size)):
-        yield batch
+    with _streaming_cursor(qs.db):
+        rows = qs.iterator(chunk_size=size)
+        while batch := list(islice(rows, size)):
+            yield batch
+
+
+def _streaming_cursor(alias: str) -> AbstractContextManager[Any]:
+    """A transaction on PostgreSQL, so that ``iterator()``'s server-side cursor streams.
+
+    Outside a transaction Django declares the cursor WITH HOLD, and PostgreSQL then runs
+    the whole query and stores every row when the declaring statement commits: the first
+    row of a 100k-row export came after 2 s. Inside one the cursor is planned for a fast
+    start and rows come as they are fetched. Not on SQLite: its transactions here begin
+    IMMEDIATE and would hold the write lock for the whole export.
+    """
+    if connections[alias].vendor == "postgresql":
+        return transaction.atomic(using=alias)
+    return nullcontext()
 
 
 def each(rows: Iterable[M]) -> Iterator[M]:
