@@ -17,6 +17,7 @@ from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from taizhang.core.bulk import IdsIn
 from taizhang.enterprises.models import Liaison
 from taizhang.exports.render import Column, Table, iter_csv, iter_xlsx
 from taizhang.matters.models import Matter
@@ -208,3 +209,17 @@ def test_the_workbook_goes_out_in_chunks_as_the_rows_are_read():
     ws = openpyxl.load_workbook(io.BytesIO(first + rest), read_only=True).active
     last = list(ws.iter_rows(min_row=20003, max_row=20003, values_only=True))
     assert last == [(20000, "第19999行", 19999)]
+
+
+def test_ids_in_selects_the_rows_field_in_selects(eworld):
+    ids = sorted(Matter.objects.values_list("pk", flat=True))
+    for wanted in ([], ids[::2], [*ids[:3], 10**9]):
+        got = Matter.objects.filter(IdsIn("pk", wanted)).values_list("pk", flat=True)
+        assert sorted(got) == sorted(
+            Matter.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+    # Joined and combined with other conditions like any filter.
+    through = Matter.co_units.through.objects
+    assert sorted(
+        through.filter(IdsIn("matter_id", ids), unit__isnull=False).values_list("pk")
+    ) == sorted(through.filter(matter_id__in=ids).values_list("pk"))

@@ -55,13 +55,15 @@ def _csv_value(value: Any, numbers_as_text: bool) -> str:
 
 
 def _csv_formatter(kind: str) -> Callable[[Any], str]:
-    """A column's cell text, chosen once per column: text is the common case and is only
-    checked for a formula start; anything else is typed as :func:`_csv_value` says."""
+    """A column's cell text, chosen once per column: text and dates are the common cases,
+    text only checked for a formula start; anything else is typed by :func:`_csv_value`."""
     as_text = kind == "text"
 
     def cell(value: Any) -> str:
         if type(value) is str:
             return "'" + value if value.startswith(FORMULA_START) else value
+        if type(value) is dt.date:
+            return value.isoformat()
         return _csv_value(value, as_text)
 
     return cell

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
@@ -98,15 +97,22 @@ def line_counter(columns: Sequence[Column]) -> Callable[[Sequence[Any]], int]:
 
     def lines(row: Sequence[Any]) -> int:
         need = 1
-        for i, width in text_cols:
-            if i >= len(row) or (value := row[i]) is None:
+        for i, width in text_cols:  # in column order: a short row ends the loop
+            try:
+                value = row[i]
+            except IndexError:
+                break
+            if value is None:
                 continue
-            text = value if isinstance(value, str) else str(value)
-            # Every character is at most two columns wide: a short one-line text fits
-            # without measuring each character (most cells of a 100k-row export).
-            if 2 * len(text) <= width and "\n" not in text:
+            text = value if value.__class__ is str else str(value)
+            if "\n" in text:
+                n = sum(max(1, -(-display_width(p) // width)) for p in text.split("\n"))
+            elif 2 * len(text) <= width:
+                # Every character is at most two columns wide: a short text fits without
+                # measuring it (most cells of a 100k-row export).
                 continue
-            n = sum(max(1, math.ceil(display_width(p) / width)) for p in text.split("\n"))
+            else:
+                n = -(-display_width(text) // width)
             need = max(need, n)
         return min(need, MAX_LINES)
 

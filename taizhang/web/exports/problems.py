@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from taizhang.attachments.services import names_by_owner
+from taizhang.core.bulk import IdsIn
 from taizhang.core.calendar import unconfirmed_notes
 from taizhang.core.models import Role, Unit
 from taizhang.core.scope import Scope, scope_of
@@ -80,7 +81,7 @@ def co_unit_names(ids: list[int]) -> dict[int, list[str]]:
     not).
     """
     pairs = list(
-        Matter.co_units.through.objects.filter(matter_id__in=ids).values_list(
+        Matter.co_units.through.objects.filter(IdsIn("matter_id", ids)).values_list(
             "matter_id", "unit_id"
         )
     )
