@@ -107,13 +107,17 @@ class RowMaker:
         self.rating = choice_labels(Matter, "rating")
 
     def __call__(
-        self, v: tuple, files: dict[int, list[str]], co: dict[int, list[str]]
+        self,
+        v: tuple,
+        files: dict[int, list[str]],
+        co: dict[int, list[str]],
+        number: str | None = None,
     ) -> list[Any]:
-        # Enterprise problems only (filter_problems, my work's ledger columns): numbered in
-        # the year raised, never a task's year.
+        # The problem ledger holds enterprise problems, numbered in the year raised; my work
+        # also lists tasks, numbered in the task's year: it passes Matter.number.
         pk = v[ID]
         return [
-            number_of(v[KIND], v[RAISED_ON].year, pk),
+            number or number_of(v[KIND], v[RAISED_ON].year, pk),
             v[TITLE],
             v[ENTERPRISE],
             v[CATEGORY],
@@ -213,7 +217,7 @@ def my_work_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
         title="我的待办事项",
         columns=[Column("事项类型", "text", 10), *PROBLEM_COLUMNS],
         rows=[
-            [label(m, "kind"), *row(model_values(m, light), files, co)]
+            [label(m, "kind"), *row(model_values(m, light), files, co, m.number)]
             for m, light in page_lights(items, today)
         ],
         unit_name=scope.filler_name,
