@@ -6,7 +6,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import tempfile
 from collections.abc import Callable
 from typing import Any
@@ -18,8 +17,9 @@ from django.db.models import Model
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
+from taizhang.core.bulk import IdsIn
 from taizhang.enterprises.models import Liaison
-from taizhang.exports.render import Column, Table, iter_csv
+from taizhang.exports.render import Column, Table, iter_csv, iter_xlsx
 from taizhang.matters.models import Matter
 from taizhang.projects.models import Milestone, MonthlyReport, ProjectYear
 from taizhang.tasks.models import TaskDetail, TaskReport
@@ -173,22 +173,53 @@ def test_csv_goes_out_in_chunks_as_the_rows_are_read():
     assert len(read) == 5000 and text.count("'=1+1") == 5000
 
 
-def test_the_workbook_is_sent_from_a_temporary_file_removed_when_the_response_closes(world):
-    made: list[str] = []
+def test_the_workbook_streams_from_memory_and_leaves_nothing_on_disk(world):
+    # It used to go through a temporary file sent once complete (first byte = last byte);
+    # now the zip is written as the rows are read, and no file is ever made.
+    made: list[Any] = []
     real = tempfile.NamedTemporaryFile
 
     def spy(*args: Any, **kwargs: Any) -> Any:
-        f = real(*args, **kwargs)
-        made.append(f.name)
-        return f
+        made.append(args)
+        return real(*args, **kwargs)
 
-    with mock.patch("taizhang.exports.http.tempfile.NamedTemporaryFile", spy):
+    with mock.patch("tempfile.NamedTemporaryFile", spy):
         r = login(world, "sup_a").get("/projects/export.xlsx")
-    [path] = made
-    assert os.path.dirname(path) == tempfile.gettempdir()
-    assert os.path.exists(path) and int(r["Content-Length"]) == os.path.getsize(path)
-    data = b"".join(r.streaming_content)
-    r.close()
-    assert not os.path.exists(path)
+        assert r.streaming and not r.has_header("Content-Length")
+        data = b"".join(r.streaming_content)
+        r.close()
+    assert made == []
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.cell(3, 1).value == "序号" and ws.freeze_panes == "A4"
+
+
+def test_the_workbook_goes_out_in_chunks_as_the_rows_are_read():
+    read = []
+
+    def rows():
+        for i in range(20000):
+            read.append(i)
+            yield [f"第{i}行", i]
+
+    chunks = iter_xlsx(Table("t", [Column("名称"), Column("数", "int")], rows()), chunk=4096)
+    first = next(chunks)
+    assert first.startswith(b"PK") and len(read) < 20000
+    rest = b"".join(chunks)
+    assert len(read) == 20000
+    ws = openpyxl.load_workbook(io.BytesIO(first + rest), read_only=True).active
+    last = list(ws.iter_rows(min_row=20003, max_row=20003, values_only=True))
+    assert last == [(20000, "第19999行", 19999)]
+
+
+def test_ids_in_selects_the_rows_field_in_selects(eworld):
+    ids = sorted(Matter.objects.values_list("pk", flat=True))
+    for wanted in ([], ids[::2], [*ids[:3], 10**9]):
+        got = Matter.objects.filter(IdsIn("pk", wanted)).values_list("pk", flat=True)
+        assert sorted(got) == sorted(
+            Matter.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+        )
+    # Joined and combined with other conditions like any filter.
+    through = Matter.co_units.through.objects
+    assert sorted(
+        through.filter(IdsIn("matter_id", ids), unit__isnull=False).values_list("pk")
+    ) == sorted(through.filter(matter_id__in=ids).values_list("pk"))

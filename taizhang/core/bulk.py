@@ -1,12 +1,13 @@
 """Bulk writes for large batches (imports, demo history): the rows an ordinary save would write,
-with bulk inserts and one audit insert per batch."""
+with bulk inserts and one audit insert per batch; and reads by a chunk of ids (exports)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import BooleanField, Expression, F, Model
 
 from taizhang.core import audit
 
@@ -151,3 +152,38 @@ def _copy_with_reserved_ids(connection, model: type[Model], objs: list[Model]) -
         o.pk = new_id
         o._state.adding = False
         o._state.db = connection.alias
+
+
+class IdsIn(Expression):
+    """``field IN (ids)`` for a chunk of thousands of ids, bound as one parameter.
+
+    ``filter(field__in=ids)`` prepares and binds every id on its own: with 2000 ids that
+    costs ~30 ms of Python a query (the database itself needs well under 1 ms), which was
+    a third of a 100k-row export's time on PostgreSQL. Here the ids go as one array on
+    PostgreSQL (``= ANY(%s)``) and one JSON list on SQLite (``json_each``). Integers only.
+    """
+
+    output_field = BooleanField()
+    conditional = True
+
+    def __init__(self, field: str | F, ids: Iterable[int]) -> None:
+        super().__init__()
+        self.ref: Any = F(field) if isinstance(field, str) else field
+        self.ids = [int(i) for i in ids]
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.ref]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        (self.ref,) = exprs
+
+    def resolve_expression(self, *args: Any, **kwargs: Any) -> IdsIn:
+        c = self.copy()
+        c.ref = self.ref.resolve_expression(*args, **kwargs)
+        return c
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        sql, params = compiler.compile(self.ref)
+        if connection.vendor == "postgresql":
+            return f"{sql} = ANY(%s)", [*params, self.ids]
+        return f"{sql} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]

@@ -226,19 +226,30 @@ class Matter(models.Model):
 
     @property
     def number(self) -> str:
-        prefix = {
-            "enterprise_problem": "WQ",
-            "supervision_task": "DB",
-            "suggestion": "JY",
-            "proposal": "TA",
-            "petition": "XF",
-            "rectification": "ZG",
-        }.get(self.kind, "SX")
         # A task (suggestion, proposal) is numbered in its own year (DB2027-…), which need
         # not be the year it was raised in; lists select_related("task") to avoid a query.
-        detail = getattr(self, "task", None) if prefix in {"DB", "JY", "TA"} else None
+        detail = getattr(self, "task", None) if self.kind in TASK_NUMBERED else None
         year = detail.year if detail is not None else self.raised_on.year
-        return f"{prefix}{year}-{self.pk:05d}"
+        return number_of(self.kind, year, self.pk)
+
+
+NUMBER_PREFIX = {
+    "enterprise_problem": "WQ",
+    "supervision_task": "DB",
+    "suggestion": "JY",
+    "proposal": "TA",
+    "petition": "XF",
+    "rectification": "ZG",
+}
+TASK_NUMBERED = {"supervision_task", "suggestion", "proposal"}  # numbered in the task's year
+
+
+def number_of(kind: str, year: int, pk: int) -> str:
+    """A matter's number (WQ2024-00012) from plain values: exports read rows as tuples.
+
+    ``year`` is the task's year for the kinds in TASK_NUMBERED, else the year raised.
+    """
+    return f"{NUMBER_PREFIX.get(kind, 'SX')}{year}-{pk:05d}"
 
 
 class MatterStep(models.Model):

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from taizhang.core import params as params_
 from taizhang.core.models import Role
 from taizhang.core.scope import Scope
-from taizhang.lib.lights import Light, LightResult
+from taizhang.lib.lights import LightResult
 from taizhang.matters import steps
 from taizhang.matters.models import Kind, Matter, Status
 from taizhang.matters.timing import annotate_timing, light_q, timings_for
@@ -120,12 +120,6 @@ def page_lights(rows: Any, today: dt.date) -> list[tuple[Matter, LightResult | N
     rows = list(rows)
     timings = timings_for(rows, today)
     return [(m, timings[m.pk].result) for m in rows]
-
-
-def sql_light(m: Matter) -> LightResult | None:
-    """The light a row of :func:`with_lights` got from the database (label only, for exports)."""
-    value = getattr(m, "light", None)
-    return LightResult(Light(value), "") if value else None
 
 
 def my_work(scope: Scope) -> QuerySet[Matter]:
