@@ -24,6 +24,7 @@ from taizhang.core.models import AuditEntry, Role
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Visit
 from taizhang.lib import similar
+from taizhang.matters import rollup
 from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, Source, Status
 
 VERB = "登记企业问题"
@@ -209,6 +210,7 @@ def save_problem(scope: Scope, p: NewProblem, *, is_synthetic: bool = False) -> 
     m.save()
     MatterStep.objects.create(**submit_step(scope, m))
     AuditEntry.objects.create(**created_entry(scope, m))
+    rollup.refresh_matters([m])
     return m
 
 
@@ -245,4 +247,5 @@ def insert_problems(
             ],
         )
         insert_rows(AuditEntry, [created_entry(scope, m) for m in matters])
+        rollup.refresh_matters(matters)
         yield matters
