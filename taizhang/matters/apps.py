@@ -14,10 +14,9 @@ class MattersConfig(AppConfig):
         from taizhang.matters import problem_steps
 
         problem_steps.register()
-        from taizhang.core.calendar import workdays_refilled
-        from taizhang.matters.rollup import workdays_changed
+        from taizhang.matters import rollup
 
-        workdays_refilled.connect(workdays_changed, dispatch_uid="problem_rollup_workdays")
+        rollup.connect()
 
 
 def _ensure_categories(**kwargs) -> None:

@@ -213,6 +213,15 @@ class Matter(models.Model):
             models.Index(fields=["kind", "status", "deadline"]),
             # Every ledger list's order: its first page is the index's first entries.
             models.Index(fields=["kind", "-raised_on", "-id"], name="matter_kind_raised_idx"),
+            # The dashboard's open problems past their deadline (counted live, not rolled up:
+            # they change with the day): a few per division among millions of problems.
+            models.Index(
+                fields=["division", "deadline"],
+                condition=models.Q(
+                    kind="enterprise_problem", status__in=["assigned", "in_progress", "returned"]
+                ),
+                name="matter_open_problem_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -210,7 +210,6 @@ def save_problem(scope: Scope, p: NewProblem, *, is_synthetic: bool = False) -> 
     m.save()
     MatterStep.objects.create(**submit_step(scope, m))
     AuditEntry.objects.create(**created_entry(scope, m))
-    rollup.refresh_matters([m])
     return m
 
 
@@ -247,5 +246,6 @@ def insert_problems(
             ],
         )
         insert_rows(AuditEntry, [created_entry(scope, m) for m in matters])
+        # A bulk insert sends no post_save: the rollup is refreshed here, in the same transaction.
         rollup.refresh_matters(matters)
         yield matters

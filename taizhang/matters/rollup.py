@@ -10,13 +10,17 @@ figures are read (open problems past their deadline) is not stored; the dashboar
 live. A past cut-off replays the step history and never reads the rollup.
 
 The rows of one (rollup division, year, month) are recomputed from the problems by
-:func:`refresh`, called in the same transaction as every write that moves them (a problem
-created or imported, any step — ``run_step`` — and the demo's history); a problem's division
-and 提出 date never change after creation, so the keys of the written problems are both the
-old and the new ones. The division row is locked first, so two transactions refreshing the
-same division run one after the other and the second sees the first's problems. A change of
-the working-day calendar rewrites the spans of the problems finished since the change
-(:func:`workdays_changed`). ``taizhang rollup --rebuild`` recomputes everything (or one
+:func:`refresh`, in the same transaction as every write that moves them: every single-row
+save or delete of a problem (each step's ``run_step``, a new problem's ``save_problem``, a
+save from the shell) through the Matter signals connected by :func:`connect`, with the old
+key as well when a save moves the division or the 提出 date; bulk writes, which send no
+signal (``insert_problems`` for imports and the demo, the demo's history), call
+:func:`refresh_matters` themselves. The division row is locked first, so two transactions
+refreshing the same division run one after the other and the second sees the first's
+problems. A change of the working-day calendar rewrites the spans of the problems finished
+since the change (:func:`workdays_changed`). A ``QuerySet.update`` of problems sends no
+signal and must be followed by :func:`refresh_matters`; ``taizhang rollup --rebuild``
+recomputes everything (or one
 division's subtree) after a restore or a change made outside the services.
 """
 
@@ -165,6 +169,42 @@ def refresh_matters(matters: Iterable[Matter]) -> None:
     keys = keys_of(matters)
     if keys:
         refresh(keys)
+
+
+def _remember_old_key(instance: Matter, raw: bool = False, **kwargs: Any) -> None:
+    """pre_save: the key a saved problem had (a save outside the services may move its
+    division or 提出 date; the services never do)."""
+    old = None
+    if not raw and instance.pk is not None and instance.kind == Kind.ENTERPRISE_PROBLEM:
+        old = Matter.objects.filter(pk=instance.pk).values("division_id", "raised_on").first()
+    instance._rollup_old = old  # type: ignore[attr-defined]
+
+
+def _problem_saved(instance: Matter, raw: bool = False, **kwargs: Any) -> None:
+    """post_save / post_delete of a Matter: refresh its rollup rows (old and new keys) in the
+    saving transaction. Every single-row write of a problem — each step's ``run_step``, a new
+    problem's ``save_problem``, a save from the shell or a test — comes through here; bulk
+    writes (``insert_problems``, the demo's history) call :func:`refresh_matters` themselves."""
+    if raw or instance.kind != Kind.ENTERPRISE_PROBLEM:
+        return
+    keys = keys_of([instance])
+    old = getattr(instance, "_rollup_old", None)
+    if old and (old["division_id"], old["raised_on"]) != (instance.division_id, instance.raised_on):
+        ids = rollup_ids([old["division_id"]])
+        keys.add((ids[old["division_id"]], old["raised_on"].year, old["raised_on"].month))
+    refresh(keys)
+
+
+def connect() -> None:
+    """Connect the receivers (MattersConfig.ready)."""
+    from django.db.models.signals import post_delete, post_save, pre_save
+
+    from taizhang.core.calendar import workdays_refilled
+
+    pre_save.connect(_remember_old_key, sender=Matter, dispatch_uid="problem_rollup_pre")
+    post_save.connect(_problem_saved, sender=Matter, dispatch_uid="problem_rollup_save")
+    post_delete.connect(_problem_saved, sender=Matter, dispatch_uid="problem_rollup_delete")
+    workdays_refilled.connect(workdays_changed, dispatch_uid="problem_rollup_workdays")
 
 
 def workdays_changed(first: dt.date, **kwargs: Any) -> None:

@@ -26,7 +26,7 @@ from taizhang.core.models import AuditEntry, Person, Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Visit
-from taizhang.matters import notify, problems, rollup, steps, workflow
+from taizhang.matters import notify, problems, steps, workflow
 from taizhang.matters.models import (
     Matter,
     MatterStep,
@@ -270,8 +270,6 @@ def run_step(
         root=m,
         extra={"日期": day, **({"说明": step.note} if step.note else {}), **change.audit},
     )
-    # The dashboard's counts of problems move with the step, in this transaction.
-    rollup.refresh_matters([m])
     _notify_next(m, label)
     return StepResult(m, step, change.created)
 
