@@ -20,8 +20,7 @@ refreshing the same division run one after the other and the second sees the fir
 problems. A change of the working-day calendar rewrites the spans of the problems finished
 since the change (:func:`workdays_changed`). A ``QuerySet.update`` of problems sends no
 signal and must be followed by :func:`refresh_matters`; ``taizhang rollup --rebuild``
-recomputes everything (or one
-division's subtree) after a restore or a change made outside the services.
+recomputes everything (or one division's subtree) after a restore or such a change.
 """
 
 from __future__ import annotations
