@@ -213,6 +213,9 @@ class Matter(models.Model):
             models.Index(fields=["kind", "status", "deadline"]),
             # Every ledger list's order: its first page is the index's first entries.
             models.Index(fields=["kind", "-raised_on", "-id"], name="matter_kind_raised_idx"),
+            # One division's problems of one month: what the problem rollup recomputes on every
+            # write (without it a district's month reads every problem of its divisions).
+            models.Index(fields=["division", "raised_on"], name="matter_division_raised_idx"),
             # The dashboard's open problems past their deadline (counted live, not rolled up:
             # they change with the day): a few per division among millions of problems.
             models.Index(
