@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_form_tokens'),
-        ('enterprises', '0004_stationed_role'),
-        ('matters', '0010_open_problem_index'),
+        ("core", "0007_form_tokens"),
+        ("enterprises", "0004_stationed_role"),
+        ("matters", "0010_open_problem_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='matter',
-            index=models.Index(fields=['division', 'raised_on'], name='matter_division_raised_idx'),
+            model_name="matter",
+            index=models.Index(fields=["division", "raised_on"], name="matter_division_raised_idx"),
         ),
     ]
