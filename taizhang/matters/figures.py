@@ -15,11 +15,14 @@ resolved, rated and late then (replayed from the step history by
 Counting is done by the database (GROUP BY per status, category, month and lead unit) for
 every problem whose columns are its state on the cut-off: all of them from today on, and
 for a past cut-off those with no step after it. Only problems stepped after a past cut-off
-are replayed from their history in Python. There is no rollup by month here on purpose:
-a problem's state on a past day is the replay of its steps up to that day, and steps are
-dated back (a 办结 entered a week late), so a table of counts per month would have to be
-rewritten for every later month whenever an old step lands; the cohort of one year of
-one division's problems is what the aggregates scan.
+are replayed from their history in Python. From today on, for a reader who sees a whole
+division (not below a district), the same counts are summed from ``ProblemRollup``
+(``taizhang.matters.rollup``: the problems as they stand now, per district × month × group,
+kept in the transaction of every write), and the open problems past their deadline — which
+change with the day — are counted live. A past cut-off never reads the rollup: a problem's
+state on a past day is the replay of its steps up to that day, and steps are dated back (a
+办结 entered a week late), so counts per past month would have to be rewritten for every
+later month whenever an old step lands.
 """
 
 from __future__ import annotations
