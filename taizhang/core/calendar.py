@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections, transaction
 from django.db.models import Count, Max, OuterRef, Q, Subquery
 from django.db.models.signals import post_delete, post_save, pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from django.utils import timezone
 
 from taizhang.core import audit
@@ -48,6 +48,9 @@ _table_ok_for: dt.date | None = None
 _ordinals: dict[tuple[str, Any], Any] = {}
 # Set while a notice is being saved: its many override rows refill the table once.
 _batch = False
+# Sent (first=the first date rewritten) inside the transaction that rewrites core.Workday:
+# counts of working days kept elsewhere (the problem rollup's spans) are refreshed with it.
+workdays_refilled = Signal()
 
 
 def _table_stamp() -> tuple:
@@ -140,6 +143,7 @@ def refill_workdays(start: dt.date | None = None, end: dt.date | None = None) ->
     with transaction.atomic():
         Workday.objects.filter(date__gte=first).delete()
         Workday.objects.bulk_create(rows, batch_size=2000)
+        workdays_refilled.send(sender=Workday, first=first)
     _table_ok_for = None
     _stamp = None  # the next recheck records the new table without discarding this calendar
     _ordinals.clear()

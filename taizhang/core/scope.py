@@ -186,6 +186,16 @@ class Scope:
             return qs
         return qs.filter(division_path__startswith=self.division.path)
 
+    def sees_whole(self, division: Division) -> bool:
+        """Whether :meth:`filter` keeps every row under ``division`` (the office, leaders and
+        admins of it or above: their rule is the division path alone), so a rollup of the
+        division's subtree answers for this reader."""
+        if self.role == Role.ADMIN and self.division is None:
+            return True
+        if self.role in {Role.ADMIN, Role.LEADER, Role.SUPERVISOR} and self.division is not None:
+            return division.path.startswith(self.division.path)
+        return False
+
     def require_manage(self) -> None:
         if not self.can_manage:
             raise PermissionDenied("只有督查室或业务管理员可以执行此操作")

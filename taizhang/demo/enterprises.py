@@ -28,7 +28,7 @@ from taizhang.enterprises import services as ent_services
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind
 from taizhang.lib.credit_code import make
 from taizhang.lib.pinyin import search_key
-from taizhang.matters import services
+from taizhang.matters import rollup, services
 from taizhang.matters.models import (
     Matter,
     MatterStep,
@@ -356,6 +356,7 @@ class Loader:
             m.deadline = m.original_deadline = deadline
             m.rating, m.rated_on, m.closed_on = rating, rated, closed
         Matter.objects.bulk_update(matters, HISTORY_FIELDS, batch_size=500)
+        rollup.refresh_matters(matters)  # the history written above moves the dashboard's counts
         steps = []
         for m, (raised, assigned, deadline, finished, rated, closed, rating, unit) in zip(
             matters, plan, strict=True

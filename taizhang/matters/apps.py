@@ -14,6 +14,9 @@ class MattersConfig(AppConfig):
         from taizhang.matters import problem_steps
 
         problem_steps.register()
+        from taizhang.matters import rollup
+
+        rollup.connect()
 
 
 def _ensure_categories(**kwargs) -> None:

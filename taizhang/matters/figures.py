@@ -15,11 +15,14 @@ resolved, rated and late then (replayed from the step history by
 Counting is done by the database (GROUP BY per status, category, month and lead unit) for
 every problem whose columns are its state on the cut-off: all of them from today on, and
 for a past cut-off those with no step after it. Only problems stepped after a past cut-off
-are replayed from their history in Python. There is no rollup by month here on purpose:
-a problem's state on a past day is the replay of its steps up to that day, and steps are
-dated back (a 办结 entered a week late), so a table of counts per month would have to be
-rewritten for every later month whenever an old step lands; the cohort of one year of
-one division's problems is what the aggregates scan.
+are replayed from their history in Python. From today on, for a reader who sees a whole
+division (not below a district), the same counts are summed from ``ProblemRollup``
+(``taizhang.matters.rollup``: the problems as they stand now, per district × month × group,
+kept in the transaction of every write), and the open problems past their deadline — which
+change with the day — are counted live. A past cut-off never reads the rollup: a problem's
+state on a past day is the replay of its steps up to that day, and steps are dated back (a
+办结 entered a week late), so counts per past month would have to be rewritten for every
+later month whenever an old step lands.
 """
 
 from __future__ import annotations
@@ -53,7 +56,15 @@ from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Liaison, Visit, VisitKind, active_on
 from taizhang.lib.numbers import contract_decimal, quantize_1, rate
 from taizhang.lib.periods import month_end
-from taizhang.matters.models import FINISHED, Kind, Matter, MatterStep, Rating, Status
+from taizhang.matters.models import (
+    FINISHED,
+    Kind,
+    Matter,
+    MatterStep,
+    ProblemRollup,
+    Rating,
+    Status,
+)
 from taizhang.matters.timing import MatterState, states_as_of
 
 FORMULAS = {
@@ -159,6 +170,8 @@ TALLY = (
     "span_sum",
     "spans",
 )
+# The counts the rollup keeps: all but overdue_open, which depends on the day it is read.
+ROLLED = tuple(k for k in TALLY if k != "overdue_open")
 
 
 def tally(rows: list[dict[str, Any]], as_of: dt.date) -> dict[str, int]:
@@ -418,24 +431,12 @@ def visit_counts(scope: Scope, division: Division, start: dt.date, end: dt.date)
     )
 
 
-def problem_figures(
-    scope: Scope,
-    division: Division,
-    year: int,
-    month: int | None = None,
-    today: dt.date | None = None,
-) -> ProblemFigures:
-    today = today or timezone.localdate()
-    start, end = period(year, month)
-    as_of = min(end, today)
-    fig = ProblemFigures(division=division, year=year, month=month)
+Groups = dict[str, dict[Any, dict[str, int]]]
 
-    for key, value in liaison_figures(scope, division, as_of).items():
-        setattr(fig, key, value)
-    for key, value in visit_counts(scope, division, start, end).items():
-        setattr(fig, key, value)
 
-    qs = problems_in(scope, division, start, end)
+def _raw_groups(qs: QuerySet[Matter], year: int, as_of: dt.date) -> Groups:
+    """The tallies per status, category name, month raised, month closed and lead unit name of
+    the problems of ``qs`` as they stood at the end of ``as_of``, counted from the problems."""
     ensure_workdays()  # the working days of the average are Workday ordinals
     # Only problems stepped after a past cut-off are replayed in Python (none from today on);
     # the rest are counted by the database, so no figure loads the year's problems.
@@ -458,37 +459,119 @@ def problem_figures(
             output_field=IntegerField(),
         ),
     )
-    by_status = _tallies(settled, replayed, "_st", as_of)
+    return {
+        "status": _tallies(settled, replayed, "_st", as_of),
+        "category": _tallies(settled, replayed, "category__name", as_of),
+        "raised_month": _tallies(settled, replayed, "raised_month", as_of),
+        "closed_month": _tallies(settled, replayed, "closed_month", as_of),
+        "unit": _tallies(settled, replayed, "lead_unit__name", as_of),
+    }
+
+
+def _rolled_groups(
+    qs: QuerySet[Matter], division: Division, year: int, month: int | None, as_of: dt.date
+) -> Groups:
+    """:func:`_raw_groups` for a cut-off from today on, summed from ``ProblemRollup`` (kept by
+    ``taizhang.matters.rollup``) for the division's subtree, plus the open problems past their
+    deadline on ``as_of`` counted live (an indexed handful). Only for a reader who sees the
+    whole subtree, with ``division`` not below a district (``rollup.uses_rollup``)."""
+    rows = ProblemRollup.objects.filter(division__path__startswith=division.path, year=year)
+    if month:
+        rows = rows.filter(month__lte=month)
+    sums = {k: Sum(k) for k in ROLLED}
+    out: Groups = {"status": {}, "category": {}, "closed_month": {}, "unit": {}}
+    # One GROUP BY for every dim (a key names one category or unit, so grouping by the key and
+    # its name is grouping by the key), summed per name here as the raw counts group by name.
+    for g in rows.values("dim", "key", "category__name", "unit__name").annotate(**sums).order_by():
+        dim, key = g["dim"], g["key"]
+        if dim == "category":
+            key = g["category__name"]
+        elif dim == "unit":
+            key = g["unit__name"]
+        elif dim == "closed":
+            dim, key = "closed_month", int(key) if key else None
+        t = {k: g[k] or 0 for k in ROLLED}
+        out[dim][key] = add(out[dim].get(key, {}), t) if key in out[dim] else t
+    out["raised_month"] = {
+        g["month"]: {"raised": g["raised"]}
+        for g in rows.filter(dim="status").values("month").annotate(raised=Sum("raised")).order_by()
+    }
+    late = (
+        qs.filter(status__in=list(OPEN), deadline__lt=as_of)
+        .values("status", "lead_unit__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for g in late:
+        for dim, key in (("status", g["status"]), ("unit", g["lead_unit__name"])):
+            out[dim][key] = add(out[dim].get(key, {}), {"overdue_open": g["n"]})
+    return out
+
+
+def problem_figures(
+    scope: Scope,
+    division: Division,
+    year: int,
+    month: int | None = None,
+    today: dt.date | None = None,
+    *,
+    rolled: bool | None = None,
+) -> ProblemFigures:
+    """The figures of ``division``'s problems raised in the period, for ``scope``.
+
+    From today on, for a reader who sees the whole subtree of a division not below a district,
+    the problem counts are summed from the rollup; otherwise (a past cut-off, a unit's or
+    cadre's scope, a town) they are counted from the problems. ``rolled`` forces one way (the
+    tests compare the two)."""
+    from taizhang.matters import rollup  # the rollup module counts with this module's SQL
+
+    today = today or timezone.localdate()
+    start, end = period(year, month)
+    as_of = min(end, today)
+    fig = ProblemFigures(division=division, year=year, month=month)
+
+    for key, value in liaison_figures(scope, division, as_of).items():
+        setattr(fig, key, value)
+    for key, value in visit_counts(scope, division, start, end).items():
+        setattr(fig, key, value)
+
+    qs = problems_in(scope, division, start, end)
+    if rolled is None:
+        rolled = (
+            as_of >= timezone.localdate()
+            and scope.sees_whole(division)
+            and rollup.uses_rollup(division)
+        )
+    groups = (
+        _rolled_groups(qs, division, year, month, as_of) if rolled else _raw_groups(qs, year, as_of)
+    )
     total = add({}, {})
-    for t in by_status.values():
+    for t in groups["status"].values():
         total = add(total, t)
     for key, value in rates(total).items():
         setattr(fig, key, value)
     fig.by_status = {str(s.label): 0 for s in Status}
-    for status, t in by_status.items():
+    for status, t in groups["status"].items():
         fig.by_status[str(Status(status).label)] += t["raised"]
-    for name, t in sorted(
-        _tallies(settled, replayed, "category__name", as_of).items(),
-        key=lambda kv: (kv[0] is None, kv[0] or ""),
-    ):
+    for name, t in sorted(groups["category"].items(), key=lambda kv: (kv[0] is None, kv[0] or "")):
         label = name or "未分类"
         fig.by_category[label] = fig.by_category.get(label, 0) + t["raised"]
     last = month or (as_of.month if as_of.year == year else 12)
     fig.by_month = {mo: [0, 0] for mo in range(1, last + 1)}
-    for mo, t in _tallies(settled, replayed, "raised_month", as_of).items():
+    for mo, t in groups["raised_month"].items():
         if mo in fig.by_month:
             fig.by_month[mo][0] += t["raised"]
-    for mo, t in _tallies(settled, replayed, "closed_month", as_of).items():
+    for mo, t in groups["closed_month"].items():
         if mo in fig.by_month:
             fig.by_month[mo][1] += t["raised"]
-    for name, t in _tallies(settled, replayed, "lead_unit__name", as_of).items():
+    for name, t in groups["unit"].items():
         if not name:
             continue
-        c = rates(t)
+        c = rates(add({}, t))
         fig.by_unit.append(
             {
                 "unit": name,
-                "assigned": t["raised"],
+                "assigned": t.get("raised", 0),
                 "resolved": c["resolved"],
                 "overdue_open": c["overdue_open"],
                 "on_time_rate_pct": contract_decimal(c["on_time_pct"]),

@@ -219,6 +219,18 @@ class Matter(models.Model):
             models.Index(
                 fields=["kind", "status", "finished_on"], name="matter_kind_status_fin_idx"
             ),
+            # One division's problems of one month: what the problem rollup recomputes on every
+            # write (without it a district's month reads every problem of its divisions).
+            models.Index(fields=["division", "raised_on"], name="matter_division_raised_idx"),
+            # The dashboard's open problems past their deadline (counted live, not rolled up:
+            # they change with the day): a few per division among millions of problems.
+            models.Index(
+                fields=["division", "deadline"],
+                condition=models.Q(
+                    kind="enterprise_problem", status__in=["assigned", "in_progress", "returned"]
+                ),
+                name="matter_open_problem_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -388,3 +400,47 @@ for _model in (MatterStep, Notification, Reminder):
 
 # Files (佐证材料) may belong to any matter: problems, tasks, suggestions, proposals.
 register_owner("matter", Matter, "事项")
+
+
+class ProblemRollup(models.Model):
+    """Enterprise problems raised in one month, counted as they stand now, per rollup division
+    (the problem's district, or its own division where it has none) × year × month of 提出 ×
+    one grouping of the dashboard (``dim``: status, category, closed month, lead unit) × its
+    value (``key``, '' for none). The province's dashboard sums these rows instead of grouping
+    every problem of the year; ``taizhang.matters.rollup`` keeps them equal to the problems,
+    in the same transaction as each change, and rebuilds them."""
+
+    division = models.ForeignKey(Division, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    dim = models.CharField(max_length=8)
+    key = models.CharField(max_length=20, blank=True)
+    # The category and lead unit of those dims (their id is the key): the figures group by
+    # name, as the raw counts do.
+    category = models.ForeignKey(
+        ProblemCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    unit = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The counts of figures.TALLY but overdue_open, which depends on the day it is read.
+    raised = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    finished = models.PositiveIntegerField(default=0)
+    finished_on_time = models.PositiveIntegerField(default=0)
+    rated = models.PositiveIntegerField(default=0)
+    satisfied = models.PositiveIntegerField(default=0)
+    span_sum = models.BigIntegerField(default=0)
+    spans = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                "division", "year", "month", "dim", "key", name="problem_rollup_unique"
+            )
+        ]
+        # Each figure reads one dim of one year under a division path.
+        indexes = [models.Index(fields=["year", "dim", "division"], name="problem_rollup_year")]
+
+    def __str__(self) -> str:
+        return f"{self.division_id} {self.year}年{self.month}月 {self.dim}={self.key} {self.raised}"

@@ -24,6 +24,7 @@ from taizhang.core.models import AuditEntry, Role
 from taizhang.core.scope import Scope
 from taizhang.enterprises.models import Enterprise, Visit
 from taizhang.lib import similar
+from taizhang.matters import rollup
 from taizhang.matters.models import Kind, Matter, MatterStep, ProblemCategory, Source, Status
 
 VERB = "登记企业问题"
@@ -245,4 +246,6 @@ def insert_problems(
             ],
         )
         insert_rows(AuditEntry, [created_entry(scope, m) for m in matters])
+        # A bulk insert sends no post_save: the rollup is refreshed here, in the same transaction.
+        rollup.refresh_matters(matters)
         yield matters

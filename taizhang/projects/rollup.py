@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
-from taizhang.core.models import Division, Role
+from taizhang.core.models import Division
 from taizhang.core.scope import Scope
 from taizhang.projects.models import InvestmentRollup, MonthlyReport, Project, ProjectYear
 
@@ -32,11 +32,7 @@ CENT = Decimal("0.01")
 def sees_whole(scope: Scope, division: Division) -> bool:
     """Whether the scope's project filter keeps every project under ``division`` (the office,
     leaders and admins of it or above), so the rollup answers for this reader."""
-    if scope.role == Role.ADMIN and scope.division is None:
-        return True
-    if scope.role in {Role.ADMIN, Role.LEADER, Role.SUPERVISOR} and scope.division is not None:
-        return division.path.startswith(scope.division.path)
-    return False
+    return scope.sees_whole(division)
 
 
 def rolled(division: Division, year: int, levels: list[str] | None) -> QuerySet[InvestmentRollup]:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("core", "0007_form_tokens"),
         ("enterprises", "0004_stationed_role"),
-        ("matters", "0008_list_order_index"),
+        ("matters", "0011_division_raised_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
