@@ -278,3 +278,28 @@ def test_a_calendar_change_refreshes_the_spans(eworld):
         == problem_figures(admin, w.a, year, rolled=False).avg_workdays
     )
     assert problem_figures(admin, w.a, year, rolled=True).avg_workdays != before
+
+
+def test_a_rollup_out_of_step_is_recomputed_and_an_empty_one_is_built_after_migrate(eworld):
+    w = eworld.w
+    year = timezone.localdate().year
+    m = eworld.problem_a
+    Matter.objects.filter(pk=m.pk).update(raised_on=dt.date(year, 1, 10))
+    rollup.rebuild()
+    kept = rows()
+    # Rows lost (a restore of an older copy, say): the next write cannot subtract from
+    # them, so its months are recomputed from the problems instead.
+    ProblemRollup.objects.all().delete()
+    m.refresh_from_db()
+    m.lead_unit = w.unit_b
+    m.save()
+    moved = {r for r in rows() if (r[1], r[2]) == (year, 1)}
+    assert moved
+    rollup.rebuild()
+    kept = rows()
+    assert {r for r in kept if (r[1], r[2]) == (year, 1)} == moved
+    # An upgraded database (problems, no rollup rows) is built by post_migrate.
+    ProblemRollup.objects.all().delete()
+    rollup.fill_after_migrate(using="default")
+    assert rows() == kept
+    assert_same(eworld, year)

@@ -17,6 +17,7 @@ class MattersConfig(AppConfig):
         from taizhang.matters import rollup
 
         rollup.connect()
+        post_migrate.connect(rollup.fill_after_migrate, sender=self)
 
 
 def _ensure_categories(**kwargs) -> None:

@@ -82,16 +82,12 @@ def _problems_of(r: Division) -> QuerySet[Matter]:
     return qs.filter(division_id=r.pk)
 
 
-def raw_rows(r: Division, months: set[tuple[int, int]] | None = None) -> list[ProblemRollup]:
-    """The rollup rows of ``r`` computed from its problems (of the (year, month)s given, or all),
-    one GROUP BY per dim."""
-    qs = _problems_of(r)
-    if months is not None:
-        within = Q(pk__in=[])
-        for year, month in months:
-            # A date range, not year/month lookups: the raised_on index answers it.
-            within |= Q(raised_on__range=(dt.date(year, month, 1), month_end(year, month)))
-        qs = qs.filter(within)
+Folded = dict[tuple[int, int, str, Any], dict[str, int]]
+
+
+def _fold(qs: QuerySet[Matter]) -> Folded:
+    """The rollup counts of these problems per (year, month, dim, value), one GROUP BY over
+    the four columns folded per dim here: one scan of the problems."""
     ensure_workdays()  # spans are Workday ordinals
     today = timezone.localdate()
     settled = (
@@ -109,14 +105,27 @@ def raw_rows(r: Division, months: set[tuple[int, int]] | None = None) -> list[Pr
         .alias(_fin_ord=ordinal_of("finished_on"), _assigned_ord=ordinal_of("assigned_on"))
     )
     counts = {k: v for k, v in _tally_sql(today).items() if k in ROLLED}
-    # One GROUP BY over the four columns, folded per dim here: one scan of the problems.
-    folded: dict[tuple[int, int, str, Any], dict[str, int]] = {}
+    folded: Folded = {}
     for g in settled.values("_y", "_m", *DIMS.values()).annotate(**counts).order_by():
         for dim, column in DIMS.items():
             key = (g["_y"], g["_m"], dim, g[column])
             acc = folded.setdefault(key, dict.fromkeys(ROLLED, 0))
             for k in ROLLED:
                 acc[k] += g[k] or 0
+    return folded
+
+
+def raw_rows(r: Division, months: set[tuple[int, int]] | None = None) -> list[ProblemRollup]:
+    """The rollup rows of ``r`` computed from its problems (of the (year, month)s given, or all),
+    one GROUP BY per dim."""
+    qs = _problems_of(r)
+    if months is not None:
+        within = Q(pk__in=[])
+        for year, month in months:
+            # A date range, not year/month lookups: the raised_on index answers it.
+            within |= Q(raised_on__range=(dt.date(year, month, 1), month_end(year, month)))
+        qs = qs.filter(within)
+    folded = _fold(qs)
     return [
         ProblemRollup(
             division_id=r.pk,
@@ -170,28 +179,123 @@ def refresh_matters(matters: Iterable[Matter]) -> None:
         refresh(keys)
 
 
-def _remember_old_key(instance: Matter, raw: bool = False, **kwargs: Any) -> None:
-    """pre_save: the key a saved problem had (a save outside the services may move its
-    division or 提出 date; the services never do)."""
-    old = None
+Contribution = tuple[int | None, Folded]
+
+
+def _contribution(pk: int | None) -> Contribution:
+    """One problem's rollup division and counts, as its row stands in the database now."""
+    row = (
+        Matter.objects.filter(pk=pk, kind=Kind.ENTERPRISE_PROBLEM).values("division_id").first()
+        if pk is not None
+        else None
+    )
+    if row is None:
+        return None, {}
+    r = rollup_ids([row["division_id"]])[row["division_id"]]
+    return r, _fold(Matter.objects.filter(pk=pk))
+
+
+def apply_change(before: Contribution, after: Contribution) -> None:
+    """Move one problem's counts from what it was to what it is: the rows of its keys gain
+    the difference, in the saving transaction (a few small queries, where recomputing the
+    month of a large district cost ~100 ms a write). Rows left with nothing raised go, as a
+    refresh would leave them out. A row that would go negative means the rollup was not in
+    step (built before this problem, or never built): those keys are recomputed instead."""
+    change: dict[tuple[int, int, int, str, str], dict[str, int]] = {}
+    values: dict[tuple[int, int, int, str, str], Any] = {}
+    for sign, (r, folded) in ((-1, before), (1, after)):
+        if r is None:
+            continue
+        for (year, month, dim, value), acc in folded.items():
+            key = (r, year, month, dim, "" if value is None else str(value))
+            values[key] = value
+            d = change.setdefault(key, dict.fromkeys(ROLLED, 0))
+            for k in ROLLED:
+                d[k] += sign * acc[k]
+    change = {key: d for key, d in change.items() if any(d.values())}
+    if not change:
+        return
+    with transaction.atomic():
+        for r_id in sorted({key[0] for key in change}):
+            # Serialises writers of one division, as refresh does.
+            list(Division.objects.select_for_update().filter(pk=r_id).values("pk"))
+        which = Q(pk__in=[])
+        for r, year, month, dim, key in change:
+            which |= Q(division_id=r, year=year, month=month, dim=dim, key=key)
+        found = {
+            (row.division_id, row.year, row.month, row.dim, row.key): row
+            for row in ProblemRollup.objects.filter(which)
+        }
+        new: list[ProblemRollup] = []
+        kept: list[ProblemRollup] = []
+        gone: list[int] = []
+        redo = False
+        for key, d in change.items():
+            r, year, month, dim, k = key
+            row = found.get(key) or ProblemRollup(
+                division_id=r,
+                year=year,
+                month=month,
+                dim=dim,
+                key=k,
+                category_id=values[key] if dim == "category" else None,
+                unit_id=values[key] if dim == "unit" else None,
+            )
+            for name in ROLLED:
+                setattr(row, name, (getattr(row, name) or 0) + d[name])
+            if any(getattr(row, name) < 0 for name in ROLLED):
+                redo = True
+            elif row.raised == 0:
+                if row.pk is not None:
+                    gone.append(row.pk)
+            elif row.pk is None:
+                new.append(row)
+            else:
+                kept.append(row)
+        if redo:
+            refresh({key[:3] for key in change})
+            return
+        ProblemRollup.objects.filter(pk__in=gone).delete()
+        ProblemRollup.objects.bulk_create(new)
+        ProblemRollup.objects.bulk_update(kept, list(ROLLED))
+
+
+def _before_save(instance: Matter, raw: bool = False, **kwargs: Any) -> None:
+    """pre_save: what a saved problem counted before (its old key too: a save outside the
+    services may move its division or 提出 date; the services never do)."""
+    before: Contribution = (None, {})
     if not raw and instance.pk is not None and instance.kind == Kind.ENTERPRISE_PROBLEM:
-        old = Matter.objects.filter(pk=instance.pk).values("division_id", "raised_on").first()
-    instance._rollup_old = old  # type: ignore[attr-defined]
+        before = _contribution(instance.pk)
+    instance._rollup_before = before  # type: ignore[attr-defined]
 
 
 def _problem_saved(instance: Matter, raw: bool = False, **kwargs: Any) -> None:
-    """post_save / post_delete of a Matter: refresh its rollup rows (old and new keys) in the
-    saving transaction. Every single-row write of a problem — each step's ``run_step``, a new
-    problem's ``save_problem``, a save from the shell or a test — comes through here; bulk
-    writes (``insert_problems``, the demo's history) call :func:`refresh_matters` themselves."""
+    """post_save of a Matter: move its counts in the saving transaction. Every single-row
+    write of a problem — each step's ``run_step``, a new problem's ``save_problem``, a save
+    from the shell or a test — comes through here; bulk writes (``insert_problems``, the
+    demo's history) call :func:`refresh_matters` themselves."""
     if raw or instance.kind != Kind.ENTERPRISE_PROBLEM:
         return
-    keys = keys_of([instance])
-    old = getattr(instance, "_rollup_old", None)
-    if old and (old["division_id"], old["raised_on"]) != (instance.division_id, instance.raised_on):
-        ids = rollup_ids([old["division_id"]])
-        keys.add((ids[old["division_id"]], old["raised_on"].year, old["raised_on"].month))
-    refresh(keys)
+    apply_change(getattr(instance, "_rollup_before", (None, {})), _contribution(instance.pk))
+
+
+def _problem_deleted(instance: Matter, **kwargs: Any) -> None:
+    """post_delete: the deleted problem's months are recomputed (deletes are rare)."""
+    if instance.kind == Kind.ENTERPRISE_PROBLEM:
+        refresh(keys_of([instance]))
+
+
+def fill_after_migrate(**kwargs: Any) -> None:
+    """post_migrate: a database upgraded to the rollup (problems, no rollup rows) gets it
+    built once, so dashboards never read an empty rollup as zero problems."""
+    if kwargs.get("using", "default") != "default":
+        return
+    tables = connection.introspection.table_names()
+    if ProblemRollup._meta.db_table not in tables:
+        return
+    problems = Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM)
+    if problems.exists() and not ProblemRollup.objects.exists():
+        rebuild()
 
 
 def connect() -> None:
@@ -200,9 +304,9 @@ def connect() -> None:
 
     from taizhang.core.calendar import workdays_refilled
 
-    pre_save.connect(_remember_old_key, sender=Matter, dispatch_uid="problem_rollup_pre")
+    pre_save.connect(_before_save, sender=Matter, dispatch_uid="problem_rollup_pre")
     post_save.connect(_problem_saved, sender=Matter, dispatch_uid="problem_rollup_save")
-    post_delete.connect(_problem_saved, sender=Matter, dispatch_uid="problem_rollup_delete")
+    post_delete.connect(_problem_deleted, sender=Matter, dispatch_uid="problem_rollup_delete")
     workdays_refilled.connect(workdays_changed, dispatch_uid="problem_rollup_workdays")
 
 
