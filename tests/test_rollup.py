@@ -135,3 +135,16 @@ def test_the_command_rebuilds_the_rollup_after_a_change_behind_the_services(worl
     assert rolled[(world.b.pk, world.unit_b.pk, 2024, 3, "city")] == Decimal("7")  # not rebuilt
     call_command("rollup", "--rebuild", stdout=StringIO())
     assert from_rollup() == from_reports()
+
+
+def test_an_upgraded_database_gets_its_rollup_built_after_migrate(world):
+    from taizhang.projects import rollup
+
+    admin = world.scope("admin")
+    services.do_set_project_year(admin, world.pa, year=2024, level="city", annual_plan=100)
+    services.do_submit_monthly_report(admin, world.pa, year=2024, month=3, amount=12)
+    built = from_rollup()
+    assert built == from_reports()
+    InvestmentRollup.objects.all().delete()  # reports from before the rollup existed
+    rollup.fill_after_migrate(using="default")
+    assert from_rollup() == built

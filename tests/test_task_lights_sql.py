@@ -17,6 +17,7 @@ import random
 from taizhang.matters.models import FINISHED, Matter
 from taizhang.tasks import lights, services
 from taizhang.tasks.lights import horizon, overdue_q, stored_light, task_light_q
+from taizhang.tasks.models import TaskDetail
 from taizhang.tasks.status import is_overdue, task_status
 from tests import task_fixtures
 from tests.task_fixtures import frozen
@@ -190,3 +191,14 @@ def test_a_calendar_override_and_the_command_rewrite_the_dates(tworld):
     with frozen(m.task.light_base):
         call_command("tasklights", "--rebuild", stdout=out)
     assert "已重算" in out.getvalue()
+
+
+def test_tasks_of_an_upgraded_database_get_their_dates_after_migrate(tworld):
+    m = Matter.objects.select_related("task").get(pk=tworld.task.pk)
+    kept = [getattr(m.task, f) for f in lights.FIELDS]
+    assert kept[0] is not None
+    TaskDetail.objects.filter(matter=m).update(**dict.fromkeys(lights.FIELDS))
+    with frozen(kept[0]):
+        lights.fill_after_migrate(using="default")
+    m = Matter.objects.select_related("task").get(pk=m.pk)
+    assert [getattr(m.task, f) for f in lights.FIELDS] == kept

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
 
 from taizhang.core.models import Division
@@ -106,3 +107,14 @@ def rebuild(division: Division | None = None) -> int:
     )
     refresh(pairs)
     return len(pairs)
+
+
+def fill_after_migrate(**kwargs: Any) -> None:
+    """post_migrate: a database upgraded to the rollup (reports, no rollup rows) gets it built
+    once, so a dashboard never reads an empty rollup as nothing completed."""
+    if kwargs.get("using", "default") != "default":
+        return
+    if InvestmentRollup._meta.db_table not in connection.introspection.table_names():
+        return
+    if MonthlyReport.objects.exists() and not InvestmentRollup.objects.exists():
+        rebuild()

@@ -16,10 +16,12 @@ class TasksConfig(AppConfig):
 
         steps.register()
 
-        from django.db.models.signals import post_delete, post_save
+        from django.db.models.signals import post_delete, post_migrate, post_save
 
         from taizhang.core.models import CalendarOverride, CalendarYear
-        from taizhang.tasks.lights import calendar_changed
+        from taizhang.tasks.lights import calendar_changed, fill_after_migrate
+
+        post_migrate.connect(fill_after_migrate, sender=self)
 
         # Working days move the stored light dates of open tasks (tasks/lights.py).
         for model in (CalendarOverride, CalendarYear):

@@ -33,7 +33,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
+from django.db import connection
 from django.db.models import Case, CharField, Q, QuerySet, Value, When
 from django.utils import timezone
 
@@ -212,3 +214,15 @@ def calendar_changed(sender: type, instance: object, raw: bool = False, **kwargs
         return
     calendar.reset_calendar()
     rebuild(Matter.objects.exclude(status__in=list(FINISHED)))
+
+
+def fill_after_migrate(**kwargs: Any) -> None:
+    """post_migrate: tasks without stored dates (a database upgraded to them) get them once;
+    until then their lights are the Python rule's, row by row."""
+    if kwargs.get("using", "default") != "default":
+        return
+    if TaskDetail._meta.db_table not in connection.introspection.table_names():
+        return
+    unset = Matter.objects.filter(task__isnull=False, task__light_base__isnull=True)
+    if unset.exists():
+        rebuild(unset)
