@@ -7,7 +7,6 @@ disk, and the first bytes leave with the first rows, not after the last one.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from urllib.parse import quote
 
 from django.http import HttpResponseBase, StreamingHttpResponse
@@ -19,20 +18,13 @@ from taizhang.exports.render import CONTENT_TYPES, Table, iter_csv, iter_xlsx
 WRITERS = {"csv": iter_csv, "xlsx": iter_xlsx}
 
 
-def _then(first: bytes, rest: Iterator[bytes]) -> Iterator[bytes]:
-    # A generator (not itertools.chain): closing the response closes it and so the writer
-    # and the rows' generator under it, which ends their transaction and cursor at once
-    # when a client goes away half way.
-    yield first
-    yield from rest
-
-
 def _streaming(table: Table, fmt: str) -> StreamingHttpResponse:
-    chunks = WRITERS[fmt](table)
-    # The first chunk (header and first rows) is made here, inside the view: the query runs
-    # and a bad filter or a database error is an ordinary error page, not a cut-off file.
-    first = next(chunks)
-    return StreamingHttpResponse(_then(first, chunks), content_type=CONTENT_TYPES[fmt])
+    # The writer starts when the server reads the response, not in the view: a generator
+    # started here and then dropped unread (a middleware error, a test that only looks at
+    # the status) would hold a PostgreSQL server-side cursor until the garbage collector
+    # closed it, and psycopg closes one under the connection's lock, which the thread may
+    # hold at that moment: it waited on itself. The server closes what it reads.
+    return StreamingHttpResponse(WRITERS[fmt](table), content_type=CONTENT_TYPES[fmt])
 
 
 def download(table: Table, fmt: str, basename: str) -> HttpResponseBase:

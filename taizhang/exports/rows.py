@@ -50,11 +50,23 @@ def _streaming_cursor(alias: str) -> Iterator[None]:
     if connection.vendor != "postgresql":
         yield
         return
-    with transaction.atomic(using=alias):
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
+    if connection.in_atomic_block:
+        # Already in a transaction (a test's, a caller's): the settings last until it ends,
+        # and no savepoint is left open inside a generator that a test may never finish —
+        # one collected later by the garbage collector ran its rollback while psycopg held
+        # the connection's lock, and the thread waited on itself.
+        _plan_for_all_rows(connection)
         yield
+        return
+    with transaction.atomic(using=alias):
+        _plan_for_all_rows(connection)
+        yield
+
+
+def _plan_for_all_rows(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET LOCAL cursor_tuple_fraction = 1.0")
 
 
 def each(rows: Iterable[M]) -> Iterator[M]:
