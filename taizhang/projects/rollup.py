@@ -21,7 +21,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, OuterRef, QuerySet, Subquery, Sum
+from django.db.models import Count, F, QuerySet, Sum
 
 from taizhang.core.models import Division
 from taizhang.core.scope import Scope
@@ -43,15 +43,17 @@ def rolled(division: Division, year: int, levels: list[str] | None) -> QuerySet[
 
 
 def raw_rows(division_id: int, year: int) -> QuerySet[MonthlyReport]:
-    """The reports of one division's listed projects in ``year``, grouped as the rollup is."""
-    level = Subquery(
-        ProjectYear.objects.filter(project=OuterRef("project"), year=year).values("level")[:1]
-    )
+    """The reports of one division's listed projects in ``year``, grouped as the rollup is.
+
+    The list entry is joined ((project, year) is unique: one per report), not looked up by
+    a correlated subquery: on tables without statistics (just bulk-loaded) PostgreSQL
+    planned that subquery as a scan of every list entry per report, over a minute.
+    """
     return (
-        MonthlyReport.objects.filter(project__division_id=division_id, year=year)
-        .annotate(_level=level)
-        .filter(_level__isnull=False)
-        .values("project__responsible_unit", "month", "_level")
+        MonthlyReport.objects.filter(
+            project__division_id=division_id, year=year, project__years__year=year
+        )
+        .values("project__responsible_unit", "month", _level=F("project__years__level"))
         .annotate(s=Sum("amount"), n=Count("pk"))
         .order_by()
     )
