@@ -18,7 +18,7 @@ from taizhang.core.errors import ConflictError
 from taizhang.core.models import Role, Unit
 from taizhang.core.scope import Scope
 from taizhang.matters import rollup, services
-from taizhang.matters.figures import problem_figures
+from taizhang.matters.figures import problem_figures, uses_rollup
 from taizhang.matters.merge import do_merge_problems
 from taizhang.matters.models import Kind, Matter, ProblemCategory, ProblemRollup, Rating, Status
 from taizhang.matters.problems import clean_problem, insert_problems
@@ -233,8 +233,8 @@ def test_only_readers_of_the_whole_subtree_of_a_district_or_above_read_the_rollu
     assert w.scope("sup_a").sees_whole(w.a) and w.scope("leader_a").sees_whole(w.a_town)
     assert not w.scope("sup_a").sees_whole(w.city)
     assert not any(w.scope(u).sees_whole(w.a) for u in ("unit_a", "cadre_a", "ent_a"))
-    assert rollup.uses_rollup(w.a) and rollup.uses_rollup(w.province)
-    assert not rollup.uses_rollup(w.a_town)
+    assert uses_rollup(w.a) and uses_rollup(w.province)
+    assert not uses_rollup(w.a_town)
     assert rollup.rollup_ids([w.a_town.pk, w.a.pk, w.city.pk]) == {
         w.a_town.pk: w.a.pk,
         w.a.pk: w.a.pk,

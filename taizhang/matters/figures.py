@@ -474,7 +474,7 @@ def _rolled_groups(
     """:func:`_raw_groups` for a cut-off from today on, summed from ``ProblemRollup`` (kept by
     ``taizhang.matters.rollup``) for the division's subtree, plus the open problems past their
     deadline on ``as_of`` counted live (an indexed handful). Only for a reader who sees the
-    whole subtree, with ``division`` not below a district (``rollup.uses_rollup``)."""
+    whole subtree, with ``division`` not below a district (:func:`uses_rollup`)."""
     rows = ProblemRollup.objects.filter(division__path__startswith=division.path, year=year)
     if month:
         rows = rows.filter(month__lte=month)
@@ -508,6 +508,13 @@ def _rolled_groups(
     return out
 
 
+def uses_rollup(division: Division) -> bool:
+    """Whether ``division``'s subtree is a union of whole rollup divisions (it is not below a
+    district): a town's problems are a part of its district's rows and are counted raw."""
+    district = division.district()
+    return district is None or district.pk == division.pk
+
+
 def problem_figures(
     scope: Scope,
     division: Division,
@@ -523,8 +530,6 @@ def problem_figures(
     the problem counts are summed from the rollup; otherwise (a past cut-off, a unit's or
     cadre's scope, a town) they are counted from the problems. ``rolled`` forces one way (the
     tests compare the two)."""
-    from taizhang.matters import rollup  # the rollup module counts with this module's SQL
-
     today = today or timezone.localdate()
     start, end = period(year, month)
     as_of = min(end, today)
@@ -538,9 +543,7 @@ def problem_figures(
     qs = problems_in(scope, division, start, end)
     if rolled is None:
         rolled = (
-            as_of >= timezone.localdate()
-            and scope.sees_whole(division)
-            and rollup.uses_rollup(division)
+            as_of >= timezone.localdate() and scope.sees_whole(division) and uses_rollup(division)
         )
     groups = (
         _rolled_groups(qs, division, year, month, as_of) if rolled else _raw_groups(qs, year, as_of)

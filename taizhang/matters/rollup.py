@@ -67,13 +67,6 @@ def rollup_ids(division_ids: Iterable[int]) -> dict[int, int]:
     return out
 
 
-def uses_rollup(division: Division) -> bool:
-    """Whether ``division``'s subtree is a union of whole rollup divisions (it is not below a
-    district): a town's problems are a part of its district's rows and are counted raw."""
-    district = division.district()
-    return district is None or district.pk == division.pk
-
-
 def _problems_of(r: Division) -> QuerySet[Matter]:
     """The problems whose rollup division is ``r``."""
     qs = Matter.objects.filter(kind=Kind.ENTERPRISE_PROBLEM)
